@@ -1,0 +1,59 @@
+"""Runs external commands with vsg's log formats (``$ cmd``, ``[!] Command failed …``, ``[stderr/tail]``)."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import CommandError, ToolMissingError
+from .log import JobLog, format_log_message, tail_block
+from .tools import install_hint
+
+DEFAULT_TAIL_LINES = 20
+
+
+def quote(cmd: Sequence[str | Path]) -> str:
+    return " ".join(shlex.quote(str(c)) for c in cmd)
+
+
+def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = False,
+        tail_lines: int = DEFAULT_TAIL_LINES, check: bool = True, what: str | None = None,
+        input_bytes: bytes | None = None, timeout: float | None = None
+        ) -> subprocess.CompletedProcess:
+    """Run ``cmd``; stdout and stderr are captured separately (stderr never mixes into stdout).
+
+    On failure logs ``[!] Command failed with exit code N`` and a ``[stderr/tail]`` block and, when
+    ``check``, raises CommandError whose message names ``what`` (e.g. the file being processed).
+    """
+    args = [str(c) for c in cmd]
+    if log is not None:
+        log.log(f"$ {quote(args)}")
+    try:
+        proc = subprocess.run(args, capture_output=True, input=input_bytes, timeout=timeout,
+                              stdin=None if input_bytes is not None else subprocess.DEVNULL)
+    except FileNotFoundError:
+        hint = install_hint([Path(args[0]).name])
+        raise ToolMissingError(f"program not found: {args[0]}; {hint}") from None
+    except subprocess.TimeoutExpired as e:
+        raise CommandError(f"{Path(args[0]).name} timed out after {timeout}s" +
+                           (f" while processing {what}" if what else "")) from e
+    stderr = proc.stderr.decode("utf-8", errors="replace")
+    if not binary:
+        proc.stdout = proc.stdout.decode("utf-8", errors="replace")
+    proc.stderr = stderr
+    if proc.returncode != 0:
+        tail = tail_block("stderr", stderr, tail_lines)
+        if log is not None:
+            log.log(format_log_message("!", f"Command failed with exit code {proc.returncode}"))
+            if tail:
+                log.log(tail)
+        if check:
+            subject = f" while processing {what}" if what else ""
+            last = tail.splitlines()[-1] if tail else "(no error output)"
+            raise CommandError(
+                f"{Path(args[0]).name} failed with exit code {proc.returncode}{subject}: {last}",
+                proc.returncode, stderr,
+            )
+    return proc

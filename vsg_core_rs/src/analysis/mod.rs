@@ -1,0 +1,1 @@
+//! Phases 2 and 3: correlation, delay selection and drift diagnosis.

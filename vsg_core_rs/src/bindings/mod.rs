@@ -1,0 +1,15 @@
+//! PyO3 bindings: conversion between Python objects and the pure-Rust domain types.
+//! Each domain has its own file with a `register` function; nothing here holds logic.
+
+pub mod analysis;
+pub mod logging;
+pub mod models;
+
+use pyo3::prelude::*;
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::register(m)?;
+    models::register(m)?;
+    analysis::register(m)?;
+    Ok(())
+}

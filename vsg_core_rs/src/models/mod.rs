@@ -1,0 +1,1 @@
+//! Phase 1: core data types shared with the Python reference (`vsg_core.models`).

@@ -1,0 +1,1 @@
+"""Audio analysis: decode, chunked correlation (Phase 2), delay selection and drift diagnosis (Phase 3)."""

@@ -27,6 +27,9 @@ LEVEL_PREFIXES = {
 
 LogCallback = Callable[[str], None]
 
+# Whitespace trimmed by section() and tail_block(); spelled out so Rust trims exactly the same set.
+_WS = " \t\r\n\x0b\x0c"
+
 
 def format_log_message(level: str, msg: str) -> str:
     """``[LEVEL] msg``; raises ValueError on an unknown level name."""
@@ -50,7 +53,7 @@ def stamp(msg: str, now: _dt.datetime | None = None) -> str:
 
 
 def section(name: str) -> str:
-    return f"--- {name.strip()} ---"
+    return f"--- {name.strip(_WS)} ---"
 
 
 def progress_line(percent: float) -> str:
@@ -62,7 +65,7 @@ def tail_block(stream: str, text: str, lines: int) -> str | None:
     """The last ``lines`` non-empty lines of ``text`` as a ``[stream/tail]`` block, or None."""
     if lines <= 0:
         return None
-    kept = [ln.rstrip() for ln in text.splitlines()]
+    kept = [ln.rstrip(_WS) for ln in text.split("\n")]
     kept = [ln for ln in kept if ln]
     if not kept:
         return None

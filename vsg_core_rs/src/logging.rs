@@ -10,6 +10,9 @@
 
 use std::fmt;
 
+/// Whitespace trimmed by [`section`] and [`tail_block`] (the same set as the Python side).
+const WS: &[char] = &[' ', '\t', '\r', '\n', '\x0b', '\x0c'];
+
 /// Severity prefixes in use by vsg.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogLevel {
@@ -72,7 +75,7 @@ pub fn timestamp_prefix(hours: u32, minutes: u32, seconds: u32, msg: &str) -> St
 
 /// `"--- Name ---"`.
 pub fn section(name: &str) -> String {
-    format!("--- {} ---", name.trim())
+    format!("--- {} ---", name.trim_matches(WS))
 }
 
 /// `"Progress: N%"`, N clamped to 0..=100 and rounded half to even.
@@ -92,8 +95,8 @@ pub fn tail_block(stream: &str, text: &str, lines: usize) -> Option<String> {
         return None;
     }
     let kept: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim_end())
+        .split('\n')
+        .map(|l| l.trim_end_matches(WS))
         .filter(|l| !l.is_empty())
         .collect();
     if kept.is_empty() {

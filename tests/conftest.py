@@ -1,0 +1,26 @@
+"""Shared fixtures. Generated media are built once (cached under .cache/testmedia) and reused."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+
+# Qt tests run without a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session")
+def media_case() -> Callable:
+    """Factory: ``media_case(name)`` builds (or reuses) a generated case and returns its CaseFiles."""
+    from vsg_core.testmedia import build_case
+
+    built: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in built:
+            built[name] = build_case(name)
+        return built[name]
+
+    return get

@@ -1,0 +1,1 @@
+"""Jobs: discovery of (reference, others) sets, track layouts and their persistence."""

@@ -1,0 +1,77 @@
+"""Job discovery (spec pipeline_ui.md §4): one job per reference file, matched by file name across folders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import VsgError
+
+BATCH_EXTENSIONS = (".mkv", ".mp4", ".m4v")
+
+
+class DiscoveryError(VsgError):
+    """The given sources cannot form a job."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job: source key ("Source 1" = reference, "Source 2", …) → file path."""
+
+    sources: dict[str, Path]
+
+    @property
+    def reference(self) -> Path:
+        return self.sources["Source 1"]
+
+    @property
+    def others(self) -> dict[str, Path]:
+        return {k: v for k, v in self.sources.items() if k != "Source 1"}
+
+    @property
+    def name(self) -> str:
+        return self.reference.stem
+
+
+def source_sort_key(key: str) -> tuple[int, str]:
+    """Natural order of source keys: "Source 2" < "Source 10" (the original sorted them as strings)."""
+    m = re.fullmatch(r"Source (\d+)", key)
+    return (int(m.group(1)), key) if m else (1 << 30, key)
+
+
+def sorted_sources(keys: list[str] | Mapping[str, object]) -> list[str]:
+    return sorted(keys, key=source_sort_key)
+
+
+def discover_jobs(sources: Mapping[str, str | Path | None]) -> list[JobSpec]:
+    """Single-file mode when Source 1 is a file; batch mode (same file name in every folder) when a folder."""
+    clean = {k: Path(v) for k, v in sources.items() if v not in (None, "")}
+    ref = clean.get("Source 1")
+    if ref is None:
+        raise DiscoveryError("Source 1 (Reference) path cannot be empty.")
+    if not ref.exists():
+        raise DiscoveryError(f"Source 1 path does not exist: {ref}")
+    others = {k: clean[k] for k in sorted_sources([k for k in clean if k != "Source 1"])}
+    if ref.is_file():
+        job = {"Source 1": ref}
+        job.update({k: p for k, p in others.items() if p.is_file()})
+        return [JobSpec(job)]
+    if ref.is_dir():
+        for k, p in others.items():
+            if p.is_file():
+                raise DiscoveryError("If Source 1 is a folder, all other sources must also be folders or "
+                                     f"empty ({k} is a file: {p}).")
+        jobs: list[JobSpec] = []
+        for f in sorted(ref.iterdir()):
+            if not f.is_file() or f.suffix.lower() not in BATCH_EXTENSIONS:
+                continue
+            job = {"Source 1": f}
+            for k, folder in others.items():
+                match = folder / f.name
+                if match.is_file():
+                    job[k] = match
+            jobs.append(JobSpec(job))
+        return jobs
+    raise DiscoveryError(f"Source 1 path is not a valid file or directory: {ref}")

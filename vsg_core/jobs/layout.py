@@ -1,0 +1,189 @@
+"""Track layouts: which tracks of which source go into the output, in what order, with which flags.
+
+A layout is a list of :class:`LayoutEntry`. ``vsg sync`` builds a default one; a layout file (JSON) or the
+GUI's manual selection replaces it. Signatures (spec pipeline_ui.md §5.4–5.5) tell whether a saved layout
+fits another job whose sources have the same track structure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import SettingsError
+from ..models import Track, TrackType
+from .discovery import sorted_sources
+
+EXTERNAL = "External"
+
+
+@dataclass(frozen=True)
+class LayoutEntry:
+    """One output track. ``source``/``id`` name the input track (``External`` + ``external_path`` for a
+    subtitle file); the rest are the user's per-track settings."""
+
+    source: str
+    id: int
+    type: TrackType
+    codec_id: str = ""
+    lang: str = "und"
+    name: str = ""
+    is_default: bool = False
+    is_forced_display: bool = False
+    apply_track_name: bool = True
+    custom_lang: str = ""
+    custom_name: str = ""
+    sync_to: str | None = None
+    external_path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["type"] = self.type.value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], where: str = "layout") -> LayoutEntry:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise SettingsError(f"{where}: unknown key(s) {unknown}; known keys: {sorted(known)}")
+        for req in ("source", "id", "type"):
+            if req not in d:
+                raise SettingsError(f"{where}: every track needs '{req}' (got {dict(d)})")
+        try:
+            ttype = TrackType(str(d["type"]))
+        except ValueError:
+            raise SettingsError(
+                f"{where}: type must be video, audio or subtitles (got {d['type']!r})") from None
+        try:
+            tid = int(d["id"])
+        except (TypeError, ValueError):
+            raise SettingsError(f"{where}: id must be a track number (got {d['id']!r})") from None
+        kw = {k: v for k, v in d.items() if k not in ("type", "id")}
+        entry = cls(id=tid, type=ttype, **kw)
+        if entry.source == EXTERNAL and not entry.external_path:
+            raise SettingsError(f"{where}: an External track needs 'external_path' (a subtitle file)")
+        return entry
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}_{self.id}"
+
+
+@dataclass(frozen=True)
+class Layout:
+    entries: tuple[LayoutEntry, ...]
+    attachment_sources: tuple[str, ...] = field(default=("Source 1",))
+
+    def audio_sources(self) -> list[str]:
+        return [e.source for e in self.entries if e.type is TrackType.AUDIO]
+
+    def subtitle_sources(self) -> list[str]:
+        return [(e.sync_to or "Source 1") if e.source == EXTERNAL else e.source
+                for e in self.entries if e.type is TrackType.SUBTITLES]
+
+    def to_json(self) -> str:
+        return json.dumps({"tracks": [e.to_dict() for e in self.entries],
+                           "attachment_sources": list(self.attachment_sources)},
+                          ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str, where: str = "layout") -> Layout:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise SettingsError(f"{where}: not valid JSON ({e})") from None
+        if isinstance(data, list):
+            data = {"tracks": data}
+        if not isinstance(data, dict) or not isinstance(data.get("tracks"), list):
+            raise SettingsError(f"{where}: expected a JSON object with a 'tracks' list")
+        entries = tuple(LayoutEntry.from_dict(t, f"{where}, track {i + 1}")
+                        for i, t in enumerate(data["tracks"]))
+        att = tuple(data.get("attachment_sources", ("Source 1",)))
+        return cls(entries, att)
+
+    @classmethod
+    def load(cls, path: Path) -> Layout:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as e:
+            raise SettingsError(f"cannot read layout file {path}: {e.strerror}") from None
+        return cls.from_json(text, where=str(path))
+
+
+def entry_from_track(source: str, t: Track, **flags: Any) -> LayoutEntry:
+    return LayoutEntry(source=source, id=t.id, type=t.type, codec_id=t.props.codec_id, lang=t.props.lang,
+                       name=t.props.name, **flags)
+
+
+def default_layout(tracks: Mapping[str, Sequence[Track]]) -> Layout:
+    """Reference video, audio and subtitles, then every other source's audio and subtitles.
+
+    The first audio and first subtitle track of the reference keep the default flag; languages and names are
+    kept. Video only ever comes from Source 1 (invariant §1.7.1).
+    """
+    entries: list[LayoutEntry] = []
+    ref = list(tracks.get("Source 1", ()))
+    videos = [t for t in ref if t.type is TrackType.VIDEO]
+    if videos:
+        entries.append(entry_from_track("Source 1", videos[0], is_default=True))
+    seen_default: set[TrackType] = set()
+    for source in sorted_sources(list(tracks)):
+        for ttype in (TrackType.AUDIO, TrackType.SUBTITLES):
+            for t in tracks[source]:
+                if t.type is not ttype:
+                    continue
+                default = source == "Source 1" and ttype not in seen_default
+                if default:
+                    seen_default.add(ttype)
+                entries.append(entry_from_track(source, t, is_default=default))
+    return Layout(tuple(entries))
+
+
+def select_tracks(layout: Layout, spec: Iterable[str]) -> Layout:
+    """Keep (and order) tracks by ``"Source N:ID"`` selectors, e.g. ``["Source 1:0", "Source 2:1"]``."""
+    by_key = {f"{e.source}:{e.id}": e for e in layout.entries}
+    out = []
+    for sel in spec:
+        s = sel.strip()
+        if s not in by_key:
+            raise SettingsError(f"--track {s!r} matches no track; available: {', '.join(by_key)}")
+        out.append(by_key[s])
+    return replace(layout, entries=tuple(out))
+
+
+# ---------------------------------------------------------------- signatures (§5.4, §5.5)
+
+
+def track_signature(entries: Sequence[LayoutEntry], strict: bool = False) -> dict[str, Any]:
+    if not strict:
+        sig = Counter(f"{e.source}_{e.type.value}" for e in entries)
+    else:
+        pos: Counter[str] = Counter()
+        keys = []
+        for e in entries:
+            pos[e.type.value] += 1
+            keys.append(f"{e.source}_{e.type.value}_{e.codec_id.lower()}_{e.lang.lower()}_{pos[e.type.value]}")
+        sig = Counter(keys)
+    return {"signature": dict(sig), "strict": strict, "total_tracks": len(entries)}
+
+
+def structure_signature(tracks: Mapping[str, Sequence[Track]]) -> dict[str, Any]:
+    """The track structure of a job's sources and its SHA-256; equal hashes ⇔ a layout can be re-applied."""
+    structure: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for source in sorted(tracks):
+        groups: dict[str, list[dict[str, Any]]] = {"video": [], "audio": [], "subtitles": []}
+        for t in tracks[source]:
+            groups[t.type.value].append({"id": t.id, "codec_id": t.props.codec_id, "lang": t.props.lang})
+        structure[source] = groups
+    digest = hashlib.sha256(json.dumps(structure, sort_keys=True).encode("utf-8")).hexdigest()
+    return {"structure": structure, "hash": digest}
+
+
+def compatible(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return bool(a.get("hash")) and a.get("hash") == b.get("hash")

@@ -1,0 +1,77 @@
+"""The settings file: defaults, coercion, validation, migration, env overrides, atomic save, bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vsg_core.config import DEFAULTS, Settings
+from vsg_core.errors import SettingsError
+
+
+def test_spec_defaults_present() -> None:
+    assert len(DEFAULTS) == 209
+    assert DEFAULTS["scan_chunk_count"] == 10 and DEFAULTS["scan_chunk_duration"] == 15
+    assert DEFAULTS["min_match_pct"] == 5.0 and DEFAULTS["snap_threshold_ms"] == 250
+    assert DEFAULTS["corr_anchor_anchor_positions"] == [10, 50, 90]
+    assert DEFAULTS["disable_header_compression"] is True
+
+
+def test_missing_file_gives_defaults_and_save_round_trips(tmp_path: Path) -> None:
+    p = tmp_path / "cfg ü" / "settings.json"
+    s = Settings.load(p, env={})
+    assert dict(s) == DEFAULTS
+    s.set("scan_chunk_count", "20")
+    s.save()
+    assert not list(p.parent.glob("*.tmp"))
+    again = Settings.load(p, env={})
+    assert again["scan_chunk_count"] == 20
+    assert json.loads(p.read_text(encoding="utf-8"))["scan_chunk_count"] == 20
+
+
+def test_coercion_rules(tmp_path: Path) -> None:
+    p = tmp_path / "settings.json"
+    p.write_text(json.dumps({"scan_chunk_duration": 15.7, "snap_chapters": "Yes", "min_match_pct": "7",
+                             "segmented_enabled": "off"}), encoding="utf-8")
+    s = Settings.load(p, env={})
+    assert s["scan_chunk_duration"] == 15 and s["snap_chapters"] is True
+    assert s["min_match_pct"] == 7.0 and s["segmented_enabled"] is False
+
+
+def test_invalid_values_fall_back_with_a_warning(tmp_path: Path) -> None:
+    p = tmp_path / "settings.json"
+    p.write_text(json.dumps({"scan_start_percentage": 140, "sync_mode": "sideways", "bogus_key": 1}),
+                 encoding="utf-8")
+    s = Settings.load(p, env={})
+    assert s["scan_start_percentage"] == 5.0 and s["sync_mode"] == "positive_only"
+    text = "\n".join(s.warnings)
+    assert "scan_start_percentage" in text and "sync_mode" in text and "bogus_key" in text
+    with pytest.raises(SettingsError, match="between 0 and 100"):
+        s.set("scan_end_percentage", 101)
+    with pytest.raises(SettingsError, match="unknown setting"):
+        s.set("scan_chunk_cuont", 3)
+
+
+def test_corrupt_file_is_an_error_naming_it_and_is_never_overwritten(tmp_path: Path) -> None:
+    p = tmp_path / "settings.json"
+    p.write_text("{not json", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"settings\.json is unreadable.*delete it"):
+        Settings.load(p, env={})
+    assert p.read_text(encoding="utf-8") == "{not json"
+    s = Settings.load(p, recover=True, env={})
+    assert dict(s) == DEFAULTS
+    assert (tmp_path / "settings.json.corrupt").read_text(encoding="utf-8") == "{not json"
+    assert any("moved to" in w for w in s.warnings)
+
+
+def test_legacy_migration_and_env_override(tmp_path: Path) -> None:
+    p = tmp_path / "settings.json"
+    p.write_text(json.dumps({"analysis_lang_ref": "jpn", "post_mux_validate_metadata": True,
+                             "source_separation_model": "Demucs - Vocals Only"}), encoding="utf-8")
+    s = Settings.load(p, env={"VSG_SET_SCAN_CHUNK_COUNT": "25"})
+    assert s["analysis_lang_source1"] == "jpn" and s["source_separation_mode"] == "vocals"
+    assert s["source_separation_model"] == "default" and s["scan_chunk_count"] == 25
+    with pytest.raises(SettingsError, match="VSG_SET_SYNC_MODE"):
+        Settings.load(p, env={"VSG_SET_SYNC_MODE": "sideways"})

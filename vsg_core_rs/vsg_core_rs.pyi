@@ -273,3 +273,33 @@ class PlanItem:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(text: str) -> PlanItem: ...
+
+# --- analysis: selection and drift (Phase 3) ---
+# `chunks`: any sequence of objects with the ChunkResult attributes
+# (index, start_s, delay_ms, raw_delay_ms, match_pct, accepted).
+def select_delay(
+    chunks: object,
+    mode: str,
+    first_stable_min_chunks: int,
+    first_stable_skip_unstable: bool,
+    min_accepted_chunks: int,
+    source_key: str,
+) -> dict[str, object] | None:
+    """Delay selection (spec §10): keys delay_ms, raw_delay_ms, mode, label, accepted_count, lines.
+    None when fewer than min_accepted_chunks chunks are accepted."""
+    ...
+
+def dbscan_1d(values: list[float], eps: float, min_samples: int) -> list[int]:
+    """DBSCAN labels (−1 = noise) of 1-D values with scikit-learn semantics."""
+    ...
+
+def diagnose_drift(
+    chunks: object,
+    config: dict[str, object],
+    ref_fps: float | None,
+    target_fps: float | None,
+    codec_id: str,
+    ref_duration_s: float | None,
+) -> dict[str, object]:
+    """Drift/stepping diagnosis (spec §11 with vsg's fixes); the fields of vsg_core.analysis.drift.Diagnosis."""
+    ...

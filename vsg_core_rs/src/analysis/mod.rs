@@ -1,3 +1,6 @@
 //! Phases 2 and 3: correlation, delay selection and drift diagnosis.
 
+pub mod dbscan;
+pub mod drift;
 pub mod records;
+pub mod selection;

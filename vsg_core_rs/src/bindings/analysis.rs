@@ -1,6 +1,188 @@
 //! Bindings for the analysis engine (Phases 2 and 3).
 use pyo3::prelude::*;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    register_phase3(m)?;
+    Ok(())
+}
+
+// --- analysis: selection and drift (Phase 3) ---
+
+use crate::analysis::dbscan::dbscan_1d as dbscan_1d_impl;
+use crate::analysis::drift::{self as drift_impl, DriftConfig};
+use crate::analysis::records::ChunkResult;
+use crate::analysis::selection as selection_impl;
+use pyo3::types::{PyDict, PyList};
+
+/// Chunk records from any Python objects with the `ChunkResult` attributes.
+fn extract_chunk_records(chunks: &Bound<'_, PyAny>) -> PyResult<Vec<ChunkResult>> {
+    let mut out = Vec::new();
+    for item in chunks.try_iter()? {
+        let c = item?;
+        out.push(ChunkResult {
+            index: c.getattr("index")?.extract()?,
+            start_s: c.getattr("start_s")?.extract()?,
+            delay_ms: c.getattr("delay_ms")?.extract()?,
+            raw_delay_ms: c.getattr("raw_delay_ms")?.extract()?,
+            match_pct: c.getattr("match_pct")?.extract()?,
+            accepted: c.getattr("accepted")?.extract()?,
+        });
+    }
+    Ok(out)
+}
+
+/// Delay selection (spec §10); `None` when too few chunks are accepted.
+#[pyfunction]
+#[pyo3(signature = (chunks, mode, first_stable_min_chunks, first_stable_skip_unstable, min_accepted_chunks, source_key))]
+fn select_delay<'py>(
+    py: Python<'py>,
+    chunks: &Bound<'py, PyAny>,
+    mode: &str,
+    first_stable_min_chunks: i64,
+    first_stable_skip_unstable: bool,
+    min_accepted_chunks: i64,
+    source_key: &str,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let records = extract_chunk_records(chunks)?;
+    let mode = mode.to_string();
+    let key = source_key.to_string();
+    let sel = py.detach(|| {
+        selection_impl::select_delay(
+            &records,
+            &mode,
+            first_stable_min_chunks,
+            first_stable_skip_unstable,
+            min_accepted_chunks,
+            &key,
+        )
+    });
+    let Some(s) = sel else { return Ok(None) };
+    let d = PyDict::new(py);
+    d.set_item("delay_ms", s.delay_ms)?;
+    d.set_item("raw_delay_ms", s.raw_delay_ms)?;
+    d.set_item("mode", s.mode)?;
+    d.set_item("label", s.label)?;
+    d.set_item("accepted_count", s.accepted_count)?;
+    d.set_item("lines", PyList::new(py, &s.lines)?)?;
+    Ok(Some(d))
+}
+
+/// DBSCAN labels of 1-D values with scikit-learn semantics (−1 = noise).
+#[pyfunction]
+#[pyo3(signature = (values, eps, min_samples))]
+fn dbscan_1d(py: Python<'_>, values: Vec<f64>, eps: f64, min_samples: usize) -> Vec<i64> {
+    py.detach(|| dbscan_1d_impl(&values, eps, min_samples))
+}
+
+fn drift_config_from_dict(d: &Bound<'_, PyDict>) -> PyResult<DriftConfig> {
+    let mut c = DriftConfig::default();
+    macro_rules! take {
+        ($field:ident) => {
+            if let Some(v) = d.get_item(stringify!($field))? {
+                c.$field = v.extract()?;
+            }
+        };
+    }
+    take!(eps_ms);
+    take!(min_samples);
+    take!(r2_threshold_lossy);
+    take!(r2_threshold_lossless);
+    take!(slope_threshold_lossy);
+    take!(slope_threshold_lossless);
+    take!(stepping_correction_mode);
+    take!(stepping_quality_mode);
+    take!(custom_min_chunks_per_cluster);
+    take!(custom_min_cluster_pct);
+    take!(custom_min_cluster_duration_s);
+    take!(custom_min_match_quality_pct);
+    take!(custom_min_total_clusters);
+    take!(stepping_filtered_fallback);
+    take!(diagnostics_verbose);
+    take!(min_accepted_chunks);
+    take!(chunk_duration_s);
+    Ok(c)
+}
+
+/// Drift / stepping diagnosis (spec §11 with vsg's fixes) as a dict with the fields of
+/// `vsg_core.analysis.drift.Diagnosis`.
+#[pyfunction]
+#[pyo3(signature = (chunks, config, ref_fps, target_fps, codec_id, ref_duration_s))]
+fn diagnose_drift<'py>(
+    py: Python<'py>,
+    chunks: &Bound<'py, PyAny>,
+    config: &Bound<'py, PyDict>,
+    ref_fps: Option<f64>,
+    target_fps: Option<f64>,
+    codec_id: &str,
+    ref_duration_s: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let records = extract_chunk_records(chunks)?;
+    let cfg = drift_config_from_dict(config)?;
+    let codec = codec_id.to_string();
+    let dg = py.detach(|| {
+        drift_impl::diagnose(&records, &cfg, ref_fps, target_fps, &codec, ref_duration_s)
+    });
+    let out = PyDict::new(py);
+    out.set_item("kind", dg.kind.as_str())?;
+    out.set_item("accepted_count", dg.accepted_count)?;
+    let fit = dg.fit.as_ref();
+    out.set_item("drift_ms_per_s", fit.map(|f| f.slope))?;
+    out.set_item("intercept_ms", fit.map(|f| f.intercept))?;
+    out.set_item("r2", fit.and_then(|f| f.r2))?;
+    out.set_item("residual_rms_ms", fit.map(|f| f.residual_rms))?;
+    out.set_item("total_drift_ms", fit.map(|f| f.total_drift_ms))?;
+    out.set_item("lossless", dg.lossless)?;
+    out.set_item("expected_pal_ms_per_s", dg.expected_pal_ms_per_s)?;
+    let clusters = PyList::empty(py);
+    for c in &dg.clusters {
+        let cd = PyDict::new(py);
+        cd.set_item("label", c.label)?;
+        cd.set_item("members", c.members.clone())?;
+        cd.set_item("chunk_indices", c.chunk_indices.clone())?;
+        cd.set_item("mean_delay_ms", c.mean_delay_ms)?;
+        cd.set_item("std_delay_ms", c.std_delay_ms)?;
+        cd.set_item("start_s", c.start_s)?;
+        cd.set_item("end_s", c.end_s)?;
+        cd.set_item("duration_s", c.duration_s)?;
+        cd.set_item("percentage", c.percentage)?;
+        cd.set_item("avg_match_pct", c.avg_match_pct)?;
+        cd.set_item("min_match_pct", c.min_match_pct)?;
+        let checks = PyDict::new(py);
+        for (name, ck) in &c.checks {
+            let e = PyDict::new(py);
+            e.set_item("value", ck.value)?;
+            e.set_item("threshold", ck.threshold)?;
+            e.set_item("passed", ck.passed)?;
+            checks.set_item(*name, e)?;
+        }
+        cd.set_item("checks", checks)?;
+        cd.set_item("passed_checks", c.passed_checks)?;
+        cd.set_item("valid", c.valid)?;
+        clusters.append(cd)?;
+    }
+    out.set_item("clusters", clusters)?;
+    let segments = PyList::empty(py);
+    for s in &dg.segments {
+        let sd = PyDict::new(py);
+        sd.set_item("start_s", s.start_s)?;
+        sd.set_item("end_s", s.end_s)?;
+        sd.set_item("delay_ms", s.delay_ms)?;
+        sd.set_item("raw_delay_ms", s.raw_delay_ms)?;
+        sd.set_item("cluster_label", s.cluster_label)?;
+        segments.append(sd)?;
+    }
+    out.set_item("segments", segments)?;
+    out.set_item("correction_mode", dg.correction_mode)?;
+    out.set_item("fallback_mode", dg.fallback_mode)?;
+    out.set_item("reason", dg.reason)?;
+    out.set_item("lines", PyList::new(py, &dg.lines)?)?;
+    Ok(out)
+}
+
+/// Registers the Phase 3 functions (called from `register`).
+fn register_phase3(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(select_delay, m)?)?;
+    m.add_function(wrap_pyfunction!(dbscan_1d, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnose_drift, m)?)?;
     Ok(())
 }

@@ -1,0 +1,1021 @@
+//! Drift / stepping diagnosis (spec analysis.md §11); mirror of `vsg_core/analysis/drift.py`.
+//!
+//! Same tests in the same order (PAL → stepping → linear drift), same arithmetic in the same order
+//! (left-to-right sums), same log lines. The module docstring of the Python reference lists vsg's
+//! deviations from the upstream baseline (INSUFFICIENT_DATA, PAL test with both frame rates, raw delays,
+//! real chunk duration and match field, slow-drift rule, drift test after a stepping rejection).
+
+use super::dbscan::dbscan_1d;
+use super::records::ChunkResult;
+use super::selection::{mean, round_half_even};
+use crate::models::DiagnosisKind;
+
+pub const MIN_CHUNKS_FOR_PATTERN: usize = 6;
+pub const MIN_TOTAL_DRIFT_MS: f64 = 5.0;
+pub const RESIDUAL_FLOOR_MS: f64 = 1.0;
+pub const RESIDUAL_FRACTION: f64 = 0.05;
+pub const PAL_FPS: f64 = 25.0;
+pub const FILM_FPS: f64 = 24.0;
+pub const FPS_TOLERANCE: f64 = 0.1;
+pub const PAL_TOLERANCE_MS_PER_S: f64 = 5.0;
+
+/// Cluster validation thresholds (§11.3.4).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QualityThresholds {
+    pub min_chunks_per_cluster: i64,
+    pub min_cluster_pct: f64,
+    pub min_duration_s: f64,
+    pub min_match_pct: f64,
+    pub min_total_clusters: i64,
+}
+
+/// The quality presets table (§11.3.4); `None` for `custom` and unknown names.
+pub fn quality_preset(name: &str) -> Option<QualityThresholds> {
+    let q = |a, b, c, d, e| QualityThresholds {
+        min_chunks_per_cluster: a,
+        min_cluster_pct: b,
+        min_duration_s: c,
+        min_match_pct: d,
+        min_total_clusters: e,
+    };
+    match name {
+        "strict" => Some(q(3, 10.0, 30.0, 90.0, 3)),
+        "normal" => Some(q(3, 5.0, 20.0, 85.0, 2)),
+        "lenient" => Some(q(2, 3.0, 10.0, 75.0, 2)),
+        _ => None,
+    }
+}
+
+/// Settings of the diagnosis (field names as `vsg_core.analysis.drift.DriftConfig`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DriftConfig {
+    pub eps_ms: f64,
+    pub min_samples: usize,
+    pub r2_threshold_lossy: f64,
+    pub r2_threshold_lossless: f64,
+    pub slope_threshold_lossy: f64,
+    pub slope_threshold_lossless: f64,
+    pub stepping_correction_mode: String,
+    pub stepping_quality_mode: String,
+    pub custom_min_chunks_per_cluster: i64,
+    pub custom_min_cluster_pct: f64,
+    pub custom_min_cluster_duration_s: f64,
+    pub custom_min_match_quality_pct: f64,
+    pub custom_min_total_clusters: i64,
+    pub stepping_filtered_fallback: String,
+    pub diagnostics_verbose: bool,
+    pub min_accepted_chunks: i64,
+    pub chunk_duration_s: f64,
+}
+
+impl Default for DriftConfig {
+    fn default() -> Self {
+        DriftConfig {
+            eps_ms: 20.0,
+            min_samples: 2,
+            r2_threshold_lossy: 0.90,
+            r2_threshold_lossless: 0.95,
+            slope_threshold_lossy: 0.7,
+            slope_threshold_lossless: 0.2,
+            stepping_correction_mode: "full".into(),
+            stepping_quality_mode: "normal".into(),
+            custom_min_chunks_per_cluster: 3,
+            custom_min_cluster_pct: 5.0,
+            custom_min_cluster_duration_s: 20.0,
+            custom_min_match_quality_pct: 85.0,
+            custom_min_total_clusters: 2,
+            stepping_filtered_fallback: "nearest".into(),
+            diagnostics_verbose: true,
+            min_accepted_chunks: 3,
+            chunk_duration_s: 15.0,
+        }
+    }
+}
+
+impl DriftConfig {
+    /// (effective quality-mode name, thresholds); unknown modes behave as `normal`.
+    pub fn quality(&self) -> (String, QualityThresholds) {
+        let mode = self.stepping_quality_mode.as_str();
+        if mode == "custom" {
+            return (
+                mode.to_string(),
+                QualityThresholds {
+                    min_chunks_per_cluster: self.custom_min_chunks_per_cluster,
+                    min_cluster_pct: self.custom_min_cluster_pct,
+                    min_duration_s: self.custom_min_cluster_duration_s,
+                    min_match_pct: self.custom_min_match_quality_pct,
+                    min_total_clusters: self.custom_min_total_clusters,
+                },
+            );
+        }
+        match quality_preset(mode) {
+            Some(q) => (mode.to_string(), q),
+            None => ("normal".to_string(), quality_preset("normal").unwrap()),
+        }
+    }
+}
+
+/// Least-squares line `raw_delay = slope · t + intercept`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineFit {
+    pub n: usize,
+    pub slope: f64,
+    pub intercept: f64,
+    pub r2: Option<f64>,
+    pub residual_rms: f64,
+    pub span_s: f64,
+    pub total_drift_ms: f64,
+}
+
+/// OLS fit; `None` for fewer than 2 points or when every x is equal.
+pub fn linear_fit(x: &[f64], y: &[f64]) -> Option<LineFit> {
+    let n = x.len();
+    if n < 2 {
+        return None;
+    }
+    let (mx, my) = (mean(x), mean(y));
+    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
+    for (xi, yi) in x.iter().zip(y) {
+        let (dx, dy) = (xi - mx, yi - my);
+        sxx += dx * dx;
+        sxy += dx * dy;
+        syy += dy * dy;
+    }
+    if sxx == 0.0 {
+        return None;
+    }
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let r2 = if syy > 0.0 {
+        Some((sxy * sxy) / (sxx * syy))
+    } else {
+        None
+    };
+    let mut ss = 0.0;
+    for (xi, yi) in x.iter().zip(y) {
+        let r = yi - (slope * xi + intercept);
+        ss += r * r;
+    }
+    let max_x = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let min_x = x.iter().cloned().fold(f64::INFINITY, f64::min);
+    let span = max_x - min_x;
+    Some(LineFit {
+        n,
+        slope,
+        intercept,
+        r2,
+        residual_rms: (ss / n as f64).sqrt(),
+        span_s: span,
+        total_drift_ms: slope.abs() * span,
+    })
+}
+
+/// Expected delay slope (ms/s) when one side is the 25 fps PAL speed-up of the other's film rate:
+/// `(1 − fps_ref / fps_tgt) · 1000`. `None` unless exactly one rate is ~25 and the other ~24/23.976.
+pub fn expected_pal_slope(ref_fps: Option<f64>, target_fps: Option<f64>) -> Option<f64> {
+    let (r, t) = (ref_fps?, target_fps?);
+    if r.is_nan() || t.is_nan() || r <= 0.0 || t <= 0.0 {
+        return None;
+    }
+    let is_pal = |f: f64| (f - PAL_FPS).abs() < FPS_TOLERANCE;
+    let is_film = |f: f64| (f - FILM_FPS).abs() < FPS_TOLERANCE;
+    if (is_pal(t) && is_film(r)) || (is_pal(r) && is_film(t)) {
+        Some((1.0 - r / t) * 1000.0)
+    } else {
+        None
+    }
+}
+
+pub fn is_lossless_codec(codec_id: &str) -> bool {
+    let c = codec_id.to_lowercase();
+    ["pcm", "flac", "truehd"].iter().any(|m| c.contains(m))
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub value: f64,
+    pub threshold: f64,
+    pub passed: bool,
+}
+
+/// One DBSCAN cluster of accepted chunks with its validation. `checks` order: chunks, percentage,
+/// duration, match.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterInfo {
+    pub label: i64,
+    pub members: Vec<usize>,
+    pub chunk_indices: Vec<u32>,
+    pub mean_delay_ms: f64,
+    pub std_delay_ms: f64,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub duration_s: f64,
+    pub percentage: f64,
+    pub avg_match_pct: f64,
+    pub min_match_pct: f64,
+    pub checks: Vec<(&'static str, Check)>,
+    pub passed_checks: usize,
+    pub valid: bool,
+}
+
+impl ClusterInfo {
+    pub fn size(&self) -> usize {
+        self.members.len()
+    }
+    fn check(&self, name: &str) -> &Check {
+        &self.checks.iter().find(|(n, _)| *n == name).unwrap().1
+    }
+}
+
+/// A constant-delay stretch of the reference timeline (STEPPING).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub delay_ms: i64,
+    pub raw_delay_ms: f64,
+    pub cluster_label: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnosis {
+    pub kind: DiagnosisKind,
+    pub accepted_count: usize,
+    pub fit: Option<LineFit>,
+    pub lossless: bool,
+    pub expected_pal_ms_per_s: Option<f64>,
+    pub clusters: Vec<ClusterInfo>,
+    pub segments: Vec<Segment>,
+    pub correction_mode: Option<String>,
+    pub fallback_mode: Option<String>,
+    pub reason: String,
+    pub lines: Vec<String>,
+}
+
+/// `[1, 2, 3, 5, 7, 8, 9]` → `1-3,5,7-9`.
+pub fn compress_ranges(numbers: &[u32]) -> String {
+    let mut nums = numbers.to_vec();
+    nums.sort_unstable();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < nums.len() {
+        let mut j = i;
+        while j + 1 < nums.len() && nums[j + 1] == nums[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j {
+            nums[i].to_string()
+        } else {
+            format!("{}-{}", nums[i], nums[j])
+        });
+        i = j + 1;
+    }
+    parts.join(",")
+}
+
+fn pstd(values: &[f64], m: f64) -> f64 {
+    let mut total = 0.0;
+    for v in values {
+        total += (v - m) * (v - m);
+    }
+    (total / values.len() as f64).sqrt()
+}
+
+fn min_f(v: &[f64]) -> f64 {
+    v.iter().cloned().fold(f64::INFINITY, f64::min)
+}
+
+fn max_f(v: &[f64]) -> f64 {
+    v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+}
+
+fn build_clusters(
+    accepted: &[&ChunkResult],
+    labels: &[i64],
+    chunk_duration_s: f64,
+    q: &QualityThresholds,
+) -> Vec<ClusterInfo> {
+    let n = accepted.len();
+    let mut label_set: Vec<i64> = labels.iter().cloned().filter(|&l| l >= 0).collect();
+    label_set.sort_unstable();
+    label_set.dedup();
+    label_set
+        .into_iter()
+        .map(|label| {
+            let members: Vec<usize> = (0..n).filter(|&i| labels[i] == label).collect();
+            let raws: Vec<f64> = members.iter().map(|&i| accepted[i].raw_delay_ms).collect();
+            let starts: Vec<f64> = members.iter().map(|&i| accepted[i].start_s).collect();
+            let matches: Vec<f64> = members.iter().map(|&i| accepted[i].match_pct).collect();
+            let m = mean(&raws);
+            let t0 = min_f(&starts);
+            let t1 = max_f(&starts) + chunk_duration_s;
+            let duration = t1 - t0;
+            let size = members.len();
+            let pct = size as f64 / n as f64 * 100.0;
+            let avg_match = mean(&matches);
+            let checks = vec![
+                (
+                    "chunks",
+                    Check {
+                        value: size as f64,
+                        threshold: q.min_chunks_per_cluster as f64,
+                        passed: size as i64 >= q.min_chunks_per_cluster,
+                    },
+                ),
+                (
+                    "percentage",
+                    Check {
+                        value: pct,
+                        threshold: q.min_cluster_pct,
+                        passed: pct >= q.min_cluster_pct,
+                    },
+                ),
+                (
+                    "duration",
+                    Check {
+                        value: duration,
+                        threshold: q.min_duration_s,
+                        passed: duration >= q.min_duration_s,
+                    },
+                ),
+                (
+                    "match",
+                    Check {
+                        value: avg_match,
+                        threshold: q.min_match_pct,
+                        passed: avg_match >= q.min_match_pct,
+                    },
+                ),
+            ];
+            let passed = checks.iter().filter(|(_, c)| c.passed).count();
+            ClusterInfo {
+                label,
+                chunk_indices: members.iter().map(|&i| accepted[i].index).collect(),
+                members,
+                mean_delay_ms: m,
+                std_delay_ms: pstd(&raws, m),
+                start_s: t0,
+                end_s: t1,
+                duration_s: duration,
+                percentage: pct,
+                avg_match_pct: avg_match,
+                min_match_pct: min_f(&matches),
+                checks,
+                passed_checks: passed,
+                valid: passed == 4,
+            }
+        })
+        .collect()
+}
+
+fn validation_lines(clusters: &[ClusterInfo], qmode: &str, q: &QualityThresholds) -> Vec<String> {
+    let mut lines = vec![format!("[Quality Validation - Mode: {qmode}]")];
+    for c in clusters {
+        let mark = |name: &str| if c.check(name).passed { "✓" } else { "✗" };
+        lines.push(format!(
+            "  Cluster {} (@{:.1}s - {:.1}s): {:+.0}ms",
+            c.label + 1,
+            c.start_s,
+            c.end_s,
+            c.mean_delay_ms
+        ));
+        lines.push(format!(
+            "    {} Chunks: {} (need {}+)",
+            mark("chunks"),
+            c.size(),
+            q.min_chunks_per_cluster
+        ));
+        lines.push(format!(
+            "    {} Percentage: {:.1}% (need {:.1}%+)",
+            mark("percentage"),
+            c.percentage,
+            q.min_cluster_pct
+        ));
+        lines.push(format!(
+            "    {} Duration: {:.1}s (need {:.1}s+)",
+            mark("duration"),
+            c.duration_s,
+            q.min_duration_s
+        ));
+        lines.push(format!(
+            "    {} Match quality: {:.1}% (need {:.1}%+)",
+            mark("match"),
+            c.avg_match_pct,
+            q.min_match_pct
+        ));
+        let status = if c.valid { "ACCEPTED" } else { "FILTERED OUT" };
+        lines.push(format!(
+            "    → STATUS: {status} ({}/4 checks passed)",
+            c.passed_checks
+        ));
+    }
+    lines
+}
+
+/// Cluster labels in time order with noise dropped and repeats collapsed: [0, 0, -1, 1, 1, 0] → [0, 1, 0].
+fn run_labels(labels: &[i64]) -> Vec<i64> {
+    let mut runs: Vec<i64> = Vec::new();
+    for &lb in labels {
+        if lb >= 0 && runs.last() != Some(&lb) {
+            runs.push(lb);
+        }
+    }
+    runs
+}
+
+fn diagnostic_lines(clusters: &[ClusterInfo], labels: &[i64]) -> Vec<String> {
+    let mut lines = vec!["[Cluster Diagnostics] Detailed composition:".to_string()];
+    let mut by_time: Vec<&ClusterInfo> = clusters.iter().collect();
+    by_time.sort_by(|a, b| a.start_s.total_cmp(&b.start_s).then(a.label.cmp(&b.label)));
+    let mut prev: Option<&ClusterInfo> = None;
+    for c in &by_time {
+        let mut text = format!(
+            "  Cluster {}: delay={:+.0}±{:.1}ms, chunks {} (@{:.1}s - @{:.1}s), match={:.1}% (min={:.1}%)",
+            c.label + 1,
+            c.mean_delay_ms,
+            c.std_delay_ms,
+            compress_ranges(&c.chunk_indices),
+            c.start_s,
+            c.end_s,
+            c.avg_match_pct,
+            c.min_match_pct
+        );
+        if let Some(p) = prev {
+            let jump = c.mean_delay_ms - p.mean_delay_ms;
+            let arrow = if jump >= 0.0 { "↑" } else { "↓" };
+            text.push_str(&format!(" [{arrow}{:+.0}ms jump]", jump.abs()));
+        }
+        lines.push(text);
+        prev = Some(c);
+    }
+    let mean_of = |label: i64| {
+        clusters
+            .iter()
+            .find(|c| c.label == label)
+            .map(|c| c.mean_delay_ms)
+            .unwrap_or(0.0)
+    };
+    let runs = run_labels(labels);
+    if runs.len() >= 2 {
+        let jumps: Vec<f64> = runs
+            .windows(2)
+            .map(|w| mean_of(w[1]) - mean_of(w[0]))
+            .collect();
+        lines.push("[Transition Analysis]:".to_string());
+        if jumps.iter().all(|&j| j > 0.0) {
+            lines.push("  → All delays INCREASE (accumulating lag = missing content)".to_string());
+        } else if jumps.iter().all(|&j| j < 0.0) {
+            lines.push("  → All delays DECREASE (accumulating lead = extra content)".to_string());
+        } else {
+            lines.push("  → Mixed pattern (some increases, some decreases)".to_string());
+        }
+        let sizes: Vec<f64> = jumps.iter().map(|j| j.abs()).collect();
+        let avg = mean(&sizes);
+        if jumps.len() > 1 && sizes.iter().all(|s| (s - avg).abs() <= 50.0) {
+            lines.push(format!(
+                "  Consistent jump size: ~{avg:.0} ms per transition"
+            ));
+            lines.push("  Likely cause: Regular reel changes or commercial breaks".to_string());
+        } else {
+            let text = jumps
+                .iter()
+                .map(|j| format!("{j:+.0}ms"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            lines.push(format!("  Jumps: {text}"));
+            lines.push("  Likely cause: Scene-specific edits".to_string());
+        }
+    }
+    for c in clusters {
+        if c.min_match_pct < 70.0 {
+            lines.push(format!(
+                "  [WARNING] Cluster {} contains low-quality chunks (min match {:.1}% < 70%)",
+                c.label + 1,
+                c.min_match_pct
+            ));
+        }
+    }
+    lines
+}
+
+fn segments(
+    accepted: &[&ChunkResult],
+    labels: &[i64],
+    clusters: &[ClusterInfo],
+    use_labels: &[i64],
+    chunk_duration_s: f64,
+    ref_duration_s: Option<f64>,
+) -> Vec<Segment> {
+    let mut runs: Vec<(i64, f64, f64)> = Vec::new(); // (label, first centre, last centre)
+    for (rec, &lb) in accepted.iter().zip(labels) {
+        if !use_labels.contains(&lb) {
+            continue;
+        }
+        let centre = rec.start_s + chunk_duration_s / 2.0;
+        match runs.last_mut() {
+            Some(run) if run.0 == lb => run.2 = centre,
+            _ => runs.push((lb, centre, centre)),
+        }
+    }
+    let mut segs = Vec::new();
+    for k in 0..runs.len() {
+        let (lb, _first, last) = runs[k];
+        let start = if k == 0 {
+            0.0
+        } else {
+            (runs[k - 1].2 + runs[k].1) / 2.0
+        };
+        let end = if k + 1 < runs.len() {
+            (last + runs[k + 1].1) / 2.0
+        } else {
+            ref_duration_s.unwrap_or(last + chunk_duration_s / 2.0)
+        };
+        let c = clusters.iter().find(|c| c.label == lb).unwrap();
+        segs.push(Segment {
+            start_s: start,
+            end_s: end,
+            delay_ms: round_half_even(c.mean_delay_ms),
+            raw_delay_ms: c.mean_delay_ms,
+            cluster_label: lb,
+        });
+    }
+    segs
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// Diagnose one target from all its chunk records (rejected ones are ignored).
+pub fn diagnose(
+    chunks: &[ChunkResult],
+    config: &DriftConfig,
+    ref_fps: Option<f64>,
+    target_fps: Option<f64>,
+    codec_id: &str,
+    ref_duration_s: Option<f64>,
+) -> Diagnosis {
+    let accepted: Vec<&ChunkResult> = chunks.iter().filter(|c| c.accepted).collect();
+    let n = accepted.len();
+    let mut lines: Vec<String> = Vec::new();
+    let lossless = is_lossless_codec(codec_id);
+    let expected_pal = expected_pal_slope(ref_fps, target_fps);
+    let x: Vec<f64> = accepted
+        .iter()
+        .map(|c| c.start_s + config.chunk_duration_s / 2.0)
+        .collect();
+    let y: Vec<f64> = accepted.iter().map(|c| c.raw_delay_ms).collect();
+    let fit_all = linear_fit(&x, &y);
+    let (qmode, q) = config.quality();
+    let labels = dbscan_1d(&y, config.eps_ms, config.min_samples);
+    let clusters = build_clusters(&accepted, &labels, config.chunk_duration_s, &q);
+
+    let make = |kind: DiagnosisKind,
+                reason: String,
+                fit: Option<LineFit>,
+                segments: Vec<Segment>,
+                correction_mode: Option<String>,
+                fallback_mode: Option<String>,
+                lines: Vec<String>| Diagnosis {
+        kind,
+        accepted_count: n,
+        fit,
+        lossless,
+        expected_pal_ms_per_s: expected_pal,
+        clusters: clusters.clone(),
+        segments,
+        correction_mode,
+        fallback_mode,
+        reason,
+        lines,
+    };
+
+    let min_acc = config.min_accepted_chunks.max(1);
+    if (n as i64) < min_acc {
+        let reason = format!("only {n} accepted chunks (need at least {min_acc})");
+        lines.push(format!("[DriftDiagnosis] INSUFFICIENT_DATA: {reason}."));
+        return make(
+            DiagnosisKind::InsufficientData,
+            reason,
+            fit_all,
+            vec![],
+            None,
+            None,
+            lines,
+        );
+    }
+    if n < MIN_CHUNKS_FOR_PATTERN {
+        let spread = max_f(&y) - min_f(&y);
+        if spread <= config.eps_ms {
+            let reason = format!(
+                "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests); their delays agree within {spread:.3} ms (<= {:.1} ms)",
+                config.eps_ms
+            );
+            lines.push(format!("[DriftDiagnosis] UNIFORM: {reason}."));
+            return make(
+                DiagnosisKind::Uniform,
+                reason,
+                fit_all,
+                vec![],
+                None,
+                None,
+                lines,
+            );
+        }
+        let reason = format!(
+            "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests) whose delays spread over {spread:.3} ms (> {:.1} ms)",
+            config.eps_ms
+        );
+        lines.push(format!("[DriftDiagnosis] INSUFFICIENT_DATA: {reason}."));
+        return make(
+            DiagnosisKind::InsufficientData,
+            reason,
+            fit_all,
+            vec![],
+            None,
+            None,
+            lines,
+        );
+    }
+
+    // Test 1 — PAL drift.
+    if let (Some(exp), Some(fit)) = (expected_pal, fit_all.as_ref()) {
+        if (fit.slope - exp).abs() < PAL_TOLERANCE_MS_PER_S {
+            lines.push(format!(
+                "[PAL Drift Detected] Reference {:.3} fps, target {:.3} fps: expected drift {exp:+.2} ms/s, measured {:+.2} ms/s.",
+                ref_fps.unwrap_or(0.0),
+                target_fps.unwrap_or(0.0),
+                fit.slope
+            ));
+            let reason = format!(
+                "PAL speed-up: slope {:+.2} ms/s (expected {exp:+.2})",
+                fit.slope
+            );
+            return make(
+                DiagnosisKind::PalDrift,
+                reason,
+                fit_all.clone(),
+                vec![],
+                None,
+                None,
+                lines,
+            );
+        }
+    }
+
+    // Test 2 — stepping.
+    let mode = config.stepping_correction_mode.clone();
+    let k = clusters.len();
+    if k >= 2 {
+        if mode == "disabled" {
+            lines.push(format!(
+                "[Stepping] Found {k} timing clusters, but stepping correction is disabled."
+            ));
+            return make(
+                DiagnosisKind::Uniform,
+                format!("{k} timing clusters, stepping correction disabled"),
+                fit_all,
+                vec![],
+                Some(mode),
+                None,
+                lines,
+            );
+        }
+        lines.push(format!("[Stepping Detection] Found {k} timing clusters"));
+        lines.push(format!(
+            "[Stepping] Correction mode: {mode}, Quality mode: {qmode}"
+        ));
+        lines.extend(validation_lines(&clusters, &qmode, &q));
+        if config.diagnostics_verbose {
+            lines.extend(diagnostic_lines(&clusters, &labels));
+        }
+        let valid: Vec<i64> = clusters
+            .iter()
+            .filter(|c| c.valid)
+            .map(|c| c.label)
+            .collect();
+        let nv = valid.len();
+        let invalid = k - nv;
+        let mut use_labels: Option<Vec<i64>> = None;
+        let mut fallback: Option<String> = None;
+        if mode == "full" || mode == "strict" {
+            if invalid > 0 {
+                lines.push(format!(
+                    "[Stepping Rejected] {invalid}/{k} clusters failed validation in '{mode}' mode."
+                ));
+                lines.push(
+                    "[Stepping Rejected] Hint: the 'filtered' correction mode keeps only the valid clusters."
+                        .to_string(),
+                );
+            } else if (nv as i64) < q.min_total_clusters {
+                lines.push(format!(
+                    "[Stepping Rejected] Only {nv} clusters (need {}+).",
+                    q.min_total_clusters
+                ));
+            } else {
+                lines.push(format!(
+                    "[Stepping Accepted] All {nv} clusters passed validation."
+                ));
+                use_labels = Some(valid.clone());
+            }
+        } else if mode == "filtered" {
+            let fb = config.stepping_filtered_fallback.clone();
+            if (nv as i64) < q.min_total_clusters {
+                lines.push(format!(
+                    "[Filtered Stepping Rejected] Only {nv} valid clusters (need {}+).",
+                    q.min_total_clusters
+                ));
+            } else if fb == "reject" && invalid > 0 {
+                lines.push(format!(
+                    "[Filtered Stepping Rejected] {invalid}/{k} clusters failed validation and the fallback mode is 'reject'."
+                ));
+            } else {
+                lines.push(format!(
+                    "[Filtered Stepping Accepted] Using {nv}/{k} valid clusters (filtered {invalid})."
+                ));
+                use_labels = Some(valid.clone());
+            }
+            fallback = Some(fb);
+        } else {
+            let smallest = clusters.iter().map(|c| c.size()).min().unwrap_or(0);
+            if smallest as i64 >= config.custom_min_chunks_per_cluster {
+                lines.push(format!(
+                    "[Stepping Accepted] Correction mode '{mode}': smallest cluster has {smallest} chunks (need {}+).",
+                    config.custom_min_chunks_per_cluster
+                ));
+                use_labels = Some(clusters.iter().map(|c| c.label).collect());
+            } else {
+                lines.push(format!(
+                    "[Stepping Rejected] Correction mode '{mode}': smallest cluster has {smallest} chunks (need {}+).",
+                    config.custom_min_chunks_per_cluster
+                ));
+            }
+        }
+        if let Some(use_labels) = use_labels {
+            let segs = segments(
+                &accepted,
+                &labels,
+                &clusters,
+                &use_labels,
+                config.chunk_duration_s,
+                ref_duration_s,
+            );
+            let reason = format!("{} valid timing clusters", use_labels.len());
+            return make(
+                DiagnosisKind::Stepping,
+                reason,
+                fit_all,
+                segs,
+                Some(mode),
+                fallback,
+                lines,
+            );
+        }
+        lines.push(
+            "[DriftDiagnosis] Stepping rejected; testing for linear drift instead.".to_string(),
+        );
+    }
+
+    // Test 3 — linear drift.
+    let mut fit = fit_all.clone();
+    if k == 1 && clusters[0].size() >= MIN_CHUNKS_FOR_PATTERN && clusters[0].size() < n {
+        let members = &clusters[0].members;
+        let xs: Vec<f64> = members.iter().map(|&i| x[i]).collect();
+        let ys: Vec<f64> = members.iter().map(|&i| y[i]).collect();
+        fit = linear_fit(&xs, &ys);
+        lines.push(format!(
+            "[DriftDiagnosis] Fitting the {} chunks of the single cluster ({} outlier chunks left out).",
+            members.len(),
+            n - members.len()
+        ));
+    }
+    let (slope_thr, r2_thr) = if lossless {
+        (
+            config.slope_threshold_lossless,
+            config.r2_threshold_lossless,
+        )
+    } else {
+        (config.slope_threshold_lossy, config.r2_threshold_lossy)
+    };
+    lines.push(format!(
+        "[DriftDiagnosis] Codec: {codec_id} (lossless={}). Using R²>{r2_thr:.2}, slope>{slope_thr:.1} ms/s.",
+        py_bool(lossless)
+    ));
+    let Some(f) = fit.clone() else {
+        lines.push(
+            "[DriftDiagnosis] All chunks start at the same time; no drift fit possible."
+                .to_string(),
+        );
+        return make(
+            DiagnosisKind::Uniform,
+            "no time spread between chunks".to_string(),
+            None,
+            vec![],
+            None,
+            None,
+            lines,
+        );
+    };
+    let r2 = f.r2.unwrap_or(f64::NAN);
+    let r2_text = match f.r2 {
+        Some(v) => format!("{v:.3}"),
+        None => "n/a".to_string(),
+    };
+    lines.push(format!(
+        "[DriftDiagnosis] Fit over {} chunks: slope={:+.4} ms/s, R²={r2_text}, total drift={:.2}ms over {:.1}s, residual RMS={:.3}ms.",
+        f.n, f.slope, f.total_drift_ms, f.span_s, f.residual_rms
+    ));
+    if f.slope.abs() > slope_thr && r2 > r2_thr {
+        lines.push(format!(
+            "[Linear Drift Detected] Delays fit a straight line with R-squared={r2:.3} and slope={:.2} ms/s.",
+            f.slope
+        ));
+        let reason = format!("slope {:+.3} ms/s, R² {r2:.3}", f.slope);
+        return make(
+            DiagnosisKind::LinearDrift,
+            reason,
+            fit,
+            vec![],
+            None,
+            None,
+            lines,
+        );
+    }
+    let residual_limit = RESIDUAL_FLOOR_MS.max(RESIDUAL_FRACTION * f.total_drift_ms);
+    if r2 > r2_thr && f.total_drift_ms >= MIN_TOTAL_DRIFT_MS && f.residual_rms <= residual_limit {
+        lines.push(format!(
+            "[Linear Drift Detected] Slow drift: R-squared={r2:.3}, slope={:.3} ms/s, {:.1}ms across the scanned span (>= {MIN_TOTAL_DRIFT_MS:.1}ms), residual RMS {:.3}ms (<= {residual_limit:.3}ms).",
+            f.slope, f.total_drift_ms, f.residual_rms
+        ));
+        let reason = format!(
+            "slow drift: slope {:+.3} ms/s, R² {r2:.3}, {:.1} ms total",
+            f.slope, f.total_drift_ms
+        );
+        return make(
+            DiagnosisKind::LinearDrift,
+            reason,
+            fit,
+            vec![],
+            None,
+            None,
+            lines,
+        );
+    }
+    make(
+        DiagnosisKind::Uniform,
+        "constant delay (no stepping, no drift)".to_string(),
+        fit,
+        vec![],
+        None,
+        None,
+        lines,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recs(raws: &[f64], spacing: f64, matches: f64) -> Vec<ChunkResult> {
+        raws.iter()
+            .enumerate()
+            .map(|(i, &r)| ChunkResult {
+                index: i as u32 + 1,
+                start_s: 10.0 + spacing * i as f64,
+                delay_ms: round_half_even(r),
+                raw_delay_ms: r,
+                match_pct: matches,
+                accepted: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn expected_pal_slopes() {
+        let film = 24000.0 / 1001.0;
+        let t = expected_pal_slope(Some(film), Some(25.0)).unwrap();
+        assert!((t - 40.959).abs() < 1e-3, "{t}");
+        let r = expected_pal_slope(Some(25.0), Some(film)).unwrap();
+        assert!((r + 42.708).abs() < 1e-3, "{r}");
+        assert!(expected_pal_slope(Some(25.0), Some(25.0)).is_none());
+        assert!(expected_pal_slope(Some(film), Some(film)).is_none());
+        assert!(expected_pal_slope(None, Some(25.0)).is_none());
+    }
+
+    #[test]
+    fn insufficient_and_few_chunks() {
+        let cfg = DriftConfig::default();
+        let d = diagnose(
+            &recs(&[5.0, 5.0], 60.0, 90.0),
+            &cfg,
+            None,
+            None,
+            "A_AAC",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::InsufficientData);
+        let d = diagnose(
+            &recs(&[5.0, 5.2, 4.9], 60.0, 90.0),
+            &cfg,
+            None,
+            None,
+            "A_AAC",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::Uniform);
+        let d = diagnose(
+            &recs(&[5.0, 300.0, 5.0, 300.0], 60.0, 90.0),
+            &cfg,
+            None,
+            None,
+            "A_AAC",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::InsufficientData);
+    }
+
+    #[test]
+    fn pal_detected_with_both_frame_rates() {
+        let film = 24000.0 / 1001.0;
+        let raws: Vec<f64> = (0..10).map(|i| 40.96 * (17.5 + 60.0 * i as f64)).collect();
+        let cfg = DriftConfig::default();
+        let d = diagnose(
+            &recs(&raws, 60.0, 90.0),
+            &cfg,
+            Some(film),
+            Some(25.0),
+            "A_AC3",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::PalDrift);
+        // Reference fps alone (the upstream test) says nothing: same data with both sources at 25 fps.
+        let d = diagnose(
+            &recs(&raws, 60.0, 90.0),
+            &cfg,
+            Some(25.0),
+            Some(25.0),
+            "A_AC3",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::LinearDrift);
+    }
+
+    #[test]
+    fn stepping_gives_segments() {
+        let mut raws = vec![100.0; 5];
+        raws.extend(vec![600.0; 5]);
+        let d = diagnose(
+            &recs(&raws, 60.0, 95.0),
+            &DriftConfig::default(),
+            None,
+            None,
+            "A_AAC",
+            Some(700.0),
+        );
+        assert_eq!(d.kind, DiagnosisKind::Stepping);
+        assert_eq!(d.segments.len(), 2);
+        // chunk centres 17.5 + 60·i: 257.5 (last of the first run) and 317.5 (first of the second)
+        // → boundary 287.5
+        assert_eq!(d.segments[0].start_s, 0.0);
+        assert_eq!(d.segments[0].end_s, 287.5);
+        assert_eq!(d.segments[1].start_s, 287.5);
+        assert_eq!(d.segments[1].end_s, 700.0);
+        assert_eq!((d.segments[0].delay_ms, d.segments[1].delay_ms), (100, 600));
+    }
+
+    #[test]
+    fn slow_lossy_drift_is_found_and_constant_is_not() {
+        let raws: Vec<f64> = (0..10).map(|i| 20.0 + 0.3 * 60.0 * i as f64).collect();
+        let d = diagnose(
+            &recs(&raws, 60.0, 90.0),
+            &DriftConfig::default(),
+            None,
+            None,
+            "A_AAC",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::LinearDrift);
+        let raws = [
+            20.0, 20.02, 19.98, 20.0, 20.02, 20.0, 19.98, 20.0, 20.02, 20.0,
+        ];
+        let d = diagnose(
+            &recs(&raws, 60.0, 90.0),
+            &DriftConfig::default(),
+            None,
+            None,
+            "A_AAC",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::Uniform);
+    }
+
+    #[test]
+    fn compress() {
+        assert_eq!(compress_ranges(&[1, 2, 3, 5, 7, 8, 9]), "1-3,5,7-9");
+        assert_eq!(compress_ranges(&[4]), "4");
+    }
+}

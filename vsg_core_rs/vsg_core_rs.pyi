@@ -303,3 +303,28 @@ def diagnose_drift(
 ) -> dict[str, object]:
     """Drift/stepping diagnosis (spec §11 with vsg's fixes); the fields of vsg_core.analysis.drift.Diagnosis."""
     ...
+
+# --- mux options (Phase 8) ---
+# The plan crosses as JSON: plan_json = JSON array of vsg_core.models.PlanItem.to_dict() objects,
+# delays_json = Delays.to_json(). Use vsg_core.mux.build_options / write_options_file, which dispatch here.
+def mux_build_options(
+    plan_json: str,
+    delays_json: str,
+    disable_track_statistics_tags: bool,
+    disable_header_compression: bool,
+    apply_dialog_norm_gain: bool,
+    chapters_xml: str | None,
+    attachments: list[str],
+    output: str | None,
+) -> list[str]:
+    """mkvmerge tokens (spec §8.1–§8.4; `--output <output>` first when given).
+    ValueError for a bad plan or an item without extracted_path."""
+    ...
+
+def mux_serialise_options(tokens: list[str]) -> str:
+    """Single-line JSON array, ", " separators, raw UTF-8, no trailing newline (spec §8.5)."""
+    ...
+
+def mux_write_options_file(tokens: list[str], path: str) -> None:
+    """Write the options file; OSError 'Failed to write mkvmerge options file: …' on failure."""
+    ...

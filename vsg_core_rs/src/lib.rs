@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod bindings;
 pub mod logging;
 pub mod models;
+pub mod mux;
 
 use pyo3::prelude::*;
 

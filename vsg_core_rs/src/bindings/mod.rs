@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod logging;
 pub mod models;
+pub mod mux;
 
 use pyo3::prelude::*;
 
@@ -11,5 +12,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::register(m)?;
     models::register(m)?;
     analysis::register(m)?;
+    mux::register(m)?;
     Ok(())
 }

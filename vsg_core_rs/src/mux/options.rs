@@ -1,0 +1,512 @@
+//! mkvmerge option tokens from a merge plan (spec pipeline_ui.md §8.1–§8.4).
+//!
+//! Every output track is its own mkvmerge input file, so all per-track options address track `0` and the
+//! track order is `0:0,1:0,…`. vsg deviation (upstream quirk §8.3): an `External` item without `sync_to`
+//! gets the global shift (upstream: 0). Python reference: `vsg_core/mux/options.py`.
+use crate::models::{Delays, JsonRecord, PlanItem, TrackType};
+use serde_json::Value;
+use std::fmt;
+
+/// The subset of the settings the options builder reads (§1.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MuxSettings {
+    pub disable_track_statistics_tags: bool,
+    /// Default true: `--compression 0:none` on every track.
+    pub disable_header_compression: bool,
+    pub apply_dialog_norm_gain: bool,
+}
+
+impl Default for MuxSettings {
+    fn default() -> Self {
+        MuxSettings {
+            disable_track_statistics_tags: false,
+            disable_header_compression: true,
+            apply_dialog_norm_gain: false,
+        }
+    }
+}
+
+/// A plan that cannot be turned into options (the message is shown to the user).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MuxError(pub String);
+
+impl fmt::Display for MuxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MuxError {}
+
+/// Reads the plan from the JSON array of `PlanItem.to_dict()` objects that the Python side sends.
+pub fn parse_plan_json(text: &str) -> Result<Vec<PlanItem>, MuxError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| MuxError(format!("plan: invalid JSON: {e}")))?;
+    let Value::Array(items) = value else {
+        return Err(MuxError(
+            "plan: expected a JSON array of plan items".to_string(),
+        ));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| PlanItem::from_value(v).map_err(|e| MuxError(format!("plan[{i}]: {e}"))))
+        .collect()
+}
+
+fn is_type(item: &PlanItem, t: TrackType) -> bool {
+    item.track.track_type == t
+}
+
+fn insert_after_last<'a>(list: &mut Vec<&'a PlanItem>, extra: Vec<&'a PlanItem>, t: TrackType) {
+    match list.iter().rposition(|it| is_type(it, t)) {
+        Some(pos) => {
+            let tail = list.split_off(pos + 1);
+            list.extend(extra);
+            list.extend(tail);
+        }
+        None => list.extend(extra),
+    }
+}
+
+/// §8.1: non-preserved items in plan order; preserved audio after the last audio item, then preserved
+/// subtitles after the last subtitle item (each appended when there is none). Preserved items of other
+/// types are not muxed (as upstream; the pipeline never preserves video).
+pub fn final_order(items: &[PlanItem]) -> Vec<&PlanItem> {
+    let mut out: Vec<&PlanItem> = items.iter().filter(|it| !it.is_preserved).collect();
+    let preserved = |t: TrackType| -> Vec<&PlanItem> {
+        items
+            .iter()
+            .filter(|it| it.is_preserved && is_type(it, t))
+            .collect()
+    };
+    insert_after_last(&mut out, preserved(TrackType::Audio), TrackType::Audio);
+    insert_after_last(
+        &mut out,
+        preserved(TrackType::Subtitles),
+        TrackType::Subtitles,
+    );
+    out
+}
+
+/// §8.2 positions (in final order) that carry the default/forced flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct FlagIndices {
+    pub first_video: Option<usize>,
+    pub default_audio: Option<usize>,
+    pub default_sub: Option<usize>,
+    pub forced_sub: Option<usize>,
+}
+
+impl FlagIndices {
+    pub fn is_default(&self, i: usize) -> bool {
+        [self.first_video, self.default_audio, self.default_sub].contains(&Some(i))
+    }
+}
+
+pub fn flag_indices(order: &[&PlanItem]) -> FlagIndices {
+    let first = |pred: &dyn Fn(&PlanItem) -> bool| order.iter().position(|it| pred(it));
+    FlagIndices {
+        first_video: first(&|it| is_type(it, TrackType::Video)),
+        default_audio: first(&|it| is_type(it, TrackType::Audio) && it.is_default),
+        default_sub: first(&|it| is_type(it, TrackType::Subtitles) && it.is_default),
+        forced_sub: first(&|it| is_type(it, TrackType::Subtitles) && it.is_forced_display),
+    }
+}
+
+/// §8.3: the `--sync` value (ms) of one item; the first matching rule wins.
+pub fn track_delay(item: &PlanItem, delays: &Delays) -> i64 {
+    let shift = i64::from(delays.global_shift_ms());
+    let source = item.track.source.as_str();
+    let t = item.track.track_type;
+    if source == "Source 1" && t == TrackType::Audio {
+        return i64::from(item.container_delay_ms) + shift;
+    }
+    if source == "Source 1" && t == TrackType::Video {
+        return shift;
+    }
+    if t == TrackType::Subtitles && (item.stepping_adjusted || item.frame_adjusted) {
+        return 0;
+    }
+    let key = if source == "External" {
+        match item.sync_to.as_deref() {
+            // vsg fix: upstream looked up None and used 0.
+            None | Some("") => return shift,
+            Some(k) => k,
+        }
+    } else {
+        source
+    };
+    delays
+        .source_delays_ms()
+        .get(key)
+        .map_or(0, |d| i64::from(*d))
+}
+
+/// Python's `str.isspace()` set: Unicode White_Space plus U+001C–U+001F (Rust's `char::is_whitespace`
+/// lacks those four), so `apply_track_name` treats the same names as blank as the Python reference.
+fn py_isspace(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+fn is_blank(s: &str) -> bool {
+    s.chars().all(py_isspace)
+}
+
+fn push(tokens: &mut Vec<String>, option: &str, value: String) {
+    tokens.push(option.to_string());
+    tokens.push(value);
+}
+
+fn dialog_norm_codec(codec_id: &str) -> bool {
+    let upper = codec_id.to_uppercase();
+    upper.contains("AC3") || upper.contains("EAC3")
+}
+
+/// §8.4: the complete token list. `output`, when given, is prepended as `--output <path>` (§8.4 last line).
+pub fn build_options(
+    items: &[PlanItem],
+    delays: &Delays,
+    settings: &MuxSettings,
+    chapters_xml: Option<&str>,
+    attachments: &[String],
+    output: Option<&str>,
+) -> Result<Vec<String>, MuxError> {
+    let order = final_order(items);
+    let flags = flag_indices(&order);
+    let mut tokens: Vec<String> = Vec::new();
+    if let Some(out) = output.filter(|o| !o.is_empty()) {
+        push(&mut tokens, "--output", out.to_string());
+    }
+    if let Some(ch) = chapters_xml.filter(|c| !c.is_empty()) {
+        push(&mut tokens, "--chapters", ch.to_string());
+    }
+    if settings.disable_track_statistics_tags {
+        tokens.push("--disable-track-statistics-tags".to_string());
+    }
+    for (i, item) in order.iter().enumerate() {
+        let props = &item.track.props;
+        let lang = [item.custom_lang.as_str(), props.lang.as_str()]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or("und");
+        push(&mut tokens, "--language", format!("0:{lang}"));
+        if !item.custom_name.is_empty() {
+            push(
+                &mut tokens,
+                "--track-name",
+                format!("0:{}", item.custom_name),
+            );
+        } else if item.apply_track_name && !is_blank(&props.name) {
+            push(&mut tokens, "--track-name", format!("0:{}", props.name));
+        }
+        push(
+            &mut tokens,
+            "--sync",
+            format!("0:{:+}", track_delay(item, delays)),
+        );
+        let default = if flags.is_default(i) { "0:yes" } else { "0:no" };
+        push(&mut tokens, "--default-track-flag", default.to_string());
+        if flags.forced_sub == Some(i) {
+            push(&mut tokens, "--forced-display-flag", "0:yes".to_string());
+        }
+        if settings.disable_header_compression {
+            push(&mut tokens, "--compression", "0:none".to_string());
+        }
+        if settings.apply_dialog_norm_gain
+            && is_type(item, TrackType::Audio)
+            && dialog_norm_codec(&props.codec_id)
+        {
+            push(
+                &mut tokens,
+                "--remove-dialog-normalization-gain",
+                "0".to_string(),
+            );
+        }
+        if is_type(item, TrackType::Video) {
+            if let Some(ar) = item.aspect_ratio.as_deref().filter(|a| !a.is_empty()) {
+                push(&mut tokens, "--aspect-ratio", format!("0:{ar}"));
+            }
+        }
+        let path = item
+            .extracted_path
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                MuxError(format!(
+                    "Plan item at index {i} ('{}') missing extracted_path",
+                    props.name
+                ))
+            })?;
+        tokens.push("(".to_string());
+        tokens.push(path.to_string());
+        tokens.push(")".to_string());
+    }
+    for a in attachments {
+        push(&mut tokens, "--attach-file", a.clone());
+    }
+    if !order.is_empty() {
+        let track_order = (0..order.len())
+            .map(|i| format!("{i}:0"))
+            .collect::<Vec<_>>()
+            .join(",");
+        push(&mut tokens, "--track-order", track_order);
+    }
+    Ok(tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{StreamProps, Track};
+    use std::collections::BTreeMap;
+
+    fn item(source: &str, id: u32, t: TrackType, codec: &str, lang: &str, path: &str) -> PlanItem {
+        let mut props = StreamProps::new(codec);
+        props.lang = lang.to_string();
+        let mut it = PlanItem::new(Track::new(source, id, t, props));
+        it.extracted_path = Some(path.to_string());
+        it
+    }
+
+    fn delays(map: &[(&str, i32)], shift: i32) -> Delays {
+        let rounded: BTreeMap<String, i64> = map
+            .iter()
+            .map(|(k, v)| (k.to_string(), i64::from(*v)))
+            .collect();
+        let raw: BTreeMap<String, f64> = map
+            .iter()
+            .map(|(k, v)| (k.to_string(), f64::from(*v)))
+            .collect();
+        Delays::new(rounded, raw, i64::from(shift), f64::from(shift)).unwrap()
+    }
+
+    /// Spec §8.6 worked example; the expected tokens are copied from the spec text.
+    #[test]
+    fn worked_example_8_6() {
+        let w = "/w/temp_work/orch_Movie_1700000000";
+        let mut v = item(
+            "Source 1",
+            0,
+            TrackType::Video,
+            "V_MPEG4/ISO/AVC",
+            "jpn",
+            &format!("{w}/Source_1_track_Movie_0.h264"),
+        );
+        v.aspect_ratio = Some("16:9".into());
+        let mut a1 = item(
+            "Source 1",
+            1,
+            TrackType::Audio,
+            "A_AC3",
+            "jpn",
+            &format!("{w}/Source_1_track_Movie_1.ac3"),
+        );
+        a1.container_delay_ms = -42;
+        let mut a2 = item(
+            "Source 2",
+            1,
+            TrackType::Audio,
+            "A_EAC3",
+            "eng",
+            &format!("{w}/Source_2_track_Movie_1.eac3"),
+        );
+        a2.track.props.name = "English 5.1".into();
+        a2.is_default = true;
+        a2.apply_track_name = true;
+        let mut s2 = item(
+            "Source 2",
+            3,
+            TrackType::Subtitles,
+            "S_TEXT/ASS",
+            "eng",
+            &format!("{w}/Source_2_track_Movie_3.ass"),
+        );
+        s2.is_default = true;
+        s2.is_forced_display = true;
+        let mut ext = item(
+            "External",
+            0,
+            TrackType::Subtitles,
+            "S_TEXT/ASS",
+            "eng",
+            &format!("{w}/signs.ass"),
+        );
+        ext.custom_name = "Signs".into();
+        ext.sync_to = Some("Source 1".into());
+        let d = delays(&[("Source 1", 300), ("Source 2", 0)], 300);
+        let tokens = build_options(
+            &[v, a1, a2, s2, ext],
+            &d,
+            &MuxSettings::default(),
+            Some(&format!("{w}/Movie_chapters_modified.xml")),
+            &[format!("{w}/Source 1_att_1_Font.ttf")],
+            Some(&format!("{w}/temp_Movie.mkv")),
+        )
+        .unwrap();
+        let expected = r#"["--output", "/w/temp_work/orch_Movie_1700000000/temp_Movie.mkv", "--chapters", "/w/temp_work/orch_Movie_1700000000/Movie_chapters_modified.xml", "--language", "0:jpn", "--sync", "0:+300", "--default-track-flag", "0:yes", "--compression", "0:none", "--aspect-ratio", "0:16:9", "(", "/w/temp_work/orch_Movie_1700000000/Source_1_track_Movie_0.h264", ")", "--language", "0:jpn", "--sync", "0:+258", "--default-track-flag", "0:no", "--compression", "0:none", "(", "/w/temp_work/orch_Movie_1700000000/Source_1_track_Movie_1.ac3", ")", "--language", "0:eng", "--track-name", "0:English 5.1", "--sync", "0:+0", "--default-track-flag", "0:yes", "--compression", "0:none", "(", "/w/temp_work/orch_Movie_1700000000/Source_2_track_Movie_1.eac3", ")", "--language", "0:eng", "--sync", "0:+0", "--default-track-flag", "0:yes", "--forced-display-flag", "0:yes", "--compression", "0:none", "(", "/w/temp_work/orch_Movie_1700000000/Source_2_track_Movie_3.ass", ")", "--language", "0:eng", "--track-name", "0:Signs", "--sync", "0:+300", "--default-track-flag", "0:no", "--compression", "0:none", "(", "/w/temp_work/orch_Movie_1700000000/signs.ass", ")", "--attach-file", "/w/temp_work/orch_Movie_1700000000/Source 1_att_1_Font.ttf", "--track-order", "0:0,1:0,2:0,3:0,4:0"]"#;
+        assert_eq!(super::super::serialise_options(&tokens), expected);
+    }
+
+    #[test]
+    fn preserved_items_follow_their_type() {
+        let mut pa = item("Source 2", 1, TrackType::Audio, "A_AAC", "eng", "/pa");
+        pa.is_preserved = true;
+        let mut ps = item(
+            "Source 2",
+            2,
+            TrackType::Subtitles,
+            "S_TEXT/UTF8",
+            "eng",
+            "/ps",
+        );
+        ps.is_preserved = true;
+        let v = item(
+            "Source 1",
+            0,
+            TrackType::Video,
+            "V_MPEG4/ISO/AVC",
+            "und",
+            "/v",
+        );
+        let a = item("Source 1", 1, TrackType::Audio, "A_FLAC", "und", "/a");
+        let s = item(
+            "Source 1",
+            2,
+            TrackType::Subtitles,
+            "S_TEXT/ASS",
+            "und",
+            "/s",
+        );
+        let plan = vec![pa, ps, v, a, s.clone()];
+        let order: Vec<_> = final_order(&plan)
+            .iter()
+            .map(|it| it.extracted_path.clone().unwrap())
+            .collect();
+        assert_eq!(order, ["/v", "/a", "/pa", "/s", "/ps"]);
+        // No subtitle among the non-preserved items: preserved subtitles are appended.
+        let mut ps2 = item(
+            "Source 2",
+            2,
+            TrackType::Subtitles,
+            "S_TEXT/UTF8",
+            "eng",
+            "/ps",
+        );
+        ps2.is_preserved = true;
+        let plan = vec![ps2, item("Source 1", 0, TrackType::Video, "V", "und", "/v")];
+        let order: Vec<_> = final_order(&plan)
+            .iter()
+            .map(|it| it.extracted_path.clone().unwrap())
+            .collect();
+        assert_eq!(order, ["/v", "/ps"]);
+    }
+
+    #[test]
+    fn delay_rules() {
+        let d = delays(&[("Source 1", 300), ("Source 2", -1002)], 300);
+        let mut a = item("Source 1", 1, TrackType::Audio, "A_AC3", "und", "/a");
+        a.container_delay_ms = -42;
+        assert_eq!(track_delay(&a, &d), 258);
+        let mut v = item("Source 1", 0, TrackType::Video, "V", "und", "/v");
+        v.container_delay_ms = 99;
+        assert_eq!(track_delay(&v, &d), 300);
+        let mut s = item("Source 2", 3, TrackType::Subtitles, "S", "und", "/s");
+        assert_eq!(track_delay(&s, &d), -1002);
+        s.stepping_adjusted = true;
+        assert_eq!(track_delay(&s, &d), 0);
+        s.stepping_adjusted = false;
+        s.frame_adjusted = true;
+        assert_eq!(track_delay(&s, &d), 0);
+        let mut ext = item("External", 0, TrackType::Subtitles, "S", "und", "/e");
+        assert_eq!(
+            track_delay(&ext, &d),
+            300,
+            "External without sync_to gets the global shift"
+        );
+        ext.sync_to = Some("Source 2".into());
+        assert_eq!(track_delay(&ext, &d), -1002);
+        ext.sync_to = Some("Source 9".into());
+        assert_eq!(track_delay(&ext, &d), 0);
+        let a3 = item("Source 3", 1, TrackType::Audio, "A", "und", "/a3");
+        assert_eq!(track_delay(&a3, &d), 0);
+    }
+
+    #[test]
+    fn flags_names_and_missing_path() {
+        let d = delays(&[], 0);
+        let mut s1 = item("Source 1", 2, TrackType::Subtitles, "S", "", "/s1");
+        s1.apply_track_name = true;
+        s1.track.props.name = " \u{1c}\u{3000}".into(); // blank for Python's str.strip()
+        let mut s2 = item("Source 1", 3, TrackType::Subtitles, "S", "", "/s2");
+        s2.is_default = true;
+        s2.is_forced_display = true;
+        s2.custom_lang = "fre".into();
+        s2.apply_track_name = true;
+        s2.track.props.name = " Signs ".into();
+        let mut a = item("Source 1", 1, TrackType::Audio, "a_eac3", "und", "/a");
+        a.is_default = false;
+        let settings = MuxSettings {
+            disable_track_statistics_tags: true,
+            disable_header_compression: false,
+            apply_dialog_norm_gain: true,
+        };
+        let t = build_options(&[s1, s2, a], &d, &settings, None, &[], None).unwrap();
+        let expected: Vec<&str> = vec![
+            "--disable-track-statistics-tags",
+            "--language",
+            "0:und",
+            "--sync",
+            "0:+0",
+            "--default-track-flag",
+            "0:no",
+            "(",
+            "/s1",
+            ")",
+            "--language",
+            "0:fre",
+            "--track-name",
+            "0: Signs ",
+            "--sync",
+            "0:+0",
+            "--default-track-flag",
+            "0:yes",
+            "--forced-display-flag",
+            "0:yes",
+            "(",
+            "/s2",
+            ")",
+            "--language",
+            "0:und",
+            "--sync",
+            "0:+0",
+            "--default-track-flag",
+            "0:no",
+            "--remove-dialog-normalization-gain",
+            "0",
+            "(",
+            "/a",
+            ")",
+            "--track-order",
+            "0:0,1:0,2:0",
+        ];
+        assert_eq!(t, expected);
+        let mut bad = item("Source 1", 1, TrackType::Audio, "A", "und", "");
+        bad.track.props.name = "Main".into();
+        let err = build_options(&[bad], &d, &MuxSettings::default(), None, &[], None).unwrap_err();
+        assert_eq!(
+            err.0,
+            "Plan item at index 0 ('Main') missing extracted_path"
+        );
+        let none = build_options(&[], &d, &MuxSettings::default(), None, &[], None).unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn plan_json_errors_name_the_item() {
+        let err = parse_plan_json("[{\"track\": 1}]").unwrap_err();
+        assert!(err.0.starts_with("plan[0]: "), "{}", err.0);
+        assert!(parse_plan_json("{}").is_err());
+        assert!(parse_plan_json("[]").unwrap().is_empty());
+    }
+}

@@ -14,6 +14,8 @@ vsg deviations from upstream:
 
 - ACM audio is mapped with ffmpeg's ``0:a:<k>`` where ``k`` counts *all* audio tracks of the container
   before it (upstream counted only the selected ones, mapping the wrong stream for partial selections).
+  A stream copy that mkvmerge cannot read back (e.g. MS ADPCM in WAV) falls back to PCM decoding
+  (upstream kept the unmuxable copy and the mux failed).
 - mkvextract's exit code 1 (warnings only) counts as success; the warning is logged.
 - Non-Matroska sources are supported (upstream ran mkvextract on them and failed).
 """
@@ -30,7 +32,7 @@ from ..log import JobLog, format_log_message
 from ..models import Track, TrackType
 from ..runner import quote, run
 from .codec_ext import extension_for, is_acm, needs_remux
-from .mkvinfo import TrackInfo
+from .mkvinfo import TrackInfo, parse_identification
 from .probe import OpenedSource, open_source, role_slug
 
 
@@ -182,10 +184,23 @@ def _extract_acm(src: OpenedSource, t: TrackInfo, uid: int, out: Path, role: str
     for cmd in attempts:
         proc = run(cmd, log, check=False, what=f"{role} track {uid}")
         if proc.returncode == 0 and _complete(out):
-            return
+            if _mkvmerge_reads(out, tools, log):
+                return
+            detail = f"mkvmerge cannot read the stream-copied {out.name}"
+            continue
         detail = _tail(proc.stdout, proc.stderr)
     raise MediaError(_report(f"ACM AUDIO EXTRACTION FAILED (track {uid})", role, src, [(t, uid, out)],
                              detail, [quote(c) for c in attempts]))
+
+
+def _mkvmerge_reads(path: Path, tools: Tools, log: JobLog | None) -> bool:
+    """Whether mkvmerge can mux ``path`` (a stream-copied ACM codec may be one it does not support)."""
+    proc = run([tools.mkvmerge, "-J", str(path)], log, check=False, what=str(path))
+    try:
+        info = parse_identification(proc.stdout, path)
+    except MediaError:
+        return False
+    return info.recognized and info.supported and bool(info.tracks)
 
 
 def _extract_by_remux(src: OpenedSource, t: TrackInfo, uid: int, out: Path, role: str,

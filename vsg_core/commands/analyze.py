@@ -1,0 +1,197 @@
+"""``vsg analyze REF OTHER [OTHER…]``: measure each release's delay against the reference.
+
+Human output (stdout): per source the chunk table (time, delay, match %, accepted), the chosen delay (rounded
+and raw) and the drift/stepping diagnosis. ``--json``: exactly one JSON object on stdout,
+``{"sources": [{"path", "delay_ms", "raw_delay_ms", "diagnosis", "drift_ms_per_s", "chunks": [...]}, ...]}``.
+Delays follow the spec's sign convention (the value to add to that source; the reference's audio container
+delay included; for PAL_DRIFT / LINEAR_DRIFT the drift fit's delay at reference time 0). ``drift_ms_per_s`` is
+the slope of the chunk delays (null for STEPPING and INSUFFICIENT_DATA). Log lines go to stderr (``--quiet``
+silences them); ``Progress: N%`` goes to stderr when it is a terminal. Exit status 1 when a source got no
+delay (too few accepted chunks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..analysis.correlation_options import METHOD_NAMES, CorrelationOptions, method_key
+from ..analysis.job import AnalysisSettings, JobAnalysis, SourceAnalysis, analyze_job
+from ..analysis.selection import MODE_ALIASES, SELECTION_MODES, normalise_mode
+from ..backend import active_backend
+from ..log import JobLog, progress_line
+
+
+def _method(value: str) -> str:
+    v = value.strip()
+    low = v.lower().replace("-", "_").replace(" ", "_")
+    if v in METHOD_NAMES or low in METHOD_NAMES or v in METHOD_NAMES.values():
+        return method_key(v)
+    raise argparse.ArgumentTypeError(
+        f"unknown method {value!r}; use one of {', '.join(METHOD_NAMES)} or a full name such as "
+        f"{METHOD_NAMES['gcc_phat']!r}")
+
+
+def _mode(value: str) -> str:
+    if value in SELECTION_MODES or value.strip().lower() in MODE_ALIASES:
+        return normalise_mode(value)
+    raise argparse.ArgumentTypeError(
+        f"unknown selection mode {value!r}; use one of {', '.join(MODE_ALIASES)} or a full name such as "
+        f"{SELECTION_MODES[0]!r}")
+
+
+def _pct(value: str) -> float:
+    v = float(value)
+    if not 0.0 <= v <= 100.0:
+        raise argparse.ArgumentTypeError(f"{value} is not a percentage between 0 and 100")
+    return v
+
+
+def _positive_int(value: str) -> int:
+    v = int(value)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return v
+
+
+def _positive_float(value: str) -> float:
+    v = float(value)
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"{value} must be greater than 0")
+    return v
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    d = CorrelationOptions()
+    p = subparsers.add_parser(
+        "analyze", help="measure the audio delay (and drift) of releases against a reference",
+        description="Correlate the audio of each OTHER release with the reference REF in chunks, choose a "
+                    "delay and diagnose drift or stepping. A positive delay means the release must be shifted "
+                    "later (mkvmerge --sync TID:+delay).")
+    p.add_argument("reference", type=Path, metavar="REF", help="the reference release (Source 1)")
+    p.add_argument("others", type=Path, nargs="+", metavar="OTHER", help="releases to measure (Source 2, 3, …)")
+    p.add_argument("--method", type=_method, default=d.method,
+                   help=f"correlation method: {', '.join(METHOD_NAMES)} (default: {d.method})")
+    p.add_argument("--selection-mode", type=_mode, default=SELECTION_MODES[0],
+                   help="delay selection: mode, clustered, average, first-stable (default: mode)")
+    p.add_argument("--chunks", type=_positive_int, default=d.chunk_count,
+                   help=f"number of chunks (default: {d.chunk_count})")
+    p.add_argument("--chunk-duration", type=_positive_float, default=d.chunk_duration_s, metavar="S",
+                   help=f"chunk length in seconds (default: {d.chunk_duration_s:g})")
+    p.add_argument("--scan-start", type=_pct, default=d.scan_start_pct, metavar="PCT",
+                   help=f"scan window start, %% of the reference duration (default: {d.scan_start_pct:g})")
+    p.add_argument("--scan-end", type=_pct, default=d.scan_end_pct, metavar="PCT",
+                   help=f"scan window end, %% of the reference duration (default: {d.scan_end_pct:g})")
+    p.add_argument("--min-match", type=_pct, default=d.min_match_pct, metavar="PCT",
+                   help=f"minimum match %% for a chunk to count (default: {d.min_match_pct:g})")
+    p.add_argument("--ref-lang", default="", metavar="LANG",
+                   help="language of the reference's analysis track (default: its first audio track)")
+    p.add_argument("--lang", default="", metavar="LANG",
+                   help="language of the other releases' analysis track (default: their first audio track)")
+    p.add_argument("--backend", choices=("rust", "python"), default=argparse.SUPPRESS,
+                   help="compute backend (default: rust when vsg_core_rs is installed; env VSG_BACKEND)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of tables")
+    p.add_argument("-q", "--quiet", action="store_true", help="no log lines on stderr")
+    return p
+
+
+def settings_from_args(args: argparse.Namespace) -> AnalysisSettings:
+    corr = dataclasses.replace(CorrelationOptions(), method=args.method, chunk_count=args.chunks,
+                               chunk_duration_s=args.chunk_duration, scan_start_pct=args.scan_start,
+                               scan_end_pct=args.scan_end, min_match_pct=args.min_match)
+    return AnalysisSettings(correlation=corr, selection_mode=args.selection_mode, lang_source1=args.ref_lang,
+                            lang_others=args.lang)
+
+
+def _fmt_opt(v: float | None, spec: str, none: str = "n/a") -> str:
+    return none if v is None else format(v, spec)
+
+
+def render_source(src: SourceAnalysis, chunk_count: int) -> list[str]:
+    s = src.stream
+    fps = f", {src.fps:.3f} fps" if src.fps else ""
+    out = [f"{src.key}: {src.path}", f"  audio track {s.track_id} ({s.language}, {s.codec_id}){fps}",
+           "  Chunk      Time     Delay      Raw delay    Match  Accepted"]
+    for c in src.chunks:
+        out.append(f"  {c.index:>3}/{chunk_count:<3} {c.start_s:>7.1f}s {c.delay_ms:>+7d} ms "
+                   f"{c.raw_delay_ms:>+11.3f} ms {c.match_pct:>6.1f}%  {'yes' if c.accepted else 'no'}")
+    if not src.chunks:
+        out.append("  (no chunk fits inside both files)")
+    d = src.diagnosis
+    if src.delay_ms is not None and src.raw_delay_ms is not None:
+        out.append(f"  Delay: {src.delay_ms:+d} ms (raw {src.raw_delay_ms:+.3f} ms), {src.label}")
+    else:
+        out.append(f"  Delay: none — {src.error.splitlines()[0] if src.error else 'too few accepted chunks'}")
+    line = f"  Diagnosis: {d.kind.value}"
+    if src.drift_ms_per_s is not None:
+        line += f", drift {src.drift_ms_per_s:+.4f} ms/s"
+        if d.r2 is not None:
+            line += f" (R² {d.r2:.3f})"
+    out.append(line)
+    if d.reason:
+        out.append(f"    {d.reason}")
+    for seg in d.segments:
+        out.append(f"    {seg.start_s:8.1f}s – {seg.end_s:8.1f}s: {seg.delay_ms:+d} ms "
+                   f"(raw {seg.raw_delay_ms:+.3f} ms)")
+    return out
+
+
+def render(job: JobAnalysis, chunk_count: int) -> str:
+    r = job.reference_stream
+    fps = f", {job.reference_fps:.3f} fps" if job.reference_fps else ""
+    lines = [f"Reference: {job.reference}", f"  audio track {r.track_id} ({r.language}, {r.codec_id}){fps}"
+             + (f", container delay {job.s1a_ms:+d} ms (audio relative to video, included below)"
+                if job.s1a_ms else "")]
+    for src in job.sources:
+        lines.append("")
+        lines.extend(render_source(src, chunk_count))
+    return "\n".join(lines)
+
+
+def to_json(job: JobAnalysis) -> dict[str, Any]:
+    return {"sources": [s.to_json() for s in job.sources]}
+
+
+def run(args: argparse.Namespace) -> int:
+    backend = active_backend()
+    quiet = bool(args.quiet)
+    tty = sys.stderr.isatty()
+    last = [-1]
+
+    def to_stderr(line: str) -> None:
+        if not quiet:
+            if tty and last[0] >= 0:
+                sys.stderr.write("\n")
+                last[0] = -1
+            print(line, file=sys.stderr, flush=True)
+
+    def progress(fraction: float) -> None:
+        if not tty:
+            return
+        pct = round(max(0.0, min(1.0, fraction)) * 100)
+        if pct != last[0]:
+            sys.stderr.write("\r" + progress_line(pct))
+            sys.stderr.flush()
+            last[0] = pct
+
+    log = JobLog(callbacks=[to_stderr])
+    settings = settings_from_args(args)
+    try:
+        job = analyze_job(args.reference, list(args.others), settings, log, strict=False, progress=progress,
+                          backend=backend)
+    finally:
+        if tty and last[0] >= 0:
+            sys.stderr.write("\n")
+        log.close()
+    if args.json:
+        sys.stdout.write(json.dumps(to_json(job), indent=2, ensure_ascii=False) + "\n")
+    else:
+        print(render(job, settings.correlation.chunk_count))
+    failed = [s for s in job.sources if s.delay_ms is None]
+    for s in failed:
+        print(f"vsg: error: {s.error}", file=sys.stderr)
+    return 1 if failed else 0

@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import cancel as _cancel
 from .errors import CommandError, ToolMissingError
 from .log import JobLog, format_log_message, tail_block
 from .tools import install_hint
@@ -31,8 +32,7 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
     if log is not None:
         log.log(f"$ {quote(args)}")
     try:
-        proc = subprocess.run(args, capture_output=True, input=input_bytes, timeout=timeout,
-                              stdin=None if input_bytes is not None else subprocess.DEVNULL)
+        proc = _run_cancellable(args, input_bytes, timeout)
     except FileNotFoundError:
         hint = install_hint([Path(args[0]).name])
         raise ToolMissingError(f"program not found: {args[0]}; {hint}") from None
@@ -57,3 +57,29 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
                 proc.returncode, stderr,
             )
     return proc
+
+
+def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float | None
+                     ) -> subprocess.CompletedProcess:
+    """subprocess.run that also kills the child when the current job's cancel token fires."""
+    token = _cancel.current()
+    stdin = subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL
+    with subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
+        if token is None:
+            out, err = p.communicate(input_bytes, timeout=timeout)
+            return subprocess.CompletedProcess(args, p.returncode, out, err)
+        waited = 0.0
+        pending = input_bytes
+        while True:
+            try:
+                out, err = p.communicate(pending, timeout=0.1)
+                return subprocess.CompletedProcess(args, p.returncode, out, err)
+            except subprocess.TimeoutExpired:
+                pending = None
+                waited += 0.1
+                if token.cancelled or (timeout is not None and waited >= timeout):
+                    p.kill()
+                    p.communicate()
+                    if token.cancelled:
+                        raise _cancel.Cancelled(f"the job was cancelled while {Path(args[0]).name} ran") from None
+                    raise

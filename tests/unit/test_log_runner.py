@@ -82,3 +82,15 @@ def test_backend_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     backend.set_backend("rust")
     assert backend.active_backend() == "rust"
     backend.set_backend(None)
+
+
+def test_cancel_kills_a_running_command() -> None:
+    import threading
+
+    from vsg_core.cancel import Cancelled, CancelToken, cancel_scope
+
+    token = CancelToken()
+    threading.Timer(0.3, token.cancel).start()
+    with cancel_scope(token), pytest.raises(Cancelled, match="cancelled"):
+        runner.run([sys.executable, "-c", "import time; time.sleep(30)"])
+    assert token.cancelled

@@ -30,8 +30,16 @@ declare -A LIB_PKG=(
   [libxkbcommon-x11.so.0]=libxkbcommon-x11-0
 )
 
+# files the test suite needs -> Debian package
+declare -A FILE_PKG=(
+  [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
+)
+
 missing_pkgs=()
 missing_names=()
+for f in "${!FILE_PKG[@]}"; do
+  [ -e "$f" ] || { missing_pkgs+=("${FILE_PKG[$f]}"); missing_names+=("$f"); }
+done
 for tool in "${!TOOL_PKG[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || { missing_pkgs+=("${TOOL_PKG[$tool]}"); missing_names+=("$tool"); }
 done

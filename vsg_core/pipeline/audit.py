@@ -1,0 +1,117 @@
+"""Post-mux audit: vsg checks its own output file.
+
+Checks: track count; per track type, language, name and default/forced flags against the plan; and, for every
+muxed audio track, the offset still left against the reference audio, measured by correlation with every
+track decoded on its *presentation* timeline (ffmpeg ``aresample=async=1:first_pts=0`` pads or trims the start
+so sample 0 is presentation time 0, i.e. container delays and ``--sync`` offsets are applied). A residual near
+0 ms means the track plays in sync with the reference audio (and so with the video).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis.correlation_options import CorrelationOptions
+from ..errors import MediaError
+from ..log import JobLog
+from ..models import PlanItem
+from ..mux import final_order, flag_indices
+from ..runner import run
+from .result import AudioResidual, AuditReport
+
+SR = 48_000
+RESIDUAL_TOLERANCE_MS = 1.5
+
+
+def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = None) -> np.ndarray:
+    """Mono float32 48 kHz PCM of one audio stream, sample 0 = presentation time 0."""
+    proc = run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", f"0:a:{audio_ordinal}",
+                "-af", "aresample=async=1:min_hard_comp=0.000001:first_pts=0", "-ac", "1", "-ar", str(SR),
+                "-f", "f32le", "-"], log, binary=True, what=f"{path.name} audio stream {audio_ordinal}")
+    data = proc.stdout
+    usable = len(data) - len(data) % 4
+    if usable == 0:
+        raise MediaError(f"{path}: audio stream {audio_ordinal} decoded to nothing")
+    return np.frombuffer(data[:usable], dtype="<f4").astype(np.float32)
+
+
+def measure_residual(ref: np.ndarray, tgt: np.ndarray, chunks: int = 6) -> tuple[float | None, float | None]:
+    """(median raw delay of accepted chunks in ms, mean match %); (None, None) when nothing matched."""
+    from ..analysis.correlate import correlate_arrays
+
+    opts = CorrelationOptions(chunk_count=chunks)
+    run_ = correlate_arrays(ref, tgt, opts)
+    acc = [c for c in run_.chunks if c.accepted]
+    if not acc:
+        return None, None
+    return float(np.median([c.raw_delay_ms for c in acc])), float(np.mean([c.match_pct for c in acc]))
+
+
+def _identify(path: Path, log: JobLog | None) -> dict:
+    proc = run(["mkvmerge", "-J", str(path)], log, what=str(path))
+    return json.loads(proc.stdout)
+
+
+def audit_output(output: Path, items: Sequence[PlanItem], log: JobLog, *,
+                 measure_sync: bool = True, reference_index: int | None = None) -> AuditReport:
+    """Compare ``output`` with the plan; measure the residual offset of every audio track."""
+    log.section("Post-Merge: Running Final Audit")
+    order = final_order(items)
+    flags = flag_indices(order)
+    info = _identify(output, log)
+    tracks = info.get("tracks", [])
+    issues: list[str] = []
+    if len(tracks) != len(order):
+        issues.append(f"the output has {len(tracks)} tracks, the plan {len(order)}")
+    defaults = {i for i in (flags.first_video, flags.default_audio, flags.default_sub) if i is not None}
+    for i, (it, t) in enumerate(zip(order, tracks, strict=False)):
+        props = t.get("properties", {})
+        want_type = it.track.type.value
+        if t.get("type") != want_type:
+            issues.append(f"track {i}: type {t.get('type')} instead of {want_type}")
+        want_lang = it.custom_lang or it.track.props.lang or "und"
+        if props.get("language", "und") != want_lang and props.get("language_ietf") != want_lang:
+            issues.append(f"track {i}: language {props.get('language')} instead of {want_lang}")
+        want_name = it.custom_name or (it.track.props.name if it.apply_track_name else "")
+        if want_name.strip() and props.get("track_name", "") != want_name:
+            issues.append(f"track {i}: name {props.get('track_name', '')!r} instead of {want_name!r}")
+        if bool(props.get("default_track")) != (i in defaults):
+            issues.append(f"track {i}: default flag {props.get('default_track')} instead of {i in defaults}")
+        want_forced = i == flags.forced_sub
+        if bool(props.get("forced_track")) != want_forced:
+            issues.append(f"track {i}: forced flag {props.get('forced_track')} instead of {want_forced}")
+
+    residuals: list[AudioResidual] = []
+    audio_positions = [i for i, t in enumerate(tracks) if t.get("type") == "audio"]
+    if measure_sync and len(audio_positions) > 1:
+        ref_pos = reference_index
+        if ref_pos is None:
+            ref_pos = next((i for i in audio_positions
+                            if i < len(order) and order[i].track.source == "Source 1"), audio_positions[0])
+        ref_pcm = decode_presentation(output, audio_positions.index(ref_pos), log)
+        for ordinal, pos in enumerate(audio_positions):
+            if pos == ref_pos:
+                continue
+            src = order[pos].track.source if pos < len(order) else "?"
+            pcm = decode_presentation(output, ordinal, log)
+            residual, match = measure_residual(ref_pcm, pcm)
+            ok = residual is not None and abs(residual) <= RESIDUAL_TOLERANCE_MS
+            residuals.append(AudioResidual(pos, src, residual, match, ok))
+            shown = "not measurable" if residual is None else f"{residual:+.3f} ms (match {match:.1f}%)"
+            log.log(f"[Audit] Audio track {pos} ({src}) residual offset vs reference audio: {shown}")
+            if not ok:
+                issues.append(f"audio track {pos} ({src}) is off by {shown} after muxing")
+            del pcm
+        del ref_pcm
+
+    if issues:
+        log.log(f"⚠️  FINAL AUDIT FOUND {len(issues)} POTENTIAL ISSUE(S)")
+        for msg in issues:
+            log.warning(f"[Audit] {msg}")
+    else:
+        log.log("✅ FINAL AUDIT PASSED - NO ISSUES FOUND")
+    return AuditReport(tuple(issues), tuple(residuals), len(tracks))

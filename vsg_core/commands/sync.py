@@ -120,7 +120,13 @@ def run(args: argparse.Namespace) -> int:
     job = JobSpec(sources)
     layout = build_layout(args, job)
     if args.print_layout:
-        print(layout.to_json())
+        from ..extraction import identify
+        from ..jobs.layout import structure_signature
+
+        data = json.loads(layout.to_json())
+        tracks = {k: [t.track for t in identify(p, k).tracks] for k, p in job.sources.items()}
+        data["structure_signature"] = structure_signature(tracks)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     tty = sys.stderr.isatty()
     callbacks = [] if args.quiet else [lambda line: print(line, file=sys.stderr, flush=True)]

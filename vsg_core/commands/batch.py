@@ -1,0 +1,117 @@
+"""``vsg batch REF_DIR OTHER_DIR… -o OUT_DIR``: one job per reference file, matched by name in the other folders.
+
+Every file in REF_DIR (.mkv, .mp4, .m4v) is a job; each other folder contributes the file with the same name.
+A layout file (``--layout``) is re-applied to every job whose track structure matches the job it was made from
+(``vsg sync --print-layout`` writes one with its structure); other jobs use the default layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import SettingsError
+from ..jobs.discovery import JobSpec, discover_jobs
+from ..jobs.layout import Layout, compatible, default_layout, structure_signature
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("batch", help="sync every file of a folder with the same-named files of other folders",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("reference", type=Path, metavar="REF_DIR", help="folder of reference releases (Source 1)")
+    p.add_argument("others", type=Path, nargs="+", metavar="OTHER_DIR", help="folders of other releases")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    p.add_argument("--layout", type=Path, help="layout file to re-apply where the track structure matches")
+    p.add_argument("--analyze-only", action="store_true", help="only measure the delays, do not mux")
+    p.add_argument("--workers", type=int, default=1, help="jobs run in parallel (default 1)")
+    p.add_argument("--settings", type=Path, help="settings file")
+    p.add_argument("--json", action="store_true", help="print all results as one JSON object on stdout")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every job's log on stderr")
+    return p
+
+
+def _tracks(job: JobSpec) -> dict[str, list]:
+    from ..extraction import identify
+
+    return {k: [t.track for t in identify(p, k).tracks] for k, p in job.sources.items()}
+
+
+def _layout_for(job: JobSpec, template: tuple[Layout, dict | None] | None) -> tuple[Layout, str]:
+    tracks = _tracks(job)
+    if template is not None:
+        layout, structure = template
+        if structure is None or compatible(structure, structure_signature(tracks)):
+            return layout, "layout file"
+    return default_layout(tracks), "default layout"
+
+
+def _load_template(path: Path) -> tuple[Layout, dict | None]:
+    layout = Layout.load(path)
+    try:
+        structure = json.loads(path.read_text(encoding="utf-8")).get("structure_signature")
+    except (OSError, ValueError, AttributeError):
+        structure = None
+    return layout, structure
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..pipeline import ANALYZED, FAILED, MERGED, JobResult, run_job
+
+    if not args.reference.is_dir():
+        raise SettingsError(f"REF_DIR must be a folder: {args.reference} (use vsg sync for single files)")
+    for d in args.others:
+        if not d.is_dir():
+            raise SettingsError(f"OTHER_DIR must be a folder: {d}")
+    settings = Settings.load(args.settings) if args.settings else Settings.load()
+    sources = {"Source 1": args.reference} | {f"Source {i + 2}": d for i, d in enumerate(args.others)}
+    jobs = discover_jobs(sources)
+    if not jobs:
+        print(f"No .mkv/.mp4/.m4v files in {args.reference}", file=sys.stderr)
+        return 1
+    template = _load_template(args.layout) if args.layout else None
+    print(f"[Queue] {len(jobs)} job(s) from {args.reference}", file=sys.stderr, flush=True)
+
+    def one(job: JobSpec) -> JobResult:
+        cbs = [lambda line: print(f"[{job.name}] {line}", file=sys.stderr, flush=True)] if args.verbose else []
+        if len(job.sources) < 2:
+            r = JobResult(FAILED, job.reference.name, job.reference,
+                          error="no matching file in the other folders")
+            return r
+        try:
+            layout, how = (None, "analysis only") if args.analyze_only else _layout_for(job, template)
+        except Exception as e:  # identification failure: report per job
+            return JobResult(FAILED, job.reference.name, job.reference, error=str(e))
+        print(f"[Queue] {job.name}: starting ({how})", file=sys.stderr, flush=True)
+        res = run_job(job, settings, output_dir=args.output, layout=layout, analyze_only=args.analyze_only,
+                      log_callbacks=cbs)
+        print(f"[Queue] {job.name}: {res.status}", file=sys.stderr, flush=True)
+        return res
+
+    with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        results = list(pool.map(one, jobs))
+
+    if args.json:
+        print(json.dumps({"jobs": [r.to_json() for r in results]}, ensure_ascii=False))
+    else:
+        print_summary(results)
+    good = {MERGED, ANALYZED}
+    return 0 if all(r.status in good for r in results) else 1
+
+
+def print_summary(results: list) -> None:
+    print()
+    print(f"{'job':<28} {'status':<10} {'delays (ms)':<30} result")
+    for r in results:
+        delays = ", ".join(f"{s.key[7:]}:{s.delay_ms:+d}" if s.delay_ms is not None else f"{s.key[7:]}:-"
+                           for s in r.sources) or "-"
+        detail = str(r.output) if r.output else (r.error or "")
+        issues = f" ({len(r.audit.issues)} audit issue(s))" if r.audit and r.audit.issues else ""
+        print(f"{r.name[:28]:<28} {r.status:<10} {delays[:30]:<30} {detail}{issues}")
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    print("Summary: " + ", ".join(f"{n} {s.lower()}" for s, n in counts.items()))

@@ -274,6 +274,41 @@ class PlanItem:
     @staticmethod
     def from_json(text: str) -> PlanItem: ...
 
+# --- analysis: correlation (Phase 2) ---
+# Python side: vsg_core.analysis.correlate (dispatches here for the four FFT methods).
+def correlate_chunks(
+    refs: list[npt.NDArray[np.float32]],
+    targets: list[npt.NDArray[np.float32]],
+    method: str,
+    *,
+    vsg: bool = True,
+    exact_fft_length: bool = False,
+    peak_fit: bool = True,
+    mask_db: float | None = 60.0,
+    smooth_hz: float = 20.0,
+    taper: float = 0.1,
+    pearson_scc: bool = True,
+    stable_confidence: bool = True,
+) -> list[tuple[int, float, float]]:
+    """(lag, raw_lag, confidence) per chunk for method scc / gcc_phat / gcc_scot / gcc_whiten.
+    refs[i] has length L, targets[i] length L (spec same window) or L + 2M (window ±M); lag = t_ref − t_tgt
+    in samples. Arrays are read without copying; chunks run in parallel with the GIL released; float64."""
+    ...
+
+def place_chunks(
+    n_ref: int, n_tgt: int, count: int, duration_s: float, start_pct: float, end_pct: float
+) -> list[tuple[int, float, int, int]]:
+    """In-bounds chunks (spec §6) as (index, start_s, start, length)."""
+    ...
+
+def peak_confidence(a: npt.NDArray[np.float64], k: int) -> float:
+    """Spec §7.9 peak-normalised confidence of magnitudes a at index k."""
+    ...
+
+def fast_len(n: int) -> int:
+    """Smallest 2^a·3^b·5^c >= n."""
+    ...
+
 # --- analysis: selection and drift (Phase 3) ---
 # `chunks`: any sequence of objects with the ChunkResult attributes
 # (index, start_s, delay_ms, raw_delay_ms, match_pct, accepted).

@@ -2,6 +2,7 @@
 use pyo3::prelude::*;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    register_phase2(m)?;
     register_phase3(m)?;
     Ok(())
 }
@@ -184,5 +185,125 @@ fn register_phase3(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(select_delay, m)?)?;
     m.add_function(wrap_pyfunction!(dbscan_1d, m)?)?;
     m.add_function(wrap_pyfunction!(diagnose_drift, m)?)?;
+    Ok(())
+}
+
+// --- analysis: correlation (Phase 2) ---
+
+use crate::analysis::chunks as chunks_impl;
+use crate::analysis::confidence as confidence_impl;
+use crate::analysis::correlation::{self as correlation_impl, Method, Params};
+use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+
+/// Per-chunk lags of one FFT method: `[(lag, raw_lag, confidence), …]` in input order.
+///
+/// `refs[i]` (float32, length L) against `targets[i]` (length L, or L + 2M for a window ±M); the arrays
+/// are read in place (no copies), chunks run in parallel (rayon) with the GIL released; float64 maths.
+#[pyfunction]
+#[pyo3(signature = (refs, targets, method, *, vsg = true, exact_fft_length = false, peak_fit = true,
+                    mask_db = Some(60.0), smooth_hz = 20.0, taper = 0.1, pearson_scc = true,
+                    stable_confidence = true))]
+#[allow(clippy::too_many_arguments)]
+fn correlate_chunks(
+    py: Python<'_>,
+    refs: Vec<PyReadonlyArray1<'_, f32>>,
+    targets: Vec<PyReadonlyArray1<'_, f32>>,
+    method: &str,
+    vsg: bool,
+    exact_fft_length: bool,
+    peak_fit: bool,
+    mask_db: Option<f64>,
+    smooth_hz: f64,
+    taper: f64,
+    pearson_scc: bool,
+    stable_confidence: bool,
+) -> PyResult<Vec<(i64, f64, f64)>> {
+    let m = Method::parse(method).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown FFT correlation method {method:?}: use scc, gcc_phat, gcc_scot or gcc_whiten"
+        ))
+    })?;
+    let params = Params {
+        vsg,
+        exact_fft_length,
+        peak_fit,
+        mask_db,
+        smooth_hz,
+        taper,
+        pearson_scc,
+        stable_confidence,
+    };
+    let r: Vec<&[f32]> = refs
+        .iter()
+        .map(|a| {
+            a.as_slice().map_err(|_| {
+                PyValueError::new_err("reference chunks must be contiguous float32 arrays")
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let t: Vec<&[f32]> = targets
+        .iter()
+        .map(|a| {
+            a.as_slice().map_err(|_| {
+                PyValueError::new_err("target windows must be contiguous float32 arrays")
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let out = py
+        .detach(|| correlation_impl::correlate_chunks(&r, &t, m, &params))
+        .map_err(PyValueError::new_err)?;
+    Ok(out
+        .into_iter()
+        .map(|x| (x.lag, x.raw_lag, x.confidence))
+        .collect())
+}
+
+/// In-bounds chunks (spec §6): `[(index, start_s, start, length), …]`.
+#[pyfunction]
+#[pyo3(signature = (n_ref, n_tgt, count, duration_s, start_pct, end_pct))]
+fn place_chunks(
+    n_ref: u64,
+    n_tgt: u64,
+    count: i64,
+    duration_s: f64,
+    start_pct: f64,
+    end_pct: f64,
+) -> Vec<(u32, f64, i64, i64)> {
+    chunks_impl::place_chunks(n_ref, n_tgt, count, duration_s, start_pct, end_pct)
+        .into_iter()
+        .map(|c| (c.index, c.start_s, c.start, c.length))
+        .collect()
+}
+
+/// §7.9 peak-normalised confidence of magnitudes `a` at index `k`.
+#[pyfunction]
+#[pyo3(signature = (a, k))]
+fn peak_confidence(a: PyReadonlyArray1<'_, f64>, k: usize) -> PyResult<f64> {
+    let v = a
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("a must be a contiguous float64 array"))?;
+    if k >= a.len() {
+        return Err(PyValueError::new_err(format!(
+            "peak index {k} out of range for {} values",
+            v.len()
+        )));
+    }
+    Ok(confidence_impl::peak_confidence(v, k))
+}
+
+/// Smallest 2^a·3^b·5^c ≥ n (the FFT length vsg uses).
+#[pyfunction]
+#[pyo3(signature = (n))]
+fn fast_len(n: usize) -> usize {
+    correlation_impl::fast_len(n)
+}
+
+/// Registers the Phase 2 functions (called from `register`).
+fn register_phase2(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(correlate_chunks, m)?)?;
+    m.add_function(wrap_pyfunction!(place_chunks, m)?)?;
+    m.add_function(wrap_pyfunction!(peak_confidence, m)?)?;
+    m.add_function(wrap_pyfunction!(fast_len, m)?)?;
     Ok(())
 }

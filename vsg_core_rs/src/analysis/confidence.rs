@@ -1,0 +1,213 @@
+//! Chunk confidence scores (spec analysis.md §7.3.6, §7.4.3, §7.9).
+//! Mirrors `vsg_core/analysis/confidence.py`: float64, population standard deviation, median = mean of
+//! the two middle values, percentile with NumPy's linear interpolation (same virtual-index and lerp
+//! expressions, so the values agree to the last bit or two).
+
+/// ε of the spec (§7).
+pub const EPS: f64 = 1e-9;
+
+/// k-th smallest value (0-based) of `v`; reorders `v`.
+fn kth(v: &mut [f64], k: usize) -> f64 {
+    let (_, x, _) = v.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+    *x
+}
+
+/// Smallest value of `v[k+1..]` after `kth(v, k)` (the (k+1)-th order statistic).
+fn next_after(v: &[f64], k: usize) -> f64 {
+    v[k + 1..].iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// Median (mean of the two middle values for an even count). Empty → NaN.
+pub fn median(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let mut v = a.to_vec();
+    let hi = kth(&mut v, n / 2);
+    if n % 2 == 1 {
+        return hi;
+    }
+    let lo = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (lo + hi) / 2.0
+}
+
+/// Percentile `q` (0–100) with linear interpolation, computed like NumPy's default method.
+pub fn percentile(a: &[f64], q: f64) -> f64 {
+    let n = a.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let qf = q / 100.0;
+    // numpy: virtual index = n·q + (α + q·(1 − α − β)) − 1 with α = β = 1, i.e. n·q + (1 − q) − 1
+    let virt = (n as f64) * qf + (1.0 - qf) - 1.0;
+    let prev = virt.floor();
+    let gamma = virt - prev;
+    let last = (n - 1) as f64;
+    let pi = prev.clamp(0.0, last) as usize;
+    let ni = (prev + 1.0).clamp(0.0, last) as usize;
+    let mut v = a.to_vec();
+    let lo = kth(&mut v, pi);
+    let hi = if ni == pi { lo } else { next_after(&v, pi) };
+    let diff = hi - lo;
+    if gamma >= 0.5 {
+        hi - diff * (1.0 - gamma)
+    } else {
+        lo + diff * gamma
+    }
+}
+
+/// Population standard deviation (two-pass).
+pub fn std_pop(a: &[f64]) -> f64 {
+    if a.is_empty() {
+        return f64::NAN;
+    }
+    let n = a.len() as f64;
+    let mean = a.iter().sum::<f64>() / n;
+    (a.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt()
+}
+
+/// §7.9 peak-normalised score of magnitudes `a` (≥ 0) at peak index `k`, clipped to [0, 100].
+pub fn peak_confidence(a: &[f64], k: usize) -> f64 {
+    let n = a.len();
+    let p = a[k];
+    let med = median(a);
+    let prominence = p / (med + EPS);
+    let w = (n / 100).max(1);
+    let lo = k.saturating_sub(w);
+    let hi = (k + w + 1).min(n);
+    let second = a[..lo]
+        .iter()
+        .chain(a[hi..].iter())
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let second = if second == f64::NEG_INFINITY {
+        med
+    } else {
+        second
+    };
+    let uniqueness = p / (second + EPS);
+    let q90 = percentile(a, 90.0);
+    let bg: Vec<f64> = a.iter().copied().filter(|&x| x < q90).collect();
+    let sigma = if bg.len() > 10 { std_pop(&bg) } else { 1e-9 };
+    let snr = p / (sigma + EPS);
+    let score = (5.0 * prominence + 8.0 * uniqueness + 1.5 * snr) / 3.0;
+    score.clamp(0.0, 100.0)
+}
+
+/// Upstream GCC-SCOT score (§7.4.3): min(100, peak / (mean + ε) · 10).
+pub fn scot_confidence(a: &[f64], k: usize) -> f64 {
+    let mean = a.iter().sum::<f64>() / a.len() as f64;
+    (a[k] / (mean + EPS) * 10.0).min(100.0)
+}
+
+/// Upstream SCC match % (§7.3.6): |c[k*]| / (sqrt(Σr'²·Σt'²) + ε) · 100.
+pub fn scc_match(peak: f64, energy_r: f64, energy_t: f64) -> f64 {
+    peak.abs() / ((energy_r * energy_t).sqrt() + EPS) * 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn median_odd_even() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn percentile_matches_numpy_linear() {
+        // numpy.percentile(np.arange(11.0), 90) == 9.0; of [1,2,3,4] → 3.7
+        let v: Vec<f64> = (0..11).map(f64::from).collect();
+        assert_relative_eq!(percentile(&v, 90.0), 9.0, epsilon = 1e-12);
+        assert_relative_eq!(
+            percentile(&[4.0, 1.0, 3.0, 2.0], 90.0),
+            3.7,
+            epsilon = 1e-12
+        );
+        assert_eq!(percentile(&[5.0], 90.0), 5.0);
+    }
+
+    #[test]
+    fn std_is_population() {
+        assert_relative_eq!(
+            std_pop(&[1.0, 2.0, 3.0, 4.0]),
+            1.118033988749895,
+            epsilon = 1e-15
+        );
+    }
+
+    #[test]
+    fn clear_peak_scores_100_flat_scores_low() {
+        let mut a = vec![1.0; 1000];
+        a[500] = 50.0;
+        assert_eq!(peak_confidence(&a, 500), 100.0);
+        // all equal: prominence = uniqueness ≈ 1, no background below q90 → snr huge, clipped
+        let flat = vec![1.0; 1000];
+        assert_eq!(peak_confidence(&flat, 0), 100.0);
+        // a peak only 1.2× the rest: prominence 1.2, uniqueness 1.2, background (values < q90) empty
+        let mut b: Vec<f64> = (0..1000).map(|i| 1.0 + (i % 7) as f64 * 0.01).collect();
+        b[10] = 1.3;
+        let s = peak_confidence(&b, 10);
+        assert!(s > 0.0 && s <= 100.0);
+    }
+
+    /// Sort-based reference of §7.9 (independent of the selection-based implementation).
+    fn reference_score(a: &[f64], k: usize) -> f64 {
+        let mut s = a.to_vec();
+        s.sort_by(|x, y| x.total_cmp(y));
+        let n = s.len();
+        let med = if n % 2 == 1 {
+            s[n / 2]
+        } else {
+            (s[n / 2 - 1] + s[n / 2]) / 2.0
+        };
+        let pos = 0.9 * (n - 1) as f64;
+        let (i, f) = (pos.floor() as usize, pos - pos.floor());
+        let q90 = if i + 1 < n {
+            s[i] + (s[i + 1] - s[i]) * f
+        } else {
+            s[i]
+        };
+        let w = (n / 100).max(1);
+        let second = (0..n)
+            .filter(|&j| j + w < k || j > k + w)
+            .map(|j| a[j])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let bg: Vec<f64> = a.iter().copied().filter(|&x| x < q90).collect();
+        let m = bg.iter().sum::<f64>() / bg.len() as f64;
+        let sd = (bg.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / bg.len() as f64).sqrt();
+        let p = a[k];
+        ((5.0 * p / (med + EPS) + 8.0 * p / (second + EPS) + 1.5 * p / (sd + EPS)) / 3.0)
+            .clamp(0.0, 100.0)
+    }
+
+    #[test]
+    fn unclipped_score_matches_reference() {
+        // background 0..1 ramp, peak 2.0 at 100, a near peak at 102 (inside ±w=2) and a second at 150
+        let mut a: Vec<f64> = (0..200).map(|i| i as f64 / 400.0).collect();
+        a[100] = 2.0;
+        a[102] = 1.9;
+        a[150] = 1.0;
+        let s = peak_confidence(&a, 100);
+        assert!(s > 10.0 && s < 100.0, "score {s}");
+        assert_relative_eq!(s, reference_score(&a, 100), max_relative = 1e-12);
+        // the excluded neighbour must not count as the second peak
+        let mut b = a.clone();
+        b[150] = 0.0;
+        assert!(peak_confidence(&b, 100) > s);
+    }
+
+    #[test]
+    fn scot_and_scc_formulas() {
+        let a = [1.0, 1.0, 4.0, 2.0];
+        assert_relative_eq!(
+            scot_confidence(&a, 2),
+            (4.0 / (2.0 + EPS) * 10.0f64).min(100.0)
+        );
+        assert_relative_eq!(scc_match(-3.0, 4.0, 9.0), 3.0 / (6.0 + EPS) * 100.0);
+    }
+}

@@ -1,0 +1,309 @@
+"""Per-chunk correlation of one (reference, target) pair — the Phase 2 entry point.
+
+``correlate_files`` decodes, filters, places chunks and correlates them; ``correlate_arrays`` does the same
+for signals already in memory; both return ``ChunkResult`` records (spec analysis.md §8) and log the chunk
+lines. The four FFT methods run in Rust (``vsg_core_rs.correlate_chunks``: rayon across chunks, GIL
+released, float64) or in the Python reference (``methods.fft``) following ``vsg_core.backend``; onset, DTW
+and spectrogram are Python (librosa) in both backends.
+
+Profiles (``CorrelationOptions``): ``spec()`` reproduces upstream (full decode, whole-signal filter, identical
+windows, n = 2L−1, integer lags); the vsg default decodes only the windows, searches a target window of
+chunk ± ``search_range_s``, interpolates the peak and masks empty bins. In both, a chunk's delay is
+``t_ref − t_tgt`` (spec §0.1) at the chunk; ``start_s`` is the chunk start on the reference timeline.
+
+Speed compensation (vsg): when the video frame rates are a PAL/film pair (25 vs 23.976/24 fps) the target is
+also decoded slowed down by the frame-rate ratio (``decode.speed_filter``) and correlated again; the run with
+the higher mean match is kept. A compensated chunk's delay is converted back to the real timelines at the
+chunk centre ``t_c``: ``delay = t_c − (t_c − D)/s`` with D the lag found on the slowed timeline, so the
+records show the true, drifting delay (slope ≈ ±41 ms/s) for the drift diagnosis.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..backend import active_backend, require_rust
+from ..log import JobLog
+from . import decode as dec
+from .chunks import Chunk, place_chunks
+from .correlation_options import (
+    FFT_METHODS,
+    METHOD_NAMES,
+    SR,
+    CorrelationOptions,
+)
+from .filters import apply_filter, filter_settle_s, log_filter
+from .methods import feature
+from .methods.fft import LagResult, correlate_chunk
+from .records import ChunkResult
+
+BANNER = "═" * 70
+PAL_RATIOS = (25.0 / (24000.0 / 1001.0), 25.0 / 24.0)
+
+
+@dataclass
+class CorrelationRun:
+    """Records per method (first = the method used for the delay) plus how they were obtained."""
+
+    results: dict[str, list[ChunkResult]]
+    options: CorrelationOptions
+    backend: str
+    speed: float | None = None                 # effective target speed ratio applied (None = none)
+    decode: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    n_ref: int = 0
+    n_tgt: int = 0
+
+    @property
+    def method(self) -> str:
+        return next(iter(self.results))
+
+    @property
+    def chunks(self) -> list[ChunkResult]:
+        return self.results[self.method]
+
+
+# ---------------------------------------------------------------------------------------------- dispatch
+def correlate_lags(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], method: str,
+                   opts: CorrelationOptions, backend: str | None = None) -> list[LagResult]:
+    """Lag + confidence for each (reference chunk, target window) pair with one method.
+
+    FFT methods go to Rust or Python per ``backend`` (default: ``active_backend()``); feature methods always
+    run in Python (on the target samples that match the chunk).
+    """
+    if method in FFT_METHODS:
+        if (backend or active_backend()) == "rust":
+            rs = require_rust()
+            out = rs.correlate_chunks(list(refs), list(tgts), method, **rust_kwargs(opts))
+            return [LagResult(int(lag), float(raw), float(conf)) for lag, raw, conf in out]
+        return [correlate_chunk(r, t, method, opts) for r, t in zip(refs, tgts, strict=True)]
+    fn = feature.FEATURE_FUNCS[method]
+    res = []
+    for r, t in zip(refs, tgts, strict=True):
+        m = (t.size - r.size) // 2
+        res.append(fn(r, t[m:m + r.size], opts))
+    return res
+
+
+def rust_kwargs(opts: CorrelationOptions) -> dict[str, object]:
+    return dict(vsg=opts.profile == "vsg", exact_fft_length=opts.exact_fft_length, peak_fit=opts.peak_fit,
+                mask_db=opts.mask_db, smooth_hz=opts.smooth_hz, taper=opts.taper, pearson_scc=opts.pearson_scc,
+                stable_confidence=opts.stable_confidence)
+
+
+def lag_to_delay_ms(method: str, raw_lag: float, chunk: Chunk, speed: float | None) -> float:
+    """Delay at the chunk (ms, §0.1 sign) from a raw lag (samples, or frames for feature methods)."""
+    if method not in FFT_METHODS:
+        return feature.delay_ms(method, raw_lag)
+    if speed is None:
+        return (raw_lag / SR) * 1000.0
+    t_c = (chunk.start + chunk.length / 2.0) / SR
+    return (t_c - (t_c - raw_lag / SR) / speed) * 1000.0
+
+
+def make_record(chunk: Chunk, res: LagResult, method: str, opts: CorrelationOptions,
+                speed: float | None) -> ChunkResult:
+    raw = lag_to_delay_ms(method, res.raw_lag, chunk, speed)
+    return ChunkResult(chunk.index, chunk.start_s, round(raw), raw, res.confidence,
+                       res.confidence >= opts.min_match_pct)
+
+
+def chunk_line(rec: ChunkResult, total: int, min_match_pct: float) -> str:
+    """Spec §8.3 chunk log line."""
+    status = "ACCEPTED" if rec.accepted else f"REJECTED (below {min_match_pct:.1f})"
+    return (f"  Chunk {rec.index}/{total} (@{rec.start_s:.1f}s): delay = {rec.delay_ms:+d} ms "
+            f"(raw={rec.raw_delay_ms:+.3f}, match={rec.match_pct:.2f}) — {status}")
+
+
+# ---------------------------------------------------------------------------------------------- core loop
+WindowSource = Callable[[int], tuple[np.ndarray, np.ndarray]]
+
+
+def _correlate_chunks(chunks: Sequence[Chunk], load: WindowSource, methods: Sequence[str],
+                      opts: CorrelationOptions, backend: str, speed: float | None,
+                      batch: int) -> dict[str, list[ChunkResult]]:
+    """Correlate chunks in batches of ``batch`` (bounded memory); returns records per method."""
+    out: dict[str, list[ChunkResult]] = {m: [] for m in methods}
+    for b0 in range(0, len(chunks), batch):
+        part = chunks[b0:b0 + batch]
+        pairs = [load(b0 + j) for j in range(len(part))]
+        refs = [p[0] for p in pairs]
+        tgts = [p[1] for p in pairs]
+        for m in methods:
+            for ch, res in zip(part, correlate_lags(refs, tgts, m, opts, backend), strict=True):
+                out[m].append(make_record(ch, res, m, opts, speed))
+        del pairs, refs, tgts
+    return out
+
+
+def _log_results(results: dict[str, list[ChunkResult]], total: int, opts: CorrelationOptions,
+                 log: JobLog | None, multi: bool) -> None:
+    if log is None:
+        return
+    for m, recs in results.items():
+        if multi:
+            log.log(BANNER)
+            log.log(f"  MULTI-CORRELATION: {METHOD_NAMES[m]}")
+            log.log(BANNER)
+        for rec in recs:
+            log.log(chunk_line(rec, len(recs) if multi else total, opts.min_match_pct))
+
+
+def _methods(opts: CorrelationOptions, methods: Sequence[str] | None) -> list[str]:
+    if not methods:
+        return [opts.method_key]
+    keys = [CorrelationOptions(method=m, whitened_reachable=True).method_key for m in methods]
+    return list(dict.fromkeys(keys))
+
+
+def correlate_arrays(ref: np.ndarray, tgt: np.ndarray, opts: CorrelationOptions | None = None,
+                     log: JobLog | None = None, *, backend: str | None = None,
+                     methods: Sequence[str] | None = None) -> CorrelationRun:
+    """Correlate two whole decoded signals (float32, 48 kHz mono); filters them first (spec §4)."""
+    opts = opts or CorrelationOptions()
+    be = backend or active_backend()
+    keys = _methods(opts, methods)
+    log_filter(opts, log)
+    ref_f = apply_filter(ref, opts)
+    tgt_f = apply_filter(tgt, opts)
+    chunks = place_chunks(ref_f.size, tgt_f.size, opts.chunk_count, opts.chunk_duration_s,
+                          opts.scan_start_pct, opts.scan_end_pct)
+    m = opts.search_samples
+
+    def load(i: int) -> tuple[np.ndarray, np.ndarray]:
+        ch = chunks[i]
+        return ref_f[ch.start:ch.start + ch.length], _slice(tgt_f, ch.start - m, ch.length + 2 * m)
+
+    if len(keys) > 1 and log is not None:
+        log.log(f"[MULTI-CORRELATION] Running {len(keys)} methods on {len(chunks)} chunks")
+    t0 = time.perf_counter()
+    results = _correlate_chunks(chunks, load, keys, opts, be, None, max(1, len(chunks)))
+    run = CorrelationRun(results, opts, be, timings={"correlate": time.perf_counter() - t0},
+                         n_ref=ref.size, n_tgt=tgt.size)
+    _log_results(results, opts.chunk_count, opts, log, len(keys) > 1)
+    return run
+
+
+def _slice(x: np.ndarray, start: int, length: int) -> np.ndarray:
+    """x[start:start+length] with zeros outside x."""
+    if start >= 0 and start + length <= x.size:
+        return x[start:start + length]
+    out = np.zeros(length, dtype=x.dtype)
+    a, b = max(0, start), min(x.size, start + length)
+    if b > a:
+        out[a - start:b - start] = x[a:b]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- files
+def pal_speed(ref_fps: float, tgt_fps: float) -> float | None:
+    """Target speed ratio when the frame rates are a PAL/film pair (25 vs 23.976 or 24), else None."""
+    if ref_fps <= 0 or tgt_fps <= 0:
+        return None
+    ratio = tgt_fps / ref_fps
+    for p in PAL_RATIOS:
+        for cand in (p, 1.0 / p):
+            if abs(ratio / cand - 1.0) < 2e-3:
+                return ratio
+    return None
+
+
+def correlate_files(ref_path: str | Path, tgt_path: str | Path, opts: CorrelationOptions | None = None,
+                    log: JobLog | None = None, *, ref_ordinal: int = 0, tgt_ordinal: int = 0,
+                    backend: str | None = None, methods: Sequence[str] | None = None) -> CorrelationRun:
+    """Decode, filter and correlate the reference and target audio streams (spec §3–§8).
+
+    ``methods`` (canonical keys or display names) runs several methods on identical chunks (multi-correlation,
+    §9; the first one's records are ``run.chunks``).
+    """
+    opts = opts or CorrelationOptions()
+    be = backend or active_backend()
+    if opts.decode == "full":
+        t0 = time.perf_counter()
+        ref = dec.decode_full(ref_path, ref_ordinal, use_soxr=opts.use_soxr, log=log)
+        tgt = dec.decode_full(tgt_path, tgt_ordinal, use_soxr=opts.use_soxr, log=log)
+        t1 = time.perf_counter()
+        run = correlate_arrays(ref, tgt, opts, log, backend=be, methods=methods)
+        run.decode = {"ref": "full", "tgt": "full"}
+        run.timings["decode"] = t1 - t0
+        del ref, tgt
+        gc.collect()  # §8.4: release the full-length buffers
+        return run
+    return _correlate_windowed(Path(ref_path), Path(tgt_path), opts, log, ref_ordinal, tgt_ordinal, be,
+                               _methods(opts, methods))
+
+
+def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions, log: JobLog | None,
+                        ref_ordinal: int, tgt_ordinal: int, be: str, keys: list[str]) -> CorrelationRun:
+    t_start = time.perf_counter()
+    ri = dec.probe(ref_path, ref_ordinal)
+    ti = dec.probe(tgt_path, tgt_ordinal)
+    speeds: list[float | None] = [None]
+    if opts.speed_ratio is not None:
+        speeds = [opts.speed_ratio]
+    elif opts.speed_compensation:
+        s = pal_speed(ri.fps, ti.fps)
+        if s is not None:
+            speeds.append(s)
+            if log is not None:
+                log.log(f"[Speed] Frame rates {ri.fps:.3f} (reference) vs {ti.fps:.3f} fps: also correlating "
+                        f"the target slowed down by {s:.6f} (PAL speed-up hypothesis)")
+    log_filter(opts, log)
+    best: CorrelationRun | None = None
+    for speed in speeds:
+        run = _windowed_once(ri, ti, opts, log if len(speeds) == 1 else None, be, keys, speed)
+        if best is None or _score(run) > _score(best):
+            best = run
+    assert best is not None
+    if len(speeds) > 1 and log is not None:
+        used = "compensated" if best.speed is not None else "uncompensated"
+        log.log(f"[Speed] Using the {used} run (mean match {_score(best):.1f})")
+    _log_results(best.results, opts.chunk_count, opts, log, len(keys) > 1)
+    best.timings["total"] = time.perf_counter() - t_start
+    return best
+
+
+def _score(run: CorrelationRun) -> float:
+    recs = run.chunks
+    return float(np.mean([r.match_pct for r in recs])) if recs else -1.0
+
+
+def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions, log: JobLog | None,
+                   be: str, keys: list[str], speed: float | None) -> CorrelationRun:
+    s_eff = dec.effective_speed(speed) if speed is not None else None
+    n_ref = ri.est_samples
+    n_tgt = round(ti.est_samples * (s_eff or 1.0))
+    chunks = place_chunks(n_ref, n_tgt, opts.chunk_count, opts.chunk_duration_s,
+                          opts.scan_start_pct, opts.scan_end_pct)
+    m = opts.search_samples
+    settle = round(filter_settle_s(opts) * SR)
+    ref_w = [dec.Window(c.start - settle, c.length + settle) for c in chunks]
+    tgt_w = [dec.Window(c.start - m - settle, c.length + 2 * m + settle) for c in chunks]
+    t0 = time.perf_counter()
+    with dec.window_store(ref_w) as rs, dec.window_store(tgt_w) as ts:
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            fr = ex.submit(dec.decode_windows, ri, rs, mode=opts.decode, use_soxr=opts.use_soxr, log=log)
+            ft = ex.submit(dec.decode_windows, ti, ts, mode=opts.decode, use_soxr=opts.use_soxr, log=log,
+                           speed=s_eff)
+            how = {"ref": fr.result(), "tgt": ft.result()}
+        t1 = time.perf_counter()
+
+        def load(i: int) -> tuple[np.ndarray, np.ndarray]:
+            r = apply_filter(rs.load(i), opts)[settle:]
+            t = apply_filter(ts.load(i), opts)[settle:]
+            return r, t
+
+        if len(keys) > 1 and log is not None:
+            log.log(f"[MULTI-CORRELATION] Running {len(keys)} methods on {len(chunks)} chunks")
+        batch = max(2, dec.cpu_count())
+        results = _correlate_chunks(chunks, load, keys, opts, be, s_eff, batch)
+        t2 = time.perf_counter()
+    return CorrelationRun(results, opts, be, s_eff, how, {"decode": t1 - t0, "correlate": t2 - t1},
+                          n_ref, n_tgt)

@@ -1,0 +1,357 @@
+"""Decoding audio to mono float32 at 48 kHz (spec analysis.md §3), in full or only the windows needed.
+
+Spec command (§3.1): ``ffmpeg -nostdin -v error -i FILE -map 0:a:N [-resampler soxr] -ac 1 -ar 48000 -f f32le -``.
+vsg reads **stdout only** (the original merged stderr into the PCM, quirk §3.5) and keeps the trailing-bytes
+rule (§3.4): a byte count that is not a multiple of 4 loses its last 1–3 bytes and logs
+``[BUFFER ALIGNMENT] Trimmed <n> bytes from <basename> (likely Opus/other codec)``.
+
+Sample positions are those of a full decode: sample ``i`` is the ``i``-th decoded sample of the track.
+Windows are given in these coordinates (they may reach before 0 or past the end: zeros there).
+
+Two ways to get only the windows (``decode_windows``):
+
+* **seek** — one ffmpeg run with an input per window (``-ss``/``-t``, ``SEEK_PREROLL_S`` decoded first and
+  discarded so the decoder has warmed up). Sample-identical to a full decode only when every frame's
+  timestamp is exact: 48 kHz source (no resampler), constant frames whose length is a whole number of
+  milliseconds (Matroska stores ms timestamps) and no codec pre-skip. ``seek_is_exact`` decides; measured:
+  AC-3 (1536), E-AC-3, MP3 (1152) and FLAC from ffmpeg (4608) are exact; AAC (1024 → 21.33 ms, up to 24
+  samples off), Opus (pre-skip: 384 samples off) and any 44.1 kHz source are not.
+* **stream** — one full decode read from the pipe block by block, keeping only the windows: always exact,
+  memory = the windows, time = a full decode.
+
+Windows are written to temporary ``.f32`` files (a ``WindowStore``) so a caller can load them a few at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MediaError
+from ..log import JobLog
+from ..runner import quote, run
+from ..tools import require
+from .correlation_options import SR
+
+SEEK_PREROLL_S = 0.5          # decoded and discarded before each sought window (codec overlap/priming)
+SEEK_EXACT_CODECS = frozenset({"ac3", "eac3", "mp3", "mp2", "mp1", "flac", "alac", "truehd", "mlp"})
+_READ_BLOCK = 1 << 20         # bytes per pipe read in stream mode
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What ffprobe says about one audio stream (and its file's first video stream)."""
+
+    path: Path
+    ordinal: int              # audio ordinal (ffmpeg ``0:a:N``)
+    codec: str
+    sample_rate: int
+    channels: int
+    start_s: float            # stream start time, seconds (file timeline)
+    file_start_s: float       # format start time (what ffmpeg's input ``-ss`` is relative to)
+    duration_s: float         # track duration, seconds
+    frame_samples: tuple[int, ...]  # decoded samples in the first frames
+    fps: float                # first video stream's average frame rate (0.0 if none/unknown)
+
+    @property
+    def est_samples(self) -> int:
+        """Decoded length at 48 kHz estimated from the duration (chunk placement before decoding)."""
+        return max(0, round(self.duration_s * SR))
+
+
+def _num(v: object, default: float = 0.0) -> float:
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+def _hms(v: str) -> float | None:
+    try:
+        h, m, s = v.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    except (ValueError, AttributeError):
+        return None
+
+
+def parse_rate(text: str) -> float:
+    """``num/den`` → num/den; 0.0 if missing, malformed or den = 0 (spec §11.2.1)."""
+    try:
+        num, den = text.strip().split("/")
+        d = float(den)
+        return float(num) / d if d != 0 else 0.0
+    except (ValueError, AttributeError):
+        return 0.0
+
+
+def probe(path: str | Path, ordinal: int = 0, log: JobLog | None = None) -> AudioInfo:
+    """ffprobe the audio stream ``0:a:ordinal`` of ``path`` (one stream query, one frame query)."""
+    tools = require("ffprobe")
+    p = Path(path)
+    if not p.is_file():
+        raise MediaError(f"{p}: file not found; check the path of this source")
+    proc = run([tools["ffprobe"], "-v", "error", "-show_entries",
+                "stream=index,codec_type,codec_name,sample_rate,channels,start_time,duration,avg_frame_rate"
+                ":stream_tags=DURATION:format=duration,start_time", "-of", "json", str(p)],
+               None, what=p.name, check=True)
+    data = json.loads(proc.stdout or "{}")
+    audio = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
+    video = [s for s in data.get("streams", []) if s.get("codec_type") == "video"]
+    if ordinal >= len(audio):
+        raise MediaError(f"{p.name}: has no audio track a:{ordinal} ({len(audio)} audio tracks); "
+                         "choose another track or source")
+    st = audio[ordinal]
+    fmt = data.get("format", {})
+    file_start = _num(fmt.get("start_time"))
+    start = _num(st.get("start_time"), file_start)
+    dur = _num(st.get("duration"), -1.0)
+    if dur < 0:
+        tag = _hms(str((st.get("tags") or {}).get("DURATION", "")))
+        dur = tag if tag is not None else _num(fmt.get("duration")) - (start - file_start)
+    frames = run([tools["ffprobe"], "-v", "error", "-select_streams", f"a:{ordinal}", "-show_entries",
+                  "frame=nb_samples", "-read_intervals", "%+#8", "-of", "csv=p=0", str(p)],
+                 None, what=p.name, check=False)
+    sizes = tuple(int(x) for x in str(frames.stdout).replace(",", " ").split() if x.strip().isdigit())
+    fps = parse_rate(str(video[0].get("avg_frame_rate", ""))) if video else 0.0
+    return AudioInfo(p, ordinal, str(st.get("codec_name", "unknown")), int(_num(st.get("sample_rate"))),
+                     int(_num(st.get("channels"), 1)), start, file_start, dur, sizes, fps)
+
+
+def seek_is_exact(info: AudioInfo) -> bool:
+    """True when a sought window decodes to exactly the samples of a full decode (see module docstring)."""
+    if info.sample_rate != SR:
+        return False
+    codec = info.codec.lower()
+    if not (codec in SEEK_EXACT_CODECS or codec.startswith("pcm_")):
+        return False
+    frames = info.frame_samples[:-1] if len(info.frame_samples) > 1 else info.frame_samples
+    if not frames or len(set(frames)) != 1 or frames[0] % (SR // 1000):
+        return False
+    offset_ms = (info.start_s - info.file_start_s) * 1000.0
+    return abs(offset_ms - round(offset_ms)) < 1e-6
+
+
+def _align(buf: bytes | bytearray, name: str, log: JobLog | None) -> int:
+    """Usable byte count of a PCM buffer (trailing-bytes rule, §3.4)."""
+    extra = len(buf) % 4
+    if extra and log is not None:
+        log.log(f"[BUFFER ALIGNMENT] Trimmed {extra} bytes from {name} (likely Opus/other codec)")
+    return len(buf) - extra
+
+
+def _pcm_args(use_soxr: bool, speed: float | None) -> list[str]:
+    args: list[str] = []
+    if speed is not None:
+        args += ["-af", speed_filter(speed)]
+    if use_soxr:
+        args += ["-resampler", "soxr"]
+    return [*args, "-ac", "1", "-ar", str(SR), "-f", "f32le"]
+
+
+def speed_filter(speed: float) -> str:
+    """ffmpeg filter that plays a track ``speed``× slower (undoes a ``speed``× speed-up, pitch included).
+
+    ``asetrate`` takes an integer rate, so the effective ratio is ``SR / round(SR / speed)``
+    (``effective_speed``); for PAL (25/23.976) that is 48000/46034, 7·10⁻⁷ from the nominal ratio.
+    """
+    return f"aresample={SR},asetrate={round(SR / speed)},aresample={SR}"
+
+
+def effective_speed(speed: float) -> float:
+    return SR / round(SR / speed)
+
+
+def decode_full(path: str | Path, ordinal: int = 0, *, use_soxr: bool = False, log: JobLog | None = None,
+                speed: float | None = None) -> np.ndarray:
+    """Whole track as float32 (spec §3), stdout only."""
+    tools = require("ffmpeg")
+    p = Path(path)
+    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", "-i", str(p), "-map", f"0:a:{ordinal}",
+           *_pcm_args(use_soxr, speed), "-"]
+    try:
+        proc = run(cmd, log, binary=True, what=p.name)
+    except Exception as e:
+        raise MediaError(f"ffmpeg decode failed for {p.name}: {e}") from e
+    out = proc.stdout
+    if not out:
+        raise MediaError(f"ffmpeg decode failed for {p.name}: no audio samples were decoded")
+    n = _align(out, p.name, log)
+    return np.frombuffer(out, dtype="<f4", count=n // 4)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int    # first sample (decoded-track coordinates; may be < 0)
+    length: int
+
+
+class WindowStore:
+    """Decoded windows kept in temporary float32 files; ``load(i)`` reads window i (zeros outside the track)."""
+
+    def __init__(self, windows: Sequence[Window], directory: Path) -> None:
+        self.windows = list(windows)
+        self.dir = directory
+        self.total_samples: int | None = None   # decoded track length when known (stream mode)
+
+    def path(self, i: int) -> Path:
+        return self.dir / f"w{i:04d}.f32"
+
+    def load(self, i: int) -> np.ndarray:
+        w = self.windows[i]
+        out = np.zeros(w.length, dtype=np.float32)
+        p = self.path(i)
+        if p.is_file():
+            got = np.fromfile(p, dtype="<f4")
+            lead = max(0, -w.start)
+            m = min(got.size, w.length - lead)
+            if m > 0:
+                out[lead:lead + m] = got[:m]
+        return out
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+
+@contextlib.contextmanager
+def window_store(windows: Sequence[Window]) -> Iterator[WindowStore]:
+    d = Path(tempfile.mkdtemp(prefix="vsg-windows-"))
+    try:
+        yield WindowStore(windows, d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
+                        log: JobLog | None = None, speed: float | None = None) -> None:
+    """Fill ``store`` with one ffmpeg run that seeks to every window (see module docstring).
+
+    With ``speed`` (only on request: not sample-exact), window coordinates are on the slowed-down timeline
+    (sample i ↔ track time i / SR / effective_speed(speed)).
+    """
+    tools = require("ffmpeg")
+    s_eff = effective_speed(speed) if speed is not None else 1.0
+    pre = round(SEEK_PREROLL_S * SR)
+    offset = info.start_s - info.file_start_s
+    inputs: list[str] = []
+    outputs: list[str] = []
+    skips: list[int] = []
+    k = 0
+    for i, w in enumerate(store.windows):
+        a = max(0, w.start)
+        b = w.start + w.length
+        if b <= a:
+            skips.append(-1)
+            continue
+        # seek on a 10 ms grid (whole samples at 48 kHz and at 44.1 kHz), pre-roll before it
+        first = max(0, (a - pre) // 480 * 480)
+        t0 = first / SR / s_eff
+        dur = (b - first) / SR / s_eff + 0.05
+        inputs += ["-ss", f"{offset + t0:.6f}", "-t", f"{dur:.6f}", "-i", str(info.path)]
+        outputs += ["-map", f"{k}:a:{info.ordinal}", *_pcm_args(use_soxr, speed), str(store.path(i)) + ".raw"]
+        skips.append(a - first)
+        k += 1
+    if k == 0:
+        return
+    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", "-y", *inputs, *outputs]
+    try:
+        run(cmd, log, what=info.path.name)
+    except Exception as e:
+        raise MediaError(f"ffmpeg decode failed for {info.path.name}: {e}") from e
+    for i, w in enumerate(store.windows):
+        if skips[i] < 0:
+            continue
+        raw = store.path(i).with_name(store.path(i).name + ".raw")
+        data = raw.read_bytes()
+        raw.unlink()
+        n = _align(data, info.path.name, log) // 4
+        x = np.frombuffer(data, dtype="<f4", count=n)
+        keep = w.start + w.length - max(0, w.start)
+        x[skips[i]:skips[i] + keep].tofile(store.path(i))
+
+
+def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
+                          log: JobLog | None = None, speed: float | None = None) -> None:
+    """Fill ``store`` from one full decode read block by block, keeping only the windows."""
+    tools = require("ffmpeg")
+    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", "-i", str(info.path), "-map", f"0:a:{info.ordinal}",
+           *_pcm_args(use_soxr, speed), "-"]
+    if log is not None:
+        log.log(f"$ {quote(cmd)}")
+    spans = [(max(0, w.start), w.start + w.length) for w in store.windows]
+    bufs: dict[int, np.ndarray] = {}
+    filled: dict[int, int] = {}
+    pos = 0          # samples delivered so far
+    carry = b""
+    total_bytes = 0
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdout is not None
+
+        def flush(i: int) -> None:
+            bufs.pop(i)[: filled.pop(i)].tofile(store.path(i))
+
+        try:
+            while True:
+                block = proc.stdout.read(_READ_BLOCK)
+                if not block:
+                    break
+                total_bytes += len(block)
+                data = carry + block
+                m = len(data) // 4
+                carry = data[m * 4:]
+                x = np.frombuffer(data, dtype="<f4", count=m)
+                lo, hi = pos, pos + m
+                for i, (a, b) in enumerate(spans):
+                    if b <= lo or a >= hi or (i not in bufs and filled.get(i) == -1):
+                        continue
+                    if i not in bufs:
+                        bufs[i] = np.zeros(b - a, dtype=np.float32)
+                        filled[i] = 0
+                    s0, s1 = max(a, lo), min(b, hi)
+                    bufs[i][s0 - a:s1 - a] = x[s0 - lo:s1 - lo]
+                    filled[i] = s1 - a
+                    if s1 == b:
+                        flush(i)
+                        filled[i] = -1
+                pos = hi
+        finally:
+            proc.stdout.close()
+            rc = proc.wait()
+        err.seek(0)
+        stderr = err.read().decode("utf-8", errors="replace")
+    if rc != 0 or total_bytes == 0:
+        tail = stderr.strip().splitlines()[-1] if stderr.strip() else "(no error output)"
+        if log is not None:
+            log.log(f"[!] Command failed with exit code {rc}")
+        raise MediaError(f"ffmpeg decode failed for {info.path.name}: {tail}")
+    if carry:
+        _align(carry, info.path.name, log)
+    for i in list(bufs):
+        flush(i)
+    store.total_samples = pos
+
+
+def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", use_soxr: bool = False,
+                   log: JobLog | None = None, speed: float | None = None) -> str:
+    """Fill ``store``; returns the strategy used (``seek`` or ``stream``)."""
+    # a sought window through asetrate is not sample-exact (measured: ±0.3 ms jitter, one chunk a frame
+    # off), so a speed-compensated decode always streams
+    use_seek = mode == "seek" or (mode == "auto" and speed is None and seek_is_exact(info))
+    if use_seek:
+        decode_windows_seek(info, store, use_soxr=use_soxr, log=log, speed=speed)
+        return "seek"
+    decode_windows_stream(info, store, use_soxr=use_soxr, log=log, speed=speed)
+    return "stream"
+
+
+def cpu_count() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -24,3 +24,11 @@ def media_case() -> Callable:
         return built[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def media_cases() -> dict:
+    """Every default generated case (all but episode24), built once per session: name -> CaseFiles."""
+    from vsg_core.testmedia import build_all
+
+    return build_all()

@@ -12,9 +12,11 @@ chunk ± ``search_range_s``, interpolates the peak and masks empty bins. In both
 ``t_ref − t_tgt`` (spec §0.1) at the chunk; ``start_s`` is the chunk start on the reference timeline.
 
 Speed compensation (vsg): when the video frame rates are a PAL/film pair (25 vs 23.976/24 fps) the target is
-also decoded slowed down by the frame-rate ratio (``decode.speed_filter``) and correlated again; the run with
-the higher mean match is kept. A compensated chunk's delay is converted back to the real timelines at the
-chunk centre ``t_c``: ``delay = t_c − (t_c − D)/s`` with D the lag found on the slowed timeline, so the
+also decoded slowed down by the frame-rate ratio, once with the pitch following (``asetrate``, a classic
+PAL speed-up) and once with the pitch kept (``atempo``, a pitch-corrected one), see ``decode.Speed``; of the
+three runs the one whose delays lie closest to a straight line is kept (``_spread``; the §7.9 match
+saturates at 100 and cannot decide). A compensated chunk's delay is converted back to the real timelines at
+the chunk centre ``t_c``: ``delay = t_c − (t_c − D)/s`` with D the lag found on the slowed timeline, so the
 records show the true, drifting delay (slope ≈ ±41 ms/s) for the drift diagnosis.
 """
 
@@ -100,12 +102,11 @@ def rust_kwargs(opts: CorrelationOptions) -> dict[str, object]:
 
 def lag_to_delay_ms(method: str, raw_lag: float, chunk: Chunk, speed: float | None) -> float:
     """Delay at the chunk (ms, §0.1 sign) from a raw lag (samples, or frames for feature methods)."""
-    if method not in FFT_METHODS:
-        return feature.delay_ms(method, raw_lag)
+    d_ms = (raw_lag / SR) * 1000.0 if method in FFT_METHODS else feature.delay_ms(method, raw_lag)
     if speed is None:
-        return (raw_lag / SR) * 1000.0
+        return d_ms
     t_c = (chunk.start + chunk.length / 2.0) / SR
-    return (t_c - (t_c - raw_lag / SR) / speed) * 1000.0
+    return (t_c - (t_c - d_ms / 1000.0) / speed) * 1000.0
 
 
 def make_record(chunk: Chunk, res: LagResult, method: str, opts: CorrelationOptions,
@@ -245,39 +246,50 @@ def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions
     t_start = time.perf_counter()
     ri = dec.probe(ref_path, ref_ordinal)
     ti = dec.probe(tgt_path, tgt_ordinal)
-    speeds: list[float | None] = [None]
+    speeds: list[dec.Speed | None] = [None]
     if opts.speed_ratio is not None:
-        speeds = [opts.speed_ratio]
+        speeds = [dec.Speed(opts.speed_ratio, "resample"), dec.Speed(opts.speed_ratio, "tempo")]
     elif opts.speed_compensation:
         s = pal_speed(ri.fps, ti.fps)
         if s is not None:
-            speeds.append(s)
+            speeds += [dec.Speed(s, "resample"), dec.Speed(s, "tempo")]
             if log is not None:
                 log.log(f"[Speed] Frame rates {ri.fps:.3f} (reference) vs {ti.fps:.3f} fps: also correlating "
-                        f"the target slowed down by {s:.6f} (PAL speed-up hypothesis)")
+                        f"the target slowed down by {s:.6f} (PAL speed-up, with and without pitch change)")
     log_filter(opts, log)
-    best: CorrelationRun | None = None
-    for speed in speeds:
-        run = _windowed_once(ri, ti, opts, log if len(speeds) == 1 else None, be, keys, speed)
-        if best is None or _score(run) > _score(best):
-            best = run
-    assert best is not None
-    if len(speeds) > 1 and log is not None:
-        used = "compensated" if best.speed is not None else "uncompensated"
-        log.log(f"[Speed] Using the {used} run (mean match {_score(best):.1f})")
+    runs = [_windowed_once(ri, ti, opts, log if len(speeds) == 1 else None, be, keys, sp) for sp in speeds]
+    best = min(runs, key=_spread) if len(runs) > 1 else runs[0]
+    if len(runs) > 1 and log is not None:
+        for sp, run in zip(speeds, runs, strict=True):
+            what = "uncompensated" if sp is None else f"slowed down by {sp.ratio:.6f} ({sp.kind})"
+            log.log(f"[Speed] {what}: delays deviate from a straight line by {_spread(run):.1f} ms (median)")
+        chosen = speeds[runs.index(best)]
+        log.log("[Speed] Using the " + ("uncompensated run" if chosen is None else
+                                        f"{chosen.kind}-compensated run"))
     _log_results(best.results, opts.chunk_count, opts, log, len(keys) > 1)
     best.timings["total"] = time.perf_counter() - t_start
     return best
 
 
-def _score(run: CorrelationRun) -> float:
-    recs = run.chunks
-    return float(np.mean([r.match_pct for r in recs])) if recs else -1.0
+def _spread(run: CorrelationRun) -> float:
+    """Median |residual| (ms) of the accepted raw delays around their least-squares line (inf if < 3).
+
+    Selects among speed hypotheses: the right one gives delays on a line to a few ms, a wrong one scatters
+    them by hundreds of ms. (The §7.9 match saturates at 100 for all of them, so it cannot decide.)
+    """
+    acc = [r for r in run.chunks if r.accepted]
+    if len(acc) < 3:
+        return float("inf")
+    x = np.array([r.start_s for r in acc])
+    y = np.array([r.raw_delay_ms for r in acc])
+    a = np.vstack([x, np.ones_like(x)]).T
+    coef = np.linalg.lstsq(a, y, rcond=None)[0]
+    return float(np.median(np.abs(y - a @ coef)))
 
 
 def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions, log: JobLog | None,
-                   be: str, keys: list[str], speed: float | None) -> CorrelationRun:
-    s_eff = dec.effective_speed(speed) if speed is not None else None
+                   be: str, keys: list[str], speed: dec.Speed | None) -> CorrelationRun:
+    s_eff = speed.effective if speed is not None else None
     n_ref = ri.est_samples
     n_tgt = round(ti.est_samples * (s_eff or 1.0))
     chunks = place_chunks(n_ref, n_tgt, opts.chunk_count, opts.chunk_duration_s,
@@ -291,7 +303,7 @@ def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOption
         with ThreadPoolExecutor(max_workers=2) as ex:
             fr = ex.submit(dec.decode_windows, ri, rs, mode=opts.decode, use_soxr=opts.use_soxr, log=log)
             ft = ex.submit(dec.decode_windows, ti, ts, mode=opts.decode, use_soxr=opts.use_soxr, log=log,
-                           speed=s_eff)
+                           speed=speed)
             how = {"ref": fr.result(), "tgt": ft.result()}
         t1 = time.perf_counter()
 

@@ -14,8 +14,8 @@ Two ways to get only the windows (``decode_windows``):
   discarded so the decoder has warmed up). Sample-identical to a full decode only when every frame's
   timestamp is exact: 48 kHz source (no resampler), constant frames whose length is a whole number of
   milliseconds (Matroska stores ms timestamps) and no codec pre-skip. ``seek_is_exact`` decides; measured:
-  AC-3 (1536), E-AC-3, MP3 (1152) and FLAC from ffmpeg (4608) are exact; AAC (1024 → 21.33 ms, up to 24
-  samples off), Opus (pre-skip: 384 samples off) and any 44.1 kHz source are not.
+  AC-3 (1536; with ``decoder_args``), E-AC-3, MP3 (1152) and FLAC from ffmpeg (4608) are exact; AAC (1024
+  → 21.33 ms, up to 24 samples off), Opus (pre-skip: 384 samples off) and any 44.1 kHz source are not.
 * **stream** — one full decode read from the pipe block by block, keeping only the windows: always exact,
   memory = the windows, time = a full decode.
 
@@ -140,6 +140,16 @@ def seek_is_exact(info: AudioInfo) -> bool:
     return abs(offset_ms - round(offset_ms)) < 1e-6
 
 
+def decoder_args(codec: str) -> list[str]:
+    """Input options that make a decode reproducible sample by sample wherever it starts.
+
+    AC-3/E-AC-3 fill zero-bit mantissas with dither from a generator seeded once per decoder, so a window
+    sought to mid-stream gets different dither than a full decode (measured: up to 0.25 of full scale on
+    noise-like 192 kbps audio). ``-cons_noisegen 1`` seeds it per frame instead.
+    """
+    return ["-cons_noisegen", "1"] if codec.lower() in ("ac3", "eac3") else []
+
+
 def _align(buf: bytes | bytearray, name: str, log: JobLog | None) -> int:
     """Usable byte count of a PCM buffer (trailing-bytes rule, §3.4)."""
     extra = len(buf) % 4
@@ -148,34 +158,46 @@ def _align(buf: bytes | bytearray, name: str, log: JobLog | None) -> int:
     return len(buf) - extra
 
 
-def _pcm_args(use_soxr: bool, speed: float | None) -> list[str]:
+@dataclass(frozen=True)
+class Speed:
+    """A speed hypothesis for the target: it plays ``ratio``× faster than the reference (PAL: 25/23.976).
+
+    Decoding with it slows the target down by ``ratio`` so its content runs at the reference's rate:
+    ``kind="resample"`` undoes a speed-up that raised the pitch (``asetrate``: integer rates, so the
+    effective ratio is ``SR / round(SR / ratio)``, 7·10⁻⁷ from PAL's), ``kind="tempo"`` one that kept the
+    pitch (``atempo``, exact ratio).
+    """
+
+    ratio: float
+    kind: str = "resample"
+
+    @property
+    def effective(self) -> float:
+        return SR / round(SR / self.ratio) if self.kind == "resample" else self.ratio
+
+    @property
+    def filter(self) -> str:
+        if self.kind == "resample":
+            return f"aresample={SR},asetrate={round(SR / self.ratio)},aresample={SR}"
+        return f"aresample={SR},atempo={1.0 / self.ratio:.12f}"
+
+
+def _pcm_args(use_soxr: bool, speed: Speed | None) -> list[str]:
     args: list[str] = []
     if speed is not None:
-        args += ["-af", speed_filter(speed)]
+        args += ["-af", speed.filter]
     if use_soxr:
         args += ["-resampler", "soxr"]
     return [*args, "-ac", "1", "-ar", str(SR), "-f", "f32le"]
 
 
-def speed_filter(speed: float) -> str:
-    """ffmpeg filter that plays a track ``speed``× slower (undoes a ``speed``× speed-up, pitch included).
-
-    ``asetrate`` takes an integer rate, so the effective ratio is ``SR / round(SR / speed)``
-    (``effective_speed``); for PAL (25/23.976) that is 48000/46034, 7·10⁻⁷ from the nominal ratio.
-    """
-    return f"aresample={SR},asetrate={round(SR / speed)},aresample={SR}"
-
-
-def effective_speed(speed: float) -> float:
-    return SR / round(SR / speed)
-
-
 def decode_full(path: str | Path, ordinal: int = 0, *, use_soxr: bool = False, log: JobLog | None = None,
-                speed: float | None = None) -> np.ndarray:
-    """Whole track as float32 (spec §3), stdout only."""
+                speed: Speed | None = None, codec: str | None = None) -> np.ndarray:
+    """Whole track as float32 (spec §3 command), stdout only; ``codec`` adds ``decoder_args(codec)``."""
     tools = require("ffmpeg")
     p = Path(path)
-    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", "-i", str(p), "-map", f"0:a:{ordinal}",
+    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", *decoder_args(codec or ""), "-i", str(p),
+           "-map", f"0:a:{ordinal}",
            *_pcm_args(use_soxr, speed), "-"]
     try:
         proc = run(cmd, log, binary=True, what=p.name)
@@ -231,14 +253,14 @@ def window_store(windows: Sequence[Window]) -> Iterator[WindowStore]:
 
 
 def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                        log: JobLog | None = None, speed: float | None = None) -> None:
+                        log: JobLog | None = None, speed: Speed | None = None) -> None:
     """Fill ``store`` with one ffmpeg run that seeks to every window (see module docstring).
 
     With ``speed`` (only on request: not sample-exact), window coordinates are on the slowed-down timeline
-    (sample i ↔ track time i / SR / effective_speed(speed)).
+    (sample i ↔ track time i / SR / speed.effective).
     """
     tools = require("ffmpeg")
-    s_eff = effective_speed(speed) if speed is not None else 1.0
+    s_eff = speed.effective if speed is not None else 1.0
     pre = round(SEEK_PREROLL_S * SR)
     offset = info.start_s - info.file_start_s
     inputs: list[str] = []
@@ -255,7 +277,8 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
         first = max(0, (a - pre) // 480 * 480)
         t0 = first / SR / s_eff
         dur = (b - first) / SR / s_eff + 0.05
-        inputs += ["-ss", f"{offset + t0:.6f}", "-t", f"{dur:.6f}", "-i", str(info.path)]
+        inputs += [*decoder_args(info.codec), "-ss", f"{offset + t0:.6f}", "-t", f"{dur:.6f}",
+                   "-i", str(info.path)]
         outputs += ["-map", f"{k}:a:{info.ordinal}", *_pcm_args(use_soxr, speed), str(store.path(i)) + ".raw"]
         skips.append(a - first)
         k += 1
@@ -279,11 +302,11 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
 
 
 def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                          log: JobLog | None = None, speed: float | None = None) -> None:
+                          log: JobLog | None = None, speed: Speed | None = None) -> None:
     """Fill ``store`` from one full decode read block by block, keeping only the windows."""
     tools = require("ffmpeg")
-    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", "-i", str(info.path), "-map", f"0:a:{info.ordinal}",
-           *_pcm_args(use_soxr, speed), "-"]
+    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", *decoder_args(info.codec), "-i", str(info.path),
+           "-map", f"0:a:{info.ordinal}", *_pcm_args(use_soxr, speed), "-"]
     if log is not None:
         log.log(f"$ {quote(cmd)}")
     spans = [(max(0, w.start), w.start + w.length) for w in store.windows]
@@ -341,7 +364,7 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
 
 
 def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", use_soxr: bool = False,
-                   log: JobLog | None = None, speed: float | None = None) -> str:
+                   log: JobLog | None = None, speed: Speed | None = None) -> str:
     """Fill ``store``; returns the strategy used (``seek`` or ``stream``)."""
     # a sought window through asetrate is not sample-exact (measured: ±0.3 ms jitter, one chunk a frame
     # off), so a speed-compensated decode always streams

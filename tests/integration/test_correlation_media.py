@@ -1,0 +1,112 @@
+"""Phase 2 on the generated releases (vsg_core.testmedia), default settings, real ffmpeg decoding.
+
+Requirements (issue 3): every constant-delay case (delay_pos, delay_neg, dub, noisy, container_delay) gets
+the ground-truth delay within 1 ms after delay selection (Mode, spec §10) and every accepted chunk's raw
+delay within 0.05 ms of the truth (the generator's ``correlation_delay_ms``: what correlating the decoded
+streams must give, container delays excluded); stepping chunks lie on their segment's delay; PAL and linear
+drift chunks follow the true delay line so that a straight-line fit gives the drift rate within 5 %.
+Both backends give the same records on a real pair.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vsg_core.analysis.correlate import correlate_files
+from vsg_core.analysis.correlation_options import CorrelationOptions
+from vsg_core.analysis.decode import Window, decode_full, decode_windows, probe, seek_is_exact, window_store
+from vsg_core.analysis.selection import select_delay
+
+pytestmark = pytest.mark.media
+
+CONSTANT = ["delay_pos", "delay_neg", "dub", "noisy", "container_delay"]
+
+
+@pytest.mark.parametrize("name", CONSTANT)
+def test_constant_delay_cases(media_case, name: str) -> None:
+    cf = media_case(name)
+    truth = cf.truth.sync
+    run = correlate_files(cf.reference, cf.other, CorrelationOptions())
+    acc = [c for c in run.chunks if c.accepted]
+    assert len(acc) == len(run.chunks) == 10
+    for c in acc:
+        assert abs(c.raw_delay_ms - truth.correlation_delay_ms) <= 0.05, (name, c)
+    sel = select_delay(run.chunks)
+    assert sel is not None
+    assert abs(sel.delay_ms - truth.correlation_delay_ms) <= 1.0
+    assert abs(sel.raw_delay_ms - truth.correlation_delay_ms) <= 0.05
+
+
+def test_stepping_chunks_follow_their_segment(media_case) -> None:
+    cf = media_case("stepping")
+    truth = cf.truth.sync
+    opts = CorrelationOptions()
+    run = correlate_files(cf.reference, cf.other, opts)
+    delays = {round(s.delay_ms, 3) for s in truth.segments}
+    seen = set()
+    for c in run.chunks:
+        assert c.accepted
+        inside = truth.delay_at(c.start_s), truth.delay_at(c.start_s + opts.chunk_duration_s - 1e-6)
+        if inside[0] == inside[1] and inside[0] is not None:
+            assert abs(c.raw_delay_ms - inside[0]) <= 0.05, c
+        else:   # straddles a step: one of the two sides
+            assert min(abs(c.raw_delay_ms - d) for d in delays) <= 0.05, c
+        seen.add(min(delays, key=lambda d, c=c: abs(c.raw_delay_ms - d)))
+    assert seen == delays   # every segment is seen by some chunk
+
+
+@pytest.mark.parametrize("name", ["pal", "drift"])
+def test_drift_rate_within_5_percent(media_case, name: str) -> None:
+    cf = media_case(name)
+    truth = cf.truth.sync
+    opts = CorrelationOptions()
+    run = correlate_files(cf.reference, cf.other, opts)
+    acc = [c for c in run.chunks if c.accepted]
+    assert len(acc) >= 8
+    x = np.array([c.start_s for c in acc])
+    y = np.array([c.raw_delay_ms for c in acc])
+    slope = np.polyfit(x, y, 1)[0]
+    assert abs(slope / truth.drift_ms_per_s - 1.0) <= 0.05, slope
+    # each chunk measures the delay at its centre (PAL: rubberband's timing is only good to a few ms)
+    for c in acc:
+        assert abs(c.raw_delay_ms - truth.delay_at(c.start_s + opts.chunk_duration_s / 2)) <= 20.0, c
+    if name == "pal":
+        assert run.speed is not None and abs(run.speed - 1001 / 960) < 1e-6
+
+
+def test_backends_agree_on_real_media(media_case) -> None:
+    cf = media_case("dub")
+    a = correlate_files(cf.reference, cf.other, CorrelationOptions(), backend="python").chunks
+    b = correlate_files(cf.reference, cf.other, CorrelationOptions(), backend="rust").chunks
+    assert [(c.index, c.delay_ms, c.accepted) for c in a] == [(c.index, c.delay_ms, c.accepted) for c in b]
+    for p, r in zip(a, b, strict=True):
+        assert abs(p.raw_delay_ms - r.raw_delay_ms) <= 0.001
+        assert r.match_pct == pytest.approx(p.match_pct, rel=1e-3)
+
+
+def test_spec_profile_reproduces_the_upstream_failure(media_case) -> None:
+    """Upstream defaults (dialogue band-pass + GCC-PHAT, identical windows) miss the delay on a real pair —
+    the reason vsg's defaults differ (decision log)."""
+    cf = media_case("delay_pos")
+    truth = cf.truth.sync.correlation_delay_ms
+    run = correlate_files(cf.reference, cf.other, CorrelationOptions.spec(chunk_count=4))
+    assert sum(abs(c.raw_delay_ms - truth) <= 1.0 for c in run.chunks) <= 1
+
+
+@pytest.mark.parametrize("name", ["delay_pos", "noisy", "drift", "stepping"])
+def test_sought_windows_equal_full_decode(media_case, name: str) -> None:
+    """The windows the analysis decodes by seeking are the full decode's samples (AC-3, MP3, E-AC-3, FLAC)."""
+    cf = media_case(name)
+    for path in (cf.reference, cf.other):
+        info = probe(path)
+        assert seek_is_exact(info), (path, info.codec)
+        full = decode_full(path, codec=info.codec)
+        ws = [Window(s, 48000 * 20) for s in (48000 * 30 + 7, 48000 * 101 + 333, full.size - 48000 * 10)]
+        with window_store(ws) as store:
+            assert decode_windows(info, store) == "seek"
+            for i, w in enumerate(ws):
+                exp = np.zeros(w.length, np.float32)
+                n = min(w.length, full.size - w.start)
+                exp[:n] = full[w.start:w.start + n]
+                np.testing.assert_array_equal(store.load(i), exp)

@@ -22,8 +22,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 from scipy import signal
+from scipy.io import wavfile
 
 from ..errors import CommandError
 from ..tools import require
@@ -142,7 +142,7 @@ def _tempo(x: np.ndarray, speed: Fraction, tmp: Path) -> np.ndarray:
     """rubberband: output sample i ≈ input position i·speed, pitch kept."""
     exe = require("rubberband")["rubberband"]
     src, dst = tmp / "tempo_in.wav", tmp / "tempo_out.wav"
-    sf.write(src, x, FS, subtype="FLOAT")
+    wavfile.write(src, FS, np.ascontiguousarray(x, dtype=np.float32))  # IEEE-float WAV
     ratio = 1 / speed
     cmd = [exe, "-q", "--threads", "--ignore-clipping", "--time", f"{float(ratio):.15f}", str(src), str(dst)]
     proc = subprocess.run(cmd, capture_output=True, stdin=subprocess.DEVNULL)
@@ -150,8 +150,10 @@ def _tempo(x: np.ndarray, speed: Fraction, tmp: Path) -> np.ndarray:
         err = proc.stderr.decode(errors="replace")
         raise CommandError(f"rubberband failed with exit code {proc.returncode}: {err.strip()[-300:]}",
                            proc.returncode, err)
-    y, _ = sf.read(dst, dtype="float32", always_2d=True)
-    return y
+    _, y = wavfile.read(dst)
+    if y.dtype != np.float32:
+        raise CommandError(f"rubberband wrote {y.dtype} samples, expected float32: {dst.name}")
+    return y.reshape(len(y), -1)
 
 
 def render(source: np.ndarray, source_t0: float, tmap: TimeMap, filler_seed: int = 0) -> np.ndarray:

@@ -76,7 +76,7 @@ command -v cargo >/dev/null 2>&1 || fail "the Rust toolchain (cargo) is missing:
 PYTHON="${VSG_PYTHON:-}"
 if [ -z "$PYTHON" ]; then
   for cand in python3.13 python3.12 python3.11 python3.10 python3; do
-    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)'; then
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
       PYTHON="$(command -v "$cand")"; break
     fi
   done

@@ -4,7 +4,6 @@ tests/unit/test_rust_stub.py checks that every public name of the real module is
 matching parameter names, and that nothing is declared here that the module lacks.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np

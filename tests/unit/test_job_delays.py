@@ -18,11 +18,10 @@ from vsg_core.analysis.global_shift import (
     build_delays,
     compute_global_shift,
     decide_sync_mode,
-    natural_key,
-    sort_sources,
 )
 from vsg_core.analysis.streams import MediaInfo, normalise_language, select_audio_stream
 from vsg_core.errors import MediaError
+from vsg_core.sources import natural_key, sort_sources
 
 # ----------------------------------------------------------------------------------------------- container delays
 

@@ -48,8 +48,7 @@ def test_discovery_errors_name_the_problem(tmp_path: Path) -> None:
 
 
 def test_natural_source_order() -> None:
-    assert sorted_sources(["Source 10", "Source 2", "Source 1", "External"]) == [
-        "Source 1", "Source 2", "Source 10", "External"]
+    assert sorted_sources(["Source 10", "Source 2", "Source 1"]) == ["Source 1", "Source 2", "Source 10"]
 
 
 def _tracks() -> dict[str, list[Track]]:

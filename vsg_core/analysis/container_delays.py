@@ -15,21 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-NS_PER_MS = 1_000_000
-
-
-def ns_to_ms(ns: int | float) -> int:
-    """Nanoseconds → milliseconds, rounded half to even (exact integer arithmetic for integer input)."""
-    if isinstance(ns, float):
-        if ns.is_integer():
-            ns = int(ns)
-        else:
-            return round(ns / NS_PER_MS)
-    q, r = divmod(int(ns), NS_PER_MS)  # floor division: 0 <= r < 1e6
-    twice = 2 * r
-    if twice > NS_PER_MS or (twice == NS_PER_MS and q % 2 == 1):
-        q += 1
-    return q
+from ..extraction.mkvinfo import ns_to_ms
 
 
 def track_container_delay_ms(track: dict[str, Any]) -> int:

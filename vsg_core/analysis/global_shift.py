@@ -18,25 +18,16 @@ vsg deviations (recorded in the decision log):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..models.jobs import Delays
+from ..sources import sort_sources
 
 POSITIVE_ONLY = "positive_only"
 ALLOW_NEGATIVE = "allow_negative"
 SYNC_MODES = (POSITIVE_ONLY, ALLOW_NEGATIVE)
 REFERENCE_KEY = "Source 1"
-
-
-def natural_key(key: str) -> tuple[object, ...]:
-    """Sort key that orders embedded numbers numerically: "Source 2" < "Source 10"."""
-    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", key))
-
-
-def sort_sources(keys: Iterable[str]) -> list[str]:
-    return sorted(keys, key=natural_key)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,11 @@ MATROSKA_TYPES = ("Matroska", "WebM")
 _TYPES = {"video": TrackType.VIDEO, "audio": TrackType.AUDIO, "subtitles": TrackType.SUBTITLES}
 
 
-def ns_to_ms(ns: int) -> int:
-    """Nanoseconds → milliseconds, rounded half to even, in exact integer arithmetic."""
+def ns_to_ms(ns: int | float) -> int:
+    """Nanoseconds → milliseconds, rounded half to even, in exact integer arithmetic (a non-integral float,
+    which mkvmerge never writes, is rounded in floating point)."""
+    if isinstance(ns, float) and not ns.is_integer():
+        return round(ns / NS_PER_MS)
     q, r = divmod(int(ns), NS_PER_MS)  # floor division: 0 <= r < 1e6, also for negative ns
     twice = 2 * r
     if twice > NS_PER_MS or (twice == NS_PER_MS and q % 2 == 1):

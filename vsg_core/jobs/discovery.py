@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import VsgError
+from ..sources import sort_sources
+
+# the name the GUI imports
+sorted_sources = sort_sources
 
 BATCH_EXTENSIONS = (".mkv", ".mp4", ".m4v")
 
@@ -35,16 +38,6 @@ class JobSpec:
         return self.reference.stem
 
 
-def source_sort_key(key: str) -> tuple[int, str]:
-    """Natural order of source keys: "Source 2" < "Source 10" (the original sorted them as strings)."""
-    m = re.fullmatch(r"Source (\d+)", key)
-    return (int(m.group(1)), key) if m else (1 << 30, key)
-
-
-def sorted_sources(keys: list[str] | Mapping[str, object]) -> list[str]:
-    return sorted(keys, key=source_sort_key)
-
-
 def discover_jobs(sources: Mapping[str, str | Path | None]) -> list[JobSpec]:
     """Single-file mode when Source 1 is a file; batch mode (same file name in every folder) when a folder."""
     clean = {k: Path(v) for k, v in sources.items() if v not in (None, "")}
@@ -53,7 +46,7 @@ def discover_jobs(sources: Mapping[str, str | Path | None]) -> list[JobSpec]:
         raise DiscoveryError("Source 1 (Reference) path cannot be empty.")
     if not ref.exists():
         raise DiscoveryError(f"Source 1 path does not exist: {ref}")
-    others = {k: clean[k] for k in sorted_sources([k for k in clean if k != "Source 1"])}
+    others = {k: clean[k] for k in sort_sources([k for k in clean if k != "Source 1"])}
     if ref.is_file():
         job = {"Source 1": ref}
         job.update({k: p for k, p in others.items() if p.is_file()})

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import SettingsError
 from ..models import Track, TrackType
-from .discovery import sorted_sources
+from ..sources import sort_sources
 
 EXTERNAL = "External"
 
@@ -133,7 +133,7 @@ def default_layout(tracks: Mapping[str, Sequence[Track]]) -> Layout:
     if videos:
         entries.append(entry_from_track("Source 1", videos[0], is_default=True))
     seen_default: set[TrackType] = set()
-    for source in sorted_sources(list(tracks)):
+    for source in sort_sources(list(tracks)):
         for ttype in (TrackType.AUDIO, TrackType.SUBTITLES):
             for t in tracks[source]:
                 if t.type is not ttype:

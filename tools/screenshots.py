@@ -1,0 +1,174 @@
+"""Screenshots of every window and dialog of the desktop app, with real results.
+
+    python tools/screenshots.py OUT_DIR
+
+Builds (or reuses) the generated test media, analyses two releases against the reference through the job
+queue exactly as a user would (so the main window shows finished results: a uniform delay and a stepping
+one), then writes one PNG per window: main_window, job_queue, manual_selection, track_settings, options,
+results_plot, batch_summary.
+
+Display: under X11/Wayland the real platform is used. Without a display the script re-runs itself under
+``xvfb-run`` when installed, else it renders offscreen (``QT_QPA_PLATFORM=offscreen``); widgets are captured
+with ``QWidget.grab()`` in every case. Settings, layouts and logs go to a temp folder; the user's settings
+file is not touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD_FLAG = "VSG_SCREENSHOTS_UNDER_XVFB"
+JOB_LIMIT_S = 1800
+
+
+def _ensure_display(argv: list[str]) -> int | None:
+    """Re-run under xvfb-run when there is no display; None = go on in this process."""
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    xvfb = shutil.which("xvfb-run")
+    if xvfb and not os.environ.get(CHILD_FLAG):
+        env = dict(os.environ, **{CHILD_FLAG: "1"})
+        script = str(Path(__file__).resolve())
+        cmd = [xvfb, "-a", "-s", "-screen 0 1600x1200x24", sys.executable, script, *argv]
+        return subprocess.run(cmd, env=env).returncode
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return None
+
+
+def _wait(cond, what: str, limit_s: float = JOB_LIMIT_S) -> None:
+    """Run the event loop until ``cond()`` holds (checked every 100 ms)."""
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
+
+    if cond():
+        return
+    deadline = QDeadlineTimer(int(limit_s * 1000))
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: loop.quit() if cond() or deadline.hasExpired() else None)
+    timer.start(100)
+    loop.exec()
+    timer.stop()
+    if not cond():
+        raise SystemExit(f"screenshots: timed out waiting for {what}")
+
+
+def _save(widget, out: Path, name: str, app) -> Path:
+    widget.show()
+    widget.raise_()
+    for _ in range(5):
+        app.processEvents()
+    path = out / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"screenshots: could not write {path}")
+    print(f"wrote {path}", flush=True)
+    return path
+
+
+def take(out: Path) -> list[Path]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from vsg_core.config import Settings
+    from vsg_core.testmedia import build_case
+    from vsg_qt.main_window import MainWindow
+    from vsg_qt.queue_model import QueuedJob
+    from vsg_qt.results_panel import ResultsPanel
+
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="vsg_screens_"))
+    try:
+        print("building/reusing the generated media…", flush=True)
+        uniform, stepping = build_case("delay_pos"), build_case("stepping")
+        settings = Settings(path=work / "settings.json")
+        settings.set("temp_root", str(work / "temp"))
+        settings.set("output_folder", str(work / "output"))
+        settings.save()
+        os.environ["VSG_SETTINGS"] = str(settings.path)
+        app = QApplication.instance() or QApplication([sys.argv[0]])
+        app.setApplicationName("Video Sync & Merge")
+        win = MainWindow(settings, QSettings(str(work / "ui.ini"), QSettings.Format.IniFormat))
+        win.resize(1200, 900)
+        win.show()
+        win.ref_field.setText(str(uniform.reference))
+        win.other_fields[0].setText(str(stepping.other))
+
+        from vsg_core.jobs.discovery import JobSpec
+
+        queue = win.open_queue()
+        queue.resize(1150, 420)
+        jobs = [QueuedJob(JobSpec({"Source 1": uniform.reference, "Source 2": uniform.other})),
+                QueuedJob(JobSpec({"Source 1": stepping.reference, "Source 2": stepping.other}))]
+        win.queue_model.add(jobs)
+        queue.analyze_only_box.setChecked(True)
+        print("analysing two releases through the job queue…", flush=True)
+        queue.start()
+        _wait(lambda: not win.is_running(), "the batch to finish")
+        failed = [r for r in win.last_results if not r.ok]
+        if failed:
+            raise SystemExit(f"screenshots: a job failed: {failed[0].error}")
+        shots = []
+        summary = win.summary_dialog
+        assert summary is not None
+        shots.append(_save(summary, out, "batch_summary", app))
+        summary.close()
+        queue.select_rows([1])
+        shots.append(_save(queue, out, "job_queue", app))
+        queue.hide()
+        shots.append(_save(win, out, "main_window", app))
+
+        panel = ResultsPanel()
+        for r in win.last_results:
+            panel.add_result(r)
+        panel.resize(1300, 480)
+        panel.splitter.setSizes([480, 820])
+        shots.append(_save(panel, out, "results_plot", app))
+        panel.close()
+
+        sel = queue.configure(jobs[0])
+        assert sel is not None
+        srt = work / "fansub.en.srt"
+        srt.write_text("1\n00:00:01,000 --> 00:00:03,000\nHello.\n", encoding="utf-8")
+        sel.add_external(srt)
+        widgets = sel.widgets()
+        widgets[-1].sync_combo.setCurrentIndex(1)
+        other_audio = next(w for w in widgets if w.entry().source == "Source 2" and w.entry().type == "audio")
+        other_audio.set_custom("eng", "Surround 5.1")
+        sel.resize(1200, 760)
+        shots.append(_save(sel, out, "manual_selection", app))
+        track_dlg = other_audio.open_settings()
+        shots.append(_save(track_dlg, out, "track_settings", app))
+        track_dlg.reject()
+        sel.reject()
+
+        opts = win.open_options()
+        opts.resize(980, 720)
+        shots.append(_save(opts, out, "options", app))
+        opts.reject()
+        win.close()
+        return shots
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("out", type=Path, help="folder the PNG files are written to")
+    args = p.parse_args(args_list)
+    rc = _ensure_display(args_list)
+    if rc is not None:
+        return rc
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    shots = take(args.out.resolve())
+    print(f"{len(shots)} screenshots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -164,7 +164,7 @@ class ManualSelectionDialog(QDialog):
 
         QShortcut(QKeySequence("Ctrl+Up"), self, lambda: self.move_current(-1))
         QShortcut(QKeySequence("Ctrl+Down"), self, lambda: self.move_current(1))
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.final_list, self.remove_current)
+        self.final_list.installEventFilter(self)
 
         start = layout if layout is not None else default_layout(tracks.tracks)
         for e in start.entries:
@@ -258,6 +258,19 @@ class ManualSelectionDialog(QDialog):
         self.final_list.insertItem(to, item)
         self._attach_widget(item)
         self.final_list.setCurrentRow(to)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """Delete removes the current output track; Ctrl+Up/Down move it (also while the list has focus)."""
+        if obj is self.final_list and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.remove_current()
+                return True
+            if ctrl and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self.move_current(-1 if event.key() == Qt.Key.Key_Up else 1)
+                return True
+        return super().eventFilter(obj, event)
 
     def _rows_moved(self, *_: QModelIndex | int) -> None:
         self.widgets()

@@ -151,3 +151,25 @@ def test_flag_normalisation(job) -> None:
     assert [e.is_default for e in audio] == [True] + [False] * (len(audio) - 1)  # first audio forced default
     assert not any(e.is_default for e in subs)                                   # no subtitle forced default
     assert [e.is_forced_display for e in subs] == [True] + [False] * (len(subs) - 1)
+
+
+def test_drag_reorder_keeps_each_rows_settings(qtbot, job) -> None:
+    """The list's internal drag moves rows through the model (moveRow); widgets and entries stay together."""
+    from PySide6.QtCore import QModelIndex
+
+    dlg = _dialog(qtbot, job)
+    before = dlg.entries()
+    w = dlg.widgets()
+    click(qtbot, w[2].keep_name_box)  # mark one row
+    marked = dlg.entries()[2]
+    assert dlg.final_list.model().moveRow(QModelIndex(), 2, QModelIndex(), 0)
+    after = dlg.entries()
+    assert after == [marked, *before[:2], *before[3:]]
+    assert [x.entry() for x in dlg.widgets()] == after
+    dlg.final_list.setCurrentRow(0)
+    dlg.final_list.setFocus()
+    qtbot.keyClick(dlg.final_list, Qt.Key.Key_Delete)
+    assert dlg.entries() == after[1:]
+    dlg.final_list.setCurrentRow(0)
+    qtbot.keyClick(dlg.final_list, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert dlg.entries()[:2] == [after[2], after[1]] and dlg.final_list.currentRow() == 1

@@ -19,7 +19,7 @@ def test_guard_keeps_none_alive_when_the_binding_leaks(qtbot) -> None:
     assert guard is not None
     chunks = guard.chunks
     probe = QObject()
-    calls = refcount_guard.CHUNK // 2 + 50_000   # more void calls than None has references of its own
+    calls = sys.getrefcount(None) - guard.floor + 50_000   # enough leaked references to go below the floor
     for _ in range(calls):
         probe.setObjectName("x")
     qtbot.waitUntil(lambda: guard.chunks > chunks, timeout=10_000)

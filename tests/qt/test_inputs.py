@@ -1,0 +1,68 @@
+"""Small pieces of the desktop app: dropping files on path fields and on the window, the queue model's row
+moves and natural order, and archiving a batch's logs."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from vsg_core.jobs.discovery import JobSpec
+from vsg_qt.archive import archive_logs
+from vsg_qt.path_field import PathField
+from vsg_qt.queue_model import QueuedJob, QueueModel, batch_output_dir
+
+
+def _drop(widget, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    ev = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
+    widget.dropEvent(ev)
+
+
+def test_dropping_files_fills_the_fields(qtbot, window, tmp_path: Path) -> None:
+    field = PathField("Source 1")
+    qtbot.addWidget(field)
+    _drop(field, [tmp_path / "a b.mkv", tmp_path / "ignored.mkv"])
+    assert field.text() == str(tmp_path / "a b.mkv")
+    _drop(window, [tmp_path / "ref.mkv", tmp_path / "dvd.mkv", tmp_path / "tv.mkv"])
+    assert window.ref_field.text() == str(tmp_path / "ref.mkv")
+    assert [f.text() for f in window.other_fields] == [str(tmp_path / "dvd.mkv"), str(tmp_path / "tv.mkv")]
+
+
+def test_queue_model_order_and_moves() -> None:
+    model = QueueModel()
+    names = ["Ep 10.mkv", "ep 2.mkv", "Ep 1.mkv"]
+    model.add([QueuedJob(JobSpec({"Source 1": Path("/a") / n})) for n in names])
+    order = [j.spec.reference.name for j in model.jobs]
+    assert order == ["Ep 1.mkv", "ep 2.mkv", "Ep 10.mkv"]
+    assert model.move_rows([1, 2], -1) == [0, 1]
+    assert [j.spec.reference.name for j in model.jobs] == ["ep 2.mkv", "Ep 10.mkv", "Ep 1.mkv"]
+    assert model.move_rows([0], -1) == [0]  # already first
+    removed = model.remove_rows([0, 2])
+    assert [j.spec.reference.name for j in removed] == ["ep 2.mkv", "Ep 1.mkv"]
+    assert model.rowCount() == 1
+
+
+def test_batch_output_folder() -> None:
+    one = [JobSpec({"Source 1": Path("/releases/BD/e1.mkv")})]
+    two = [*one, JobSpec({"Source 1": Path("/releases/BD/e2.mkv")})]
+    assert batch_output_dir(Path("/out"), one) == Path("/out")
+    assert batch_output_dir(Path("/out"), two) == Path("/out/BD")
+
+
+def test_archive_logs_zips_and_removes_them(tmp_path: Path) -> None:
+    folder = tmp_path / "Season 1"
+    folder.mkdir()
+    for name in ("e1.log", "e2.log"):
+        (folder / name).write_text(f"log of {name}\n", encoding="utf-8")
+    (folder / "e1.mkv").write_bytes(b"x")
+    lines = archive_logs(folder)
+    assert lines[0] == f"--- Archiving logs in {folder} ---" and lines[-1].startswith("[SUCCESS]")
+    with zipfile.ZipFile(folder / "Season 1.zip") as z:
+        assert sorted(z.namelist()) == ["e1.log", "e2.log"]
+        assert z.read("e2.log").decode() == "log of e2.log\n"
+    assert not list(folder.glob("*.log")) and (folder / "e1.mkv").exists()

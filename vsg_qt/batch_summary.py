@@ -54,9 +54,9 @@ def count(results: Sequence) -> BatchCounts:
         stepping = [s.key for s in r.sources if s.diagnosis == "STEPPING"]
         drift = [s.key for s in r.sources if s.diagnosis in ("PAL_DRIFT", "LINEAR_DRIFT")]
         if stepping:
-            c.stepping.append(f"{r.name} - Sources: {', '.join(stepping)}")
+            c.stepping.append(f"{job_title(r)} - Sources: {', '.join(stepping)}")
         if drift:
-            c.drift.append(f"{r.name} - Sources: {', '.join(drift)}")
+            c.drift.append(f"{job_title(r)} - Sources: {', '.join(drift)}")
     return c
 
 

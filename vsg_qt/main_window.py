@@ -36,7 +36,15 @@ from .manual_selection_dialog import ManualSelectionDialog
 from .messages import show_message
 from .options_dialog import OptionsDialog
 from .path_field import PathField
-from .queue_model import CUSTOM_LAYOUT, JobState, QueuedJob, QueueModel, batch_output_dir, state_for
+from .queue_model import (
+    CUSTOM_LAYOUT,
+    JobState,
+    QueuedJob,
+    QueueModel,
+    batch_output_dir,
+    state_for,
+    unique_subfolders,
+)
 from .results_panel import ResultsPanel
 from .track_info import identify_job
 from .worker import BatchWorker, RunItem
@@ -351,7 +359,8 @@ class MainWindow(QMainWindow):
             j.state = JobState.PENDING
             j.result = None
             self.queue_model.refresh(j.uid)
-        items = [RunItem(j.uid, j.spec, layout, analyze_only) for j, layout in plan]
+        items = [RunItem(j.uid, j.spec, layout, analyze_only, sub)
+                 for (j, layout), sub in zip(plan, unique_subfolders(specs), strict=True)]
         self.log_view.clear()
         self.results.clear()
         self.last_results = []

@@ -103,6 +103,18 @@ def batch_output_dir(base: Path, jobs: Sequence[JobSpec]) -> Path:
     return base / (jobs[0].reference.parent.name or "batch")
 
 
+def unique_subfolders(jobs: Sequence[JobSpec]) -> list[str]:
+    """Output and log are named after Source 1, so jobs sharing a reference file name would overwrite each
+    other: the second and later ones get a subfolder ``"<stem> (2)"`` …; the first and unique ones ``""``."""
+    seen: dict[str, int] = {}
+    out = []
+    for j in jobs:
+        key = j.reference.stem.lower()
+        seen[key] = seen.get(key, 0) + 1
+        out.append("" if seen[key] == 1 else f"{j.reference.stem} ({seen[key]})")
+    return out
+
+
 STATE_COLOURS = {
     JobState.RUNNING: "#1565c0",
     JobState.DONE: "#2e7d32",

@@ -34,6 +34,7 @@ class RunItem:
     spec: JobSpec
     layout: Layout | None
     analyze_only: bool
+    subfolder: str = ""   # set when another job of the batch has the same reference file name
 
 
 class WorkerSignals(QObject):
@@ -100,7 +101,8 @@ class BatchWorker(QRunnable):
                 self._emit("overall", (i + f) / n)
 
             try:
-                result = run_job(item.spec, self.settings, output_dir=self.output_dir, layout=item.layout,
+                out = self.output_dir / item.subfolder if item.subfolder else self.output_dir
+                result = run_job(item.spec, self.settings, output_dir=out, layout=item.layout,
                                  analyze_only=item.analyze_only, progress=progress, cancel_token=token,
                                  log_callbacks=[lambda s: self._emit("log", s)])
             except Exception as e:  # run_job reports failures itself; this is a bug — keep the batch going

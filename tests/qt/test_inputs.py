@@ -12,7 +12,7 @@ from PySide6.QtGui import QDropEvent
 from vsg_core.jobs.discovery import JobSpec
 from vsg_qt.archive import archive_logs
 from vsg_qt.path_field import PathField
-from vsg_qt.queue_model import QueuedJob, QueueModel, batch_output_dir
+from vsg_qt.queue_model import QueuedJob, QueueModel, batch_output_dir, unique_subfolders
 
 
 def _drop(widget, paths: list[Path]) -> None:
@@ -52,6 +52,11 @@ def test_batch_output_folder() -> None:
     two = [*one, JobSpec({"Source 1": Path("/releases/BD/e2.mkv")})]
     assert batch_output_dir(Path("/out"), one) == Path("/out")
     assert batch_output_dir(Path("/out"), two) == Path("/out/BD")
+
+
+def test_jobs_sharing_a_reference_name_get_their_own_output_folder() -> None:
+    specs = [JobSpec({"Source 1": Path(p)}) for p in ("/a/ep1.mkv", "/b/ep1.mkv", "/a/ep2.mkv", "/c/EP1.mp4")]
+    assert unique_subfolders(specs) == ["", "ep1 (2)", "", "EP1 (3)"]
 
 
 def test_archive_logs_zips_and_removes_them(tmp_path: Path) -> None:

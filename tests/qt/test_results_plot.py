@@ -75,7 +75,7 @@ def test_batch_summary_counts_and_lists_jobs_to_review(qtbot) -> None:
     stop = JobResult(CANCELLED, "stop.mkv", Path("/stop.mkv"), error="the job was cancelled")
     c = count([ok, warn, bad, stop])
     assert (c.successful, c.with_warnings, c.failed, c.cancelled) == (1, 1, 1, 1)
-    assert c.stepping == ["warn.mkv - Sources: Source 2"]
+    assert c.stepping == ["warn.mkv + Source 2.mkv - Sources: Source 2"]
     lines = summary_lines([ok, warn, bad, stop])
     assert "--- Batch Summary ---" in lines and "  - Failed jobs: 1" in lines
     dlg = BatchSummaryDialog([ok, warn, bad, stop])

@@ -22,12 +22,15 @@ declare -A TOOL_PKG=(
   [mkvmerge]=mkvtoolnix [mkvextract]=mkvtoolnix [mkvpropedit]=mkvtoolnix
   [rubberband]=rubberband-cli
   [espeak-ng]=espeak-ng
+  [xvfb-run]=xvfb [xauth]=xauth
 )
 # shared libraries PySide6 needs even for the offscreen platform -> Debian package
 declare -A LIB_PKG=(
   [libEGL.so.1]=libegl1 [libGL.so.1]=libgl1 [libxkbcommon.so.0]=libxkbcommon0
   [libfontconfig.so.1]=libfontconfig1 [libglib-2.0.so.0]=libglib2.0-0 [libdbus-1.so.3]=libdbus-1-3
   [libxkbcommon-x11.so.0]=libxkbcommon-x11-0
+  # Qt's xcb platform (a real desktop) and tools/screenshots.py under Xvfb
+  [libxcb-cursor.so.0]=libxcb-cursor0 [libxcb-icccm.so.4]=libxcb-icccm4 [libxcb-keysyms.so.1]=libxcb-keysyms1
 )
 
 # files the test suite needs -> Debian package

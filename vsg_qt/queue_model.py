@@ -13,8 +13,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from vsg_core.jobs.discovery import JobSpec, sorted_sources
+from vsg_core.jobs.discovery import JobSpec
 from vsg_core.pipeline import ANALYZED, CANCELLED, MERGED, JobResult
+from vsg_core.sources import sort_sources
 
 from .track_info import JobTracks, identify_job
 
@@ -58,11 +59,11 @@ class QueuedJob:
 
     @property
     def sources_text(self) -> str:
-        return " + ".join(Path(self.spec.sources[k]).name for k in sorted_sources(list(self.spec.sources)))
+        return " + ".join(Path(self.spec.sources[k]).name for k in sort_sources(list(self.spec.sources)))
 
     @property
     def sources_tooltip(self) -> str:
-        return "\n".join(f"{k}: {self.spec.sources[k]}" for k in sorted_sources(list(self.spec.sources)))
+        return "\n".join(f"{k}: {self.spec.sources[k]}" for k in sort_sources(list(self.spec.sources)))
 
     def ensure_tracks(self) -> JobTracks:
         """Identify the sources once (``mkvmerge -J``); MediaError when one cannot be read."""

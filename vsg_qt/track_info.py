@@ -9,9 +9,9 @@ from pathlib import Path
 
 from vsg_core.errors import MediaError
 from vsg_core.extraction import ContainerInfo, TrackInfo, identify
-from vsg_core.jobs.discovery import sorted_sources
 from vsg_core.jobs.layout import EXTERNAL, LayoutEntry, structure_signature
 from vsg_core.models import Track, TrackType
+from vsg_core.sources import sort_sources
 
 TYPE_LETTER = {TrackType.VIDEO: "V", TrackType.AUDIO: "A", TrackType.SUBTITLES: "S"}
 _CHANNELS = {1: "mono", 2: "2.0", 3: "2.1", 6: "5.1", 7: "6.1", 8: "7.1"}
@@ -58,7 +58,7 @@ class JobTracks:
 
     @property
     def sources(self) -> list[str]:
-        return sorted_sources(list(self.infos))
+        return sort_sources(list(self.infos))
 
     def info(self, source: str, track_id: int) -> TrackInfo | None:
         c = self.infos.get(source)
@@ -73,7 +73,7 @@ class JobTracks:
 def identify_job(sources: Mapping[str, str | Path]) -> JobTracks:
     """``mkvmerge -J`` of every source; MediaError naming the source when one cannot be read."""
     infos = {}
-    for key in sorted_sources(list(sources)):
+    for key in sort_sources(list(sources)):
         infos[key] = identify(Path(sources[key]), key)
         if not infos[key].tracks:
             raise MediaError(f"{key}: mkvmerge found no tracks in {sources[key]}; is it a media file?")

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from vsg_core.errors import SettingsError
-from vsg_core.jobs.discovery import DiscoveryError, discover_jobs, sorted_sources
+from vsg_core.jobs.discovery import DiscoveryError, discover_jobs
 from vsg_core.jobs.layout import Layout, compatible, default_layout, select_tracks, structure_signature
 from vsg_core.models import StreamProps, Track, TrackType
+from vsg_core.sources import sort_sources
 
 
 def _touch(p: Path) -> Path:
@@ -48,7 +49,7 @@ def test_discovery_errors_name_the_problem(tmp_path: Path) -> None:
 
 
 def test_natural_source_order() -> None:
-    assert sorted_sources(["Source 10", "Source 2", "Source 1"]) == ["Source 1", "Source 2", "Source 10"]
+    assert sort_sources(["Source 10", "Source 2", "Source 1"]) == ["Source 1", "Source 2", "Source 10"]
 
 
 def _tracks() -> dict[str, list[Track]]:

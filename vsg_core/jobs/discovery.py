@@ -9,9 +9,6 @@ from pathlib import Path
 from ..errors import VsgError
 from ..sources import sort_sources
 
-# the name the GUI imports
-sorted_sources = sort_sources
-
 BATCH_EXTENSIONS = (".mkv", ".mp4", ".m4v")
 
 

@@ -39,8 +39,8 @@ pub fn percentile(a: &[f64], q: f64) -> f64 {
         return f64::NAN;
     }
     let qf = q / 100.0;
-    // numpy: virtual index = n·q + (α + q·(1 − α − β)) − 1 with α = β = 1, i.e. n·q + (1 − q) − 1
-    let virt = (n as f64) * qf + (1.0 - qf) - 1.0;
+    // numpy's "linear" method: virtual index = (n − 1)·q
+    let virt = (n - 1) as f64 * qf;
     let prev = virt.floor();
     let gamma = virt - prev;
     let last = (n - 1) as f64;
@@ -67,11 +67,40 @@ pub fn std_pop(a: &[f64]) -> f64 {
     (a.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt()
 }
 
+/// Median and the `q`-th percentile from one scratch copy (two selections on the same buffer).
+fn median_and_percentile(a: &[f64], q: f64) -> (f64, f64) {
+    let n = a.len();
+    let mut v = a.to_vec();
+    let hi = kth(&mut v, n / 2);
+    let med = if n % 2 == 1 {
+        hi
+    } else {
+        let lo = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo + hi) / 2.0
+    };
+    let qf = q / 100.0;
+    let virt = (n - 1) as f64 * qf;
+    let prev = virt.floor();
+    let gamma = virt - prev;
+    let last = (n - 1) as f64;
+    let pi = prev.clamp(0.0, last) as usize;
+    let ni = (prev + 1.0).clamp(0.0, last) as usize;
+    let lo = kth(&mut v, pi);
+    let up = if ni == pi { lo } else { next_after(&v, pi) };
+    let diff = up - lo;
+    let pct = if gamma >= 0.5 {
+        up - diff * (1.0 - gamma)
+    } else {
+        lo + diff * gamma
+    };
+    (med, pct)
+}
+
 /// §7.9 peak-normalised score of magnitudes `a` (≥ 0) at peak index `k`, clipped to [0, 100].
 pub fn peak_confidence(a: &[f64], k: usize) -> f64 {
     let n = a.len();
     let p = a[k];
-    let med = median(a);
+    let (med, q90) = median_and_percentile(a, 90.0);
     let prominence = p / (med + EPS);
     let w = (n / 100).max(1);
     let lo = k.saturating_sub(w);
@@ -87,9 +116,23 @@ pub fn peak_confidence(a: &[f64], k: usize) -> f64 {
         second
     };
     let uniqueness = p / (second + EPS);
-    let q90 = percentile(a, 90.0);
-    let bg: Vec<f64> = a.iter().copied().filter(|&x| x < q90).collect();
-    let sigma = if bg.len() > 10 { std_pop(&bg) } else { 1e-9 };
+    // population std of the values below the 90th percentile, without materialising them
+    let (mut cnt, mut sum) = (0usize, 0.0);
+    for &x in a.iter().filter(|&&x| x < q90) {
+        cnt += 1;
+        sum += x;
+    }
+    let sigma = if cnt > 10 {
+        let m = sum / cnt as f64;
+        let ss: f64 = a
+            .iter()
+            .filter(|&&x| x < q90)
+            .map(|&x| (x - m) * (x - m))
+            .sum();
+        (ss / cnt as f64).sqrt()
+    } else {
+        1e-9
+    };
     let snr = p / (sigma + EPS);
     let score = (5.0 * prominence + 8.0 * uniqueness + 1.5 * snr) / 3.0;
     score.clamp(0.0, 100.0)

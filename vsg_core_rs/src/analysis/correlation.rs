@@ -311,6 +311,7 @@ pub fn correlate_chunk(
     let mut ts = fwd.make_output_vec();
     fwd.process_with_scratch(&mut buf, &mut ts, &mut scratch)
         .map_err(fft_err)?;
+    drop(buf); // garbage now; the inverse gets a fresh buffer (keeps the peak working set smaller)
 
     // weighted cross spectrum X, written into rs
     if scc {
@@ -360,6 +361,7 @@ pub fn correlate_chunk(
         let last = rs.len() - 1;
         rs[last].im = 0.0;
     }
+    let mut buf = inv.make_output_vec();
     inv.process_with_scratch(&mut rs, &mut buf, &mut scratch)
         .map_err(fft_err)?;
     drop(rs);

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import MediaError
+from ..errors import CommandError, MediaError
 from ..log import JobLog
 from ..runner import quote, run
 from ..tools import require
@@ -99,11 +99,14 @@ def probe(path: str | Path, ordinal: int = 0, log: JobLog | None = None) -> Audi
     p = Path(path)
     if not p.is_file():
         raise MediaError(f"{p}: file not found; check the path of this source")
-    proc = run([tools["ffprobe"], "-v", "error", "-show_entries",
-                "stream=index,codec_type,codec_name,sample_rate,channels,start_time,duration,avg_frame_rate"
-                ":stream_tags=DURATION:format=duration,start_time", "-of", "json", str(p)],
-               None, what=p.name, check=True)
-    data = json.loads(proc.stdout or "{}")
+    try:
+        proc = run([tools["ffprobe"], "-v", "error", "-show_entries",
+                    "stream=index,codec_type,codec_name,sample_rate,channels,start_time,duration,avg_frame_rate"
+                    ":stream_tags=DURATION:format=duration,start_time", "-of", "json", str(p)],
+                   log, what=p.name, check=True)
+        data = json.loads(proc.stdout or "{}")
+    except (CommandError, ValueError) as e:
+        raise MediaError(f"{p.name}: ffprobe cannot read it ({e}); check that it is a media file") from e
     audio = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
     video = [s for s in data.get("streams", []) if s.get("codec_type") == "video"]
     if ordinal >= len(audio):
@@ -119,7 +122,7 @@ def probe(path: str | Path, ordinal: int = 0, log: JobLog | None = None) -> Audi
         dur = tag if tag is not None else _num(fmt.get("duration")) - (start - file_start)
     frames = run([tools["ffprobe"], "-v", "error", "-select_streams", f"a:{ordinal}", "-show_entries",
                   "frame=nb_samples", "-read_intervals", "%+#8", "-of", "csv=p=0", str(p)],
-                 None, what=p.name, check=False)
+                 log, what=p.name, check=False)
     sizes = tuple(int(x) for x in str(frames.stdout).replace(",", " ").split() if x.strip().isdigit())
     fps = parse_rate(str(video[0].get("avg_frame_rate", ""))) if video else 0.0
     return AudioInfo(p, ordinal, str(st.get("codec_name", "unknown")), int(_num(st.get("sample_rate"))),

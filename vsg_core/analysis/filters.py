@@ -9,7 +9,6 @@ unchanged, silently (§5.1, §5.2).
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from ..log import JobLog
 from .correlation_options import FILTER_BANDPASS, FILTER_LOWPASS, SR, CorrelationOptions
@@ -20,6 +19,8 @@ FILTER_SETTLE_S = 1.0
 
 def bandpass(x: np.ndarray, low_hz: float, high_hz: float, order: int, sr: int = SR) -> np.ndarray:
     """Butterworth band-pass (b, a form) of ``order``, ``lfilter`` (causal), cast to float32 (§5.1)."""
+    from scipy import signal  # lazily: scipy.signal adds ~75 MB of RSS to a process that never filters
+
     try:
         nyq = sr / 2.0
         b, a = signal.butter(int(order), [low_hz / nyq, high_hz / nyq], btype="band")
@@ -37,6 +38,8 @@ def lowpass_cutoff(bandlimit_hz: float, sr: int = SR) -> float | None:
 
 def lowpass(x: np.ndarray, cutoff_hz: float, taps: int, sr: int = SR) -> np.ndarray:
     """Hamming-windowed-sinc FIR of ``taps`` taps, unity DC gain, causal (§5.2)."""
+    from scipy import signal
+
     try:
         h = signal.firwin(int(taps), cutoff_hz / (sr / 2.0), window="hamming")
         h = h / h.sum()

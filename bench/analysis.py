@@ -1,0 +1,207 @@
+"""Benchmark of the Phase 2 correlation engine: Rust vs the Python reference, in one run.
+
+    .venv/bin/python bench/analysis.py [--case episode24] [--repeat 10] [--quick]
+
+Prints a compact table (copy the numbers into MIGRATION_PLAN.md):
+
+1. **Correlation on identical chunks** (the 10 chunk windows of the case, decoded once; synthetic chunks
+   too): the Python reference of the spec (GCC-PHAT, FFT length 2L−1, identical windows), the Python
+   reference of vsg's algorithm (fast real FFTs, chunk ± 15 s target windows, mask, fit) and Rust running
+   vsg's algorithm (the default) and the spec's; ratios of the same-algorithm and of the
+   default-vs-reference pairs.
+2. **Whole analysis** of the episode against its other release, decode included, each path in its own
+   subprocess: Python reference path = ``CorrelationOptions.spec()`` (full decodes, band-pass over the
+   whole signal, spec correlation) with the Python backend; vsg path with the Python backend; Rust path =
+   vsg defaults with the Rust backend. Wall time, split into decode/correlate, and peak RSS of the
+   analysing process (``VmHWM``; ffmpeg children are separate processes).
+3. **RSS growth** over ``--repeat`` consecutive Rust-path analyses in one process (RSS after the first vs
+   after the last).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+# ---------------------------------------------------------------------------------------------- workers
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _peak_mb() -> float:
+    """Peak RSS of this process image (VmHWM; ru_maxrss would include the forking parent's peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker_analysis(path: str, ref: str, tgt: str) -> dict:
+    """One whole analysis in this (fresh) process: timings and peak RSS."""
+    from vsg_core.analysis.correlate import correlate_files
+    from vsg_core.analysis.correlation_options import CorrelationOptions
+
+    opts = CorrelationOptions.spec() if path == "python-reference" else CorrelationOptions()
+    backend = "rust" if path == "rust" else "python"
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    run = correlate_files(ref, tgt, opts, backend=backend)
+    wall = time.perf_counter() - t0
+    return {"path": path, "wall_s": wall, "decode_s": run.timings.get("decode", 0.0),
+            "correlate_s": run.timings.get("correlate", 0.0), "peak_rss_mb": _peak_mb(),
+            "start_rss_mb": base, "delays": [c.raw_delay_ms for c in run.chunks],
+            "decode": run.decode}
+
+
+def worker_repeat(ref: str, tgt: str, n: int) -> dict:
+    from vsg_core.analysis.correlate import correlate_files
+    from vsg_core.analysis.correlation_options import CorrelationOptions
+
+    rss = []
+    for _ in range(n):
+        correlate_files(ref, tgt, CorrelationOptions(), backend="rust")
+        rss.append(_rss_mb())
+    return {"rss_mb": rss, "peak_rss_mb": _peak_mb()}
+
+
+def _in_subprocess(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------- chunks
+def _time(fn, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def bench_chunks(refs: list, tgts_same: list, tgts_win: list, label: str, methods: list[str],
+                 repeat: int) -> list[tuple[str, str, float, float, float, float]]:
+    from vsg_core.analysis.correlate import correlate_lags
+    from vsg_core.analysis.correlation_options import CorrelationOptions
+
+    vsg, spec = CorrelationOptions(), CorrelationOptions.spec()
+    rows = []
+    for m in methods:
+        py_ref = _time(lambda m=m: correlate_lags(refs, tgts_same, m, spec, backend="python"), 1)
+        py_vsg = _time(lambda m=m: correlate_lags(refs, tgts_win, m, vsg, backend="python"), 1)
+        rs_vsg = _time(lambda m=m: correlate_lags(refs, tgts_win, m, vsg, backend="rust"), repeat)
+        rs_spec = _time(lambda m=m: correlate_lags(refs, tgts_same, m, spec, backend="rust"), repeat)
+        rows.append((label, m, py_ref, py_vsg, rs_vsg, rs_spec))
+    return rows
+
+
+def case_chunks(ref: Path, tgt: Path) -> tuple[list, list, list]:
+    """The case's 10 default chunk windows, decoded once (reference chunk, same target window, ±15 s)."""
+    from vsg_core.analysis import decode as dec
+    from vsg_core.analysis.chunks import place_chunks
+    from vsg_core.analysis.correlation_options import CorrelationOptions
+
+    o = CorrelationOptions()
+    ri, ti = dec.probe(ref), dec.probe(tgt)
+    chunks = place_chunks(ri.est_samples, ti.est_samples, o.chunk_count, o.chunk_duration_s,
+                          o.scan_start_pct, o.scan_end_pct)
+    m = o.search_samples
+    with dec.window_store([dec.Window(c.start, c.length) for c in chunks]) as rs_, \
+            dec.window_store([dec.Window(c.start - m, c.length + 2 * m) for c in chunks]) as ts_:
+        dec.decode_windows(ri, rs_)
+        dec.decode_windows(ti, ts_)
+        refs = [rs_.load(i) for i in range(len(chunks))]
+        wins = [ts_.load(i) for i in range(len(chunks))]
+    same = [w[m:m + r.size].copy() for r, w in zip(refs, wins, strict=True)]
+    return refs, same, wins
+
+
+def synthetic_chunks(n: int = 10, seconds: float = 15.0) -> tuple[list, list, list]:
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    L = round(seconds * 48000)
+    m = L
+    refs, same, wins = [], [], []
+    for _ in range(n):
+        x = rng.standard_normal(L + 2 * m).astype(np.float32)
+        d = int(rng.integers(-24000, 24000))
+        y = np.roll(x, d) + 0.3 * rng.standard_normal(x.size).astype(np.float32)
+        refs.append(x[m:m + L].copy())
+        wins.append(y.astype(np.float32))
+        same.append(y[m:m + L].astype(np.float32).copy())
+    return refs, same, wins
+
+
+# ---------------------------------------------------------------------------------------------- main
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--case", default="episode24")
+    ap.add_argument("--repeat", type=int, default=10, help="consecutive analyses for the RSS-growth check")
+    ap.add_argument("--quick", action="store_true", help="GCC-PHAT only on the chunks")
+    ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        kind, *rest = a.worker
+        res = worker_repeat(rest[0], rest[1], int(rest[2])) if kind == "repeat" else \
+            worker_analysis(kind, rest[0], rest[1])
+        print(json.dumps(res))
+        return 0
+
+    import vsg_core_rs  # noqa: F401  (fail loudly when the extension is missing)
+    from vsg_core.testmedia import build_case
+
+    cf = build_case(a.case)
+    ref, tgt = cf.reference, cf.other
+    truth = cf.truth.sync.correlation_delay_ms
+    print(f"# bench/analysis.py — case {a.case}: {ref.name} vs {tgt.name} (truth {truth:+.3f} ms); "
+          f"{os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
+
+    methods = ["gcc_phat"] if a.quick else ["gcc_phat", "scc", "gcc_scot", "gcc_whiten"]
+    rows = bench_chunks(*case_chunks(ref, tgt), a.case, methods, 3)
+    rows += bench_chunks(*synthetic_chunks(), "synthetic", ["gcc_phat"], 3)
+    print("\n## 1. Correlation of 10 × 15 s chunks (seconds; ratio = Python / Rust)")
+    print(f"{'chunks':10s} {'method':11s} {'py spec':>8s} {'py vsg':>8s} {'rs vsg':>8s} {'rs spec':>8s} "
+          f"{'spec/vsg-rs':>12s} {'py/rs vsg':>10s} {'py/rs spec':>11s}")
+    for label, m, p_ref, p_vsg, r_vsg, r_spec in rows:
+        print(f"{label:10s} {m:11s} {p_ref:8.2f} {p_vsg:8.2f} {r_vsg:8.2f} {r_spec:8.2f} {p_ref / r_vsg:11.1f}× "
+              f"{p_vsg / r_vsg:9.1f}× {p_ref / r_spec:10.1f}×")
+
+    print(f"(peak RSS of this benchmark process so far: {_peak_mb():.0f} MB)")
+    print("\n## 2. Whole analysis, decode included (one subprocess per path)")
+    res = {p: _in_subprocess(p, str(ref), str(tgt)) for p in ("python-reference", "python-vsg", "rust")}
+    print(f"{'path':17s} {'wall s':>7s} {'decode':>7s} {'correl':>7s} {'peak RSS MB':>12s} "
+          f"{'max |err| ms':>12s}  decode")
+    for p, r in res.items():
+        err = max(abs(d - truth) for d in r["delays"]) if r["delays"] else float("nan")
+        print(f"{p:17s} {r['wall_s']:7.2f} {r['decode_s']:7.2f} {r['correlate_s']:7.2f} "
+              f"{r['peak_rss_mb']:12.0f} {err:12.4f}  {r['decode']}")
+    ratio = res["rust"]["wall_s"] / res["python-reference"]["wall_s"]
+    print(f"Rust path / Python reference path = {ratio:.3f} (requirement ≤ 0.25); "
+          f"Rust path / Python vsg path = {res['rust']['wall_s'] / res['python-vsg']['wall_s']:.3f}")
+
+    print(f"\n## 3. RSS over {a.repeat} consecutive Rust-path analyses in one process")
+    rep = _in_subprocess("repeat", str(ref), str(tgt), str(a.repeat))
+    rss = rep["rss_mb"]
+    growth = (rss[-1] - rss[0]) / rss[0] * 100.0
+    print(f"RSS after each (MB): {', '.join(f'{v:.0f}' for v in rss)}")
+    print(f"growth first→last: {growth:+.1f} % (requirement < 5 %); peak RSS {rep['peak_rss_mb']:.0f} MB "
+          f"(requirement < 300 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

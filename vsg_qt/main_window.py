@@ -28,7 +28,6 @@ from vsg_core.jobs.layout import Layout, compatible
 from vsg_core.jobs.layout_store import LayoutStore
 from vsg_core.pipeline import CANCELLED, FAILED, JobResult
 
-from . import refcount_guard
 from .batch_summary import BatchSummaryDialog, headline, summary_lines
 from .job_queue_dialog import JobQueueDialog
 from .log_view import LogView
@@ -56,7 +55,6 @@ PATH_KEYS = ("last_ref_path", "last_sec_path", "last_ter_path")
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, ui_state: QSettings | None = None) -> None:
         super().__init__()
-        refcount_guard.install()  # PySide6 6.12.0 on Python < 3.12 (see the module)
         self.setWindowTitle(TITLE)
         self.settings = settings if settings is not None else Settings.load(recover=True)
         self.ui_state = ui_state if ui_state is not None else QSettings("vsg", "vsg")

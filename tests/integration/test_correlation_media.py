@@ -94,19 +94,25 @@ def test_spec_profile_reproduces_the_upstream_failure(media_case) -> None:
     assert sum(abs(c.raw_delay_ms - truth) <= 1.0 for c in run.chunks) <= 1
 
 
-@pytest.mark.parametrize("name", ["delay_pos", "noisy", "drift", "stepping"])
+@pytest.mark.parametrize("name", ["delay_pos", "noisy", "drift", "stepping", "container_delay"])
 def test_sought_windows_equal_full_decode(media_case, name: str) -> None:
-    """The windows the analysis decodes by seeking are the full decode's samples (AC-3, MP3, E-AC-3, FLAC)."""
+    """Windows decoded by seeking are exactly the full decode's samples (FLAC muxed by mkvmerge, AC-3 5.1,
+    MP3, E-AC-3, a container-delayed FLAC), at ~47 irregular positions per file — seeking inside a packet
+    once cost a FLAC window 1536 samples (a 32 ms error in one chunk)."""
     cf = media_case(name)
+    checked = 0
     for path in (cf.reference, cf.other):
         info = probe(path)
-        assert seek_is_exact(info), (path, info.codec)
+        if not seek_is_exact(info):
+            assert info.codec in ("opus", "aac"), (path, info.codec)   # these stream (see test_correlation_decode)
+            continue
+        checked += 1
         full = decode_full(path, codec=info.codec)
-        ws = [Window(s, 48000 * 20) for s in (48000 * 30 + 7, 48000 * 101 + 333, full.size - 48000 * 10)]
+        ws = [Window(round(s * 48000) + round(s * 977) % 4800, 6 * 48000)
+              for s in np.arange(1.0, full.size / 48000 - 7.0, 4.37)]
         with window_store(ws) as store:
             assert decode_windows(info, store) == "seek"
             for i, w in enumerate(ws):
-                exp = np.zeros(w.length, np.float32)
-                n = min(w.length, full.size - w.start)
-                exp[:n] = full[w.start:w.start + n]
-                np.testing.assert_array_equal(store.load(i), exp)
+                np.testing.assert_array_equal(store.load(i), full[w.start:w.start + w.length],
+                                              err_msg=f"{path.name} window at {w.start / 48000:.3f} s")
+    assert checked >= 1

@@ -10,12 +10,13 @@ Windows are given in these coordinates (they may reach before 0 or past the end:
 
 Two ways to get only the windows (``decode_windows``):
 
-* **seek** — one ffmpeg run with an input per window (``-ss``/``-t``, ``SEEK_PREROLL_S`` decoded first and
-  discarded so the decoder has warmed up). Sample-identical to a full decode only when every frame's
-  timestamp is exact: 48 kHz source (no resampler), constant frames whose length is a whole number of
-  milliseconds (Matroska stores ms timestamps) and no codec pre-skip. ``seek_is_exact`` decides; measured:
-  AC-3 (1536; with ``decoder_args``), E-AC-3, MP3 (1152) and FLAC from ffmpeg (4608) are exact; AAC (1024
-  → 21.33 ms, up to 24 samples off), Opus (pre-skip: 384 samples off) and any 44.1 kHz source are not.
+* **seek** — one ffmpeg run with an input per window (``-ss`` on a frame boundary — ffmpeg drops a packet
+  that the seek time falls inside — and ``-t``; ``SEEK_PREROLL_S`` decoded first and discarded so the
+  decoder has warmed up). Sample-identical to a full decode only when every frame's timestamp is exact:
+  48 kHz source (no resampler), constant frames whose length is a whole number of milliseconds (Matroska
+  stores ms timestamps) and no codec pre-skip. ``seek_is_exact`` decides; measured: AC-3 (1536; with
+  ``decoder_args``), E-AC-3, MP3 (1152) and FLAC (4608) are exact; AAC (1024 → 21.33 ms, up to 24 samples
+  off), Opus (pre-skip: 384 samples off) and any 44.1 kHz source are not.
 * **stream** — one full decode read from the pipe block by block, keeping only the windows: always exact,
   memory = the windows, time = a full decode.
 
@@ -266,6 +267,8 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
     s_eff = speed.effective if speed is not None else 1.0
     pre = round(SEEK_PREROLL_S * SR)
     offset = info.start_s - info.file_start_s
+    frames = set(info.frame_samples[:-1] if len(info.frame_samples) > 1 else info.frame_samples)
+    grid = frames.pop() if len(frames) == 1 and speed is None and info.sample_rate == SR else 480
     inputs: list[str] = []
     outputs: list[str] = []
     skips: list[int] = []
@@ -276,8 +279,10 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
         if b <= a:
             skips.append(-1)
             continue
-        # seek on a 10 ms grid (whole samples at 48 kHz and at 44.1 kHz), pre-roll before it
-        first = max(0, (a - pre) // 480 * 480)
+        # seek to a frame boundary before the pre-roll: ffmpeg drops a packet that a seek time falls
+        # inside (measured: FLAC muxed by mkvmerge, window 1536 samples late), frames start at multiples of
+        # the constant frame length from the track start; 10 ms grid when the frame length is unknown
+        first = max(0, (a - pre) // grid * grid)
         t0 = first / SR / s_eff
         dur = (b - first) / SR / s_eff + 0.05
         inputs += [*decoder_args(info.codec), "-ss", f"{offset + t0:.6f}", "-t", f"{dur:.6f}",

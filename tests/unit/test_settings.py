@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from vsg_core.config import DEFAULTS, Settings
+from vsg_core.config.defaults import SPEC_DEFAULTS
 from vsg_core.errors import SettingsError
 
 
@@ -17,6 +18,14 @@ def test_spec_defaults_present() -> None:
     assert DEFAULTS["min_match_pct"] == 5.0 and DEFAULTS["snap_threshold_ms"] == 250
     assert DEFAULTS["corr_anchor_anchor_positions"] == [10, 50, 90]
     assert DEFAULTS["disable_header_compression"] is True
+    assert SPEC_DEFAULTS["filtering_method"] == "Dialogue Band-Pass Filter"
+    assert DEFAULTS["filtering_method"] == "None", "vsg's default must not be the band-pass that fails"
+
+
+def test_settings_defaults_give_the_analysis_defaults() -> None:
+    from vsg_core.analysis.correlation_options import CorrelationOptions
+
+    assert CorrelationOptions.from_settings(dict(Settings())) == CorrelationOptions()
 
 
 def test_missing_file_gives_defaults_and_save_round_trips(tmp_path: Path) -> None:

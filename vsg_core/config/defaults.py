@@ -242,7 +242,12 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "stepping_filtered_fallback": "nearest",}
 
 # vsg's own defaults where the original's are known to fail or to be unsafe (see MIGRATION_PLAN.md).
-VSG_OVERRIDES: dict[str, Any] = {}
+VSG_OVERRIDES: dict[str, Any] = {
+    # The original's default (GCC-PHAT after the 300–3400 Hz dialogue band-pass) reports 0 or ±chunk length on
+    # every realistic release pair: the empty bins dominate the phase transform. vsg correlates the full band
+    # with PHAT weights masked to bins that carry signal (see vsg_core/analysis/correlation_options.py).
+    "filtering_method": "None",
+}
 
 DEFAULTS: dict[str, Any] = {**SPEC_DEFAULTS, **VSG_OVERRIDES}
 

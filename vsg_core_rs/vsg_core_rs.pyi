@@ -4,6 +4,7 @@ tests/unit/test_rust_stub.py checks that every public name of the real module is
 matching parameter names, and that nothing is declared here that the module lacks.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -318,9 +319,11 @@ def select_delay(
     first_stable_skip_unstable: bool,
     min_accepted_chunks: int,
     source_key: str,
+    *,
+    log: Callable[[str], object] | None = None,
 ) -> dict[str, object] | None:
     """Delay selection (spec §10): keys delay_ms, raw_delay_ms, mode, label, accepted_count, lines.
-    None when fewer than min_accepted_chunks chunks are accepted."""
+    None when fewer than min_accepted_chunks chunks are accepted. ``log`` also receives every line."""
     ...
 
 def dbscan_1d(values: list[float], eps: float, min_samples: int) -> list[int]:
@@ -334,8 +337,11 @@ def diagnose_drift(
     target_fps: float | None,
     codec_id: str,
     ref_duration_s: float | None,
+    *,
+    log: Callable[[str], object] | None = None,
 ) -> dict[str, object]:
-    """Drift/stepping diagnosis (spec §11 with vsg's fixes); the fields of vsg_core.analysis.drift.Diagnosis."""
+    """Drift/stepping diagnosis (spec §11 with vsg's fixes); the fields of vsg_core.analysis.drift.Diagnosis.
+    ``log`` also receives every log line (the Rust side formats them with the shared formatter)."""
     ...
 
 # --- mux options (Phase 8) ---

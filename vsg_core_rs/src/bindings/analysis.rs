@@ -13,7 +13,17 @@ use crate::analysis::dbscan::dbscan_1d as dbscan_1d_impl;
 use crate::analysis::drift::{self as drift_impl, DriftConfig};
 use crate::analysis::records::ChunkResult;
 use crate::analysis::selection as selection_impl;
+use crate::logging::LogBuffer;
 use pyo3::types::{PyDict, PyList};
+
+/// Hands log lines made by Rust code to the Python log callback (shared formatter: `crate::logging`).
+fn send_lines(lines: &[String], log: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    let mut buf = LogBuffer::new();
+    for l in lines {
+        buf.line(l.clone());
+    }
+    crate::bindings::logging::flush(&mut buf, log)
+}
 
 /// Chunk records from any Python objects with the `ChunkResult` attributes.
 fn extract_chunk_records(chunks: &Bound<'_, PyAny>) -> PyResult<Vec<ChunkResult>> {
@@ -33,8 +43,10 @@ fn extract_chunk_records(chunks: &Bound<'_, PyAny>) -> PyResult<Vec<ChunkResult>
 }
 
 /// Delay selection (spec §10); `None` when too few chunks are accepted.
+/// With `log`, the log lines are also handed to that callable, one call per line, after the GIL-free work.
 #[pyfunction]
-#[pyo3(signature = (chunks, mode, first_stable_min_chunks, first_stable_skip_unstable, min_accepted_chunks, source_key))]
+#[pyo3(signature = (chunks, mode, first_stable_min_chunks, first_stable_skip_unstable, min_accepted_chunks, source_key, *, log = None))]
+#[allow(clippy::too_many_arguments)]
 fn select_delay<'py>(
     py: Python<'py>,
     chunks: &Bound<'py, PyAny>,
@@ -43,6 +55,7 @@ fn select_delay<'py>(
     first_stable_skip_unstable: bool,
     min_accepted_chunks: i64,
     source_key: &str,
+    log: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Option<Bound<'py, PyDict>>> {
     let records = extract_chunk_records(chunks)?;
     let mode = mode.to_string();
@@ -58,6 +71,7 @@ fn select_delay<'py>(
         )
     });
     let Some(s) = sel else { return Ok(None) };
+    send_lines(&s.lines, log.as_ref())?;
     let d = PyDict::new(py);
     d.set_item("delay_ms", s.delay_ms)?;
     d.set_item("raw_delay_ms", s.raw_delay_ms)?;
@@ -106,8 +120,10 @@ fn drift_config_from_dict(d: &Bound<'_, PyDict>) -> PyResult<DriftConfig> {
 
 /// Drift / stepping diagnosis (spec §11 with vsg's fixes) as a dict with the fields of
 /// `vsg_core.analysis.drift.Diagnosis`.
+/// With `log`, the log lines are also handed to that callable, one call per line.
 #[pyfunction]
-#[pyo3(signature = (chunks, config, ref_fps, target_fps, codec_id, ref_duration_s))]
+#[pyo3(signature = (chunks, config, ref_fps, target_fps, codec_id, ref_duration_s, *, log = None))]
+#[allow(clippy::too_many_arguments)]
 fn diagnose_drift<'py>(
     py: Python<'py>,
     chunks: &Bound<'py, PyAny>,
@@ -116,6 +132,7 @@ fn diagnose_drift<'py>(
     target_fps: Option<f64>,
     codec_id: &str,
     ref_duration_s: Option<f64>,
+    log: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let records = extract_chunk_records(chunks)?;
     let cfg = drift_config_from_dict(config)?;
@@ -123,6 +140,7 @@ fn diagnose_drift<'py>(
     let dg = py.detach(|| {
         drift_impl::diagnose(&records, &cfg, ref_fps, target_fps, &codec, ref_duration_s)
     });
+    send_lines(&dg.lines, log.as_ref())?;
     let out = PyDict::new(py);
     out.set_item("kind", dg.kind.as_str())?;
     out.set_item("accepted_count", dg.accepted_count)?;

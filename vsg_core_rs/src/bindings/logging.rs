@@ -12,18 +12,13 @@ fn parse_level(level: &str) -> PyResult<LogLevel> {
 }
 
 /// Hands buffered lines to a Python callable (one call per line). Used after GIL-free work.
-pub fn flush(
-    py: Python<'_>,
-    buffer: &mut LogBuffer,
-    callback: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
+pub fn flush(buffer: &mut LogBuffer, callback: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     let lines = buffer.take();
     if let Some(cb) = callback {
         for line in lines {
             cb.call1((line,))?;
         }
     }
-    let _ = py;
     Ok(())
 }
 

@@ -122,7 +122,7 @@ def test_missing_track_and_file_errors(media: dict[str, Path], tmp_path: Path) -
         dec.probe(tmp_path / "missing.mkv")
     junk = tmp_path / "notes.mkv"
     junk.write_text("not a media file")
-    with pytest.raises(MediaError, match="notes.mkv: ffprobe cannot read it"):
+    with pytest.raises(MediaError, match=r"notes\.mkv: ffprobe cannot read it"):
         dec.probe(junk)
 
 

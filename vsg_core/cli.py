@@ -12,7 +12,7 @@ from . import __version__
 from .errors import VsgError
 
 # Subcommand modules, in the order `vsg --help` lists them.
-COMMANDS = ("analyze", "sync", "batch", "clip", "media", "demo")
+COMMANDS = ("sync", "batch", "analyze", "media", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,12 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="compute backend (default: rust when vsg_core_rs is installed; env VSG_BACKEND)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"vsg_core.commands.{name}")
-        except ModuleNotFoundError as e:
-            if e.name == f"vsg_core.commands.{name}":
-                continue  # not built yet
-            raise
+        mod = importlib.import_module(f"vsg_core.commands.{name}")
         p = mod.add_parser(sub)
         p.set_defaults(_run=mod.run)
     return parser

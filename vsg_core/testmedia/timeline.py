@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -150,7 +151,10 @@ def _tempo(x: np.ndarray, speed: Fraction, tmp: Path) -> np.ndarray:
         err = proc.stderr.decode(errors="replace")
         raise CommandError(f"rubberband failed with exit code {proc.returncode}: {err.strip()[-300:]}",
                            proc.returncode, err)
-    _, y = wavfile.read(dst)
+    with warnings.catch_warnings():
+        # rubberband (libsndfile) adds a PEAK chunk that scipy does not know; the samples are unaffected
+        warnings.filterwarnings("ignore", category=wavfile.WavFileWarning)
+        _, y = wavfile.read(dst)
     if y.dtype != np.float32:
         raise CommandError(f"rubberband wrote {y.dtype} samples, expected float32: {dst.name}")
     return y.reshape(len(y), -1)

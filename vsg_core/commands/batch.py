@@ -34,14 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _tracks(job: JobSpec) -> dict[str, list]:
-    from ..extraction import identify
-
-    return {k: [t.track for t in identify(p, k).tracks] for k, p in job.sources.items()}
-
-
 def _layout_for(job: JobSpec, template: tuple[Layout, dict | None] | None) -> tuple[Layout, str]:
-    tracks = _tracks(job)
+    from ..extraction import tracks_by_source
+
+    tracks = tracks_by_source(job.sources)
     if template is not None:
         layout, structure = template
         if structure is None or compatible(structure, structure_signature(tracks)):

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import SettingsError
+from ..extraction import tracks_by_source
 from ..jobs.discovery import JobSpec
-from ..jobs.layout import Layout, LayoutEntry, default_layout, select_tracks
+from ..jobs.layout import Layout, LayoutEntry, default_layout, select_tracks, structure_signature
 from ..log import progress_line
+from ..models import Track, TrackType
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -58,13 +60,12 @@ def _selector(text: str) -> str:
     return f"{src.strip()}:{int(tid)}"
 
 
-def build_layout(args: argparse.Namespace, job: JobSpec) -> Layout:
-    from ..extraction import identify
-
+def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> Layout:
+    """The layout file or the default layout of ``tracks``, then the --track/--default/… options."""
     if args.layout:
         layout = Layout.load(args.layout)
     else:
-        layout = default_layout({k: [t.track for t in identify(p, k).tracks] for k, p in job.sources.items()})
+        layout = default_layout(tracks)
     if args.track:
         layout = select_tracks(layout, [_selector(t) for t in args.track])
     entries = list(layout.entries)
@@ -92,8 +93,6 @@ def build_layout(args: argparse.Namespace, job: JobSpec) -> Layout:
         sel, _, lang = spec.partition("=")
         i = find(sel)
         entries[i] = replace(entries[i], custom_lang=lang.strip())
-    from ..models import TrackType
-
     for spec in args.sub:
         path, _, src = spec.partition("=")
         p = Path(path)
@@ -118,13 +117,11 @@ def run(args: argparse.Namespace) -> int:
             raise SettingsError(f"file not found: {p}")
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
     job = JobSpec(sources)
-    layout = build_layout(args, job)
+    # the files are identified once, and only when the default layout or --print-layout needs them
+    tracks = tracks_by_source(job.sources) if (not args.layout or args.print_layout) else {}
+    layout = build_layout(args, tracks)
     if args.print_layout:
-        from ..extraction import identify
-        from ..jobs.layout import structure_signature
-
         data = json.loads(layout.to_json())
-        tracks = {k: [t.track for t in identify(p, k).tracks] for k, p in job.sources.items()}
         data["structure_signature"] = structure_signature(tracks)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

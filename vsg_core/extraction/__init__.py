@@ -8,7 +8,15 @@ copied into MKV once), ``tracks`` (mkvextract/ffmpeg/mkvmerge extraction with ve
 
 from .attachments import attachment_path, extract_fonts, font_attachments, is_font
 from .codec_ext import extension_for, is_acm, needs_remux
-from .mkvinfo import AttachmentInfo, ContainerInfo, TrackInfo, identify, ns_to_ms, parse_identification
+from .mkvinfo import (
+    AttachmentInfo,
+    ContainerInfo,
+    TrackInfo,
+    identify,
+    ns_to_ms,
+    parse_identification,
+    tracks_by_source,
+)
 from .probe import OpenedSource, check_usable, open_source, role_slug
 from .tracks import ExtractedTrack, Tools, extract_tracks, extraction_path
 
@@ -34,4 +42,5 @@ __all__ = [
     "open_source",
     "parse_identification",
     "role_slug",
+    "tracks_by_source",
 ]

@@ -210,3 +210,8 @@ def identify(path: Path | str, source: str = "Source 1", log: JobLog | None = No
         raise MediaError(f"{source}: 'mkvmerge -J' printed nothing for {path} (exit code {proc.returncode}): "
                          f"{proc.stderr.strip() or 'no error output'}")
     return parse_identification(text, path, source)
+
+
+def tracks_by_source(sources: Mapping[str, Path | str], log: JobLog | None = None) -> dict[str, list[Track]]:
+    """The model tracks of every source of a job (one ``mkvmerge -J`` per file)."""
+    return {k: [t.track for t in identify(p, k, log).tracks] for k, p in sources.items()}

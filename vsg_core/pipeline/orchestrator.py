@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import cancel
 from ..config import Settings
 from ..errors import VsgError
+from ..extraction import tracks_by_source
 from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout, default_layout
 from ..log import JobLog, LogCallback
@@ -46,12 +47,6 @@ def output_path_for(job: JobSpec, output_dir: Path, output_file: Path | None = N
 
 def partial_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial-{os.getpid()}.mkv")
-
-
-def _tracks_of(job: JobSpec, log: JobLog) -> dict[str, list]:
-    from ..extraction import identify
-
-    return {k: [t.track for t in identify(p, k, log).tracks] for k, p in job.sources.items()}
 
 
 def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path | None = None,
@@ -84,7 +79,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             temp_root.mkdir(parents=True, exist_ok=True)
             temp_dir = Path(tempfile.mkdtemp(prefix=f"vsg_{job.reference.stem[:40]}_", dir=temp_root))
             if final is not None and layout is None:
-                layout = default_layout(_tracks_of(job, log))
+                layout = default_layout(tracks_by_source(job.sources, log))
             ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog)
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)

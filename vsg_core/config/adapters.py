@@ -44,22 +44,22 @@ class Adapter:
     def keys(self) -> frozenset[str]:
         """Every setting this adapter (and the adapters nested in it) reads."""
         out: set[str] = set()
-        for spec in self.fields.values():
-            if isinstance(spec, Adapter):
-                out |= spec.keys()
+        for source in self.fields.values():
+            if isinstance(source, Adapter):
+                out |= source.keys()
             else:
-                out.add(spec if isinstance(spec, str) else spec[0])
+                out.add(source if isinstance(source, str) else source[0])
         return frozenset(out)
 
     def build(self, settings: Mapping[str, Any]) -> Any:
         values: dict[str, Any] = {}
-        for attr, spec in self.fields.items():
-            if isinstance(spec, Adapter):
-                values[attr] = spec.build(settings)
-            elif isinstance(spec, str):
-                values[attr] = read(settings, spec)
+        for attr, source in self.fields.items():
+            if isinstance(source, Adapter):
+                values[attr] = source.build(settings)
+            elif isinstance(source, str):
+                values[attr] = read(settings, source)
             else:
-                key, convert = spec
+                key, convert = source
                 values[attr] = convert(read(settings, key))
         return dataclasses.replace(self.target(), **values)
 

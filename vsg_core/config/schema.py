@@ -145,7 +145,7 @@ SCHEMA: tuple[Setting, ...] = (
     S("min_match_pct", 5.0, "Minimum match",
       "A chunk counts only when its match confidence reaches this; the others are shown but not used.",
       ANALYSIS, "Delay selection", unit="%", minimum=0, maximum=100),
-    S("min_accepted_chunks", 3, "Minimum accepted chunks",
+    S("min_accepted_chunks", 3, "Minimum accepted",
       "A source with fewer accepted chunks gets no delay: its job fails instead of using a guess.",
       ANALYSIS, "Delay selection", unit="chunks", minimum=1, maximum=1000),
     S("delay_selection_mode", "Mode (Most Common)", "Delay selection",

@@ -72,7 +72,9 @@ class Settings(Mapping[str, Any]):
 
     def set(self, key: str, value: Any) -> None:
         """Set one key; an unknown or unavailable key or an invalid value raises SettingsError naming it."""
-        where = f" in {self.path}" if self.path else ""
+        self._assign(key, value, f" in {self.path}" if self.path else "")
+
+    def _assign(self, key: str, value: Any, where: str) -> None:
         s = BY_KEY.get(key)
         if s is None:
             raise SettingsError(f"unknown setting {key!r}{where}; check the spelling (`vsg settings list` "
@@ -135,7 +137,7 @@ class Settings(Mapping[str, Any]):
             if name.startswith(ENV_PREFIX):
                 key = name[len(ENV_PREFIX):].lower()
                 try:
-                    s.set(key, text)
+                    s._assign(key, text, "")
                 except SettingsError as e:
                     raise SettingsError(f"environment variable {name}: {e}") from None
         return s

@@ -167,8 +167,8 @@ SCHEMA: tuple[Setting, ...] = (
       "Language of the other sources' audio track that is correlated; empty = each one's first audio track.",
       ANALYSIS, "Tracks and sync mode"),
     S("sync_mode", "positive_only", "Negative delays",
-      "positive_only: when a muxed track would need a negative delay, every track is shifted later by the same "
-      "amount so none is negative. allow_negative: delays are passed to mkvmerge as they are.",
+      "positive_only: when the output takes audio from another source and a delay is negative, every track is "
+      "shifted later by the same amount so none is negative. allow_negative: delays go to mkvmerge as they are.",
       ANALYSIS, "Tracks and sync mode", choices=("positive_only", "allow_negative")),
     # ------------------------------------------------------------------------------------------------------
     # Drift and stepping diagnosis (DriftConfig) and the stepping delay choice (AnalysisSettings)
@@ -254,15 +254,15 @@ SCHEMA: tuple[Setting, ...] = (
     # ------------------------------------------------------------------------------------------------------
     # Mux (MuxSettings)
     S("disable_header_compression", True, "No header compression",
-      "Turn off Matroska header compression for every track (players that do not support it can then play "
-      "the file).",
+      "Write every track without Matroska header compression (mkvmerge --compression 0:none); some players "
+      "cannot play header-compressed tracks.",
       MUX, "mkvmerge options"),
     S("disable_track_statistics_tags", False, "No track statistics tags",
       "Do not write mkvmerge's track statistics tags (bit rate, duration, …).",
       MUX, "mkvmerge options"),
-    S("apply_dialog_norm_gain", False, "Keep dialogue normalisation gain",
-      "Keep the AC-3/E-AC-3 dialogue normalisation gain; off = mkvmerge removes it so the audio plays at its "
-      "full level.",
+    S("apply_dialog_norm_gain", False, "Remove dialogue normalisation gain",
+      "On: mkvmerge removes the dialogue normalisation gain of AC-3 and E-AC-3 tracks "
+      "(--remove-dialog-normalization-gain), so they play at their full level. Off: the tracks keep it.",
       MUX, "mkvmerge options"),
     # ------------------------------------------------------------------------------------------------------
     # Paths (the job runner, the main window)
@@ -275,7 +275,7 @@ SCHEMA: tuple[Setting, ...] = (
     # ------------------------------------------------------------------------------------------------------
     # Logging (the job runner, the main window)
     S("log_show_options_pretty", False, "Log mkvmerge options (readable)",
-      "Write the mkvmerge command line to the job log, one option per line.",
+      "Write the mkvmerge options to the job log in readable form, one per line.",
       LOGGING, "Job log"),
     S("log_show_options_json", False, "Log mkvmerge options (JSON)",
       "Write the mkvmerge options file (JSON) to the job log.",
@@ -284,7 +284,7 @@ SCHEMA: tuple[Setting, ...] = (
       "Scroll the main window's log pane to the newest line.",
       LOGGING, "Main window"),
     S("archive_logs", True, "Archive batch logs",
-      "Zip the job logs of a batch into one archive when the batch ends (the main window's checkbox).",
+      "Zip the job logs into one archive when a batch of several merges ends (the main window's checkbox).",
       LOGGING, "Main window"),
     # ------------------------------------------------------------------------------------------------------
     # Window state (the main window keeps its last inputs here; not options)

@@ -3,11 +3,11 @@
 Human output (stdout): per source the chunk table (time, delay, match %, accepted), the chosen delay (rounded
 and raw) and the drift/stepping diagnosis. ``--json``: exactly one JSON object on stdout,
 ``{"sources": [{"path", "delay_ms", "raw_delay_ms", "diagnosis", "drift_ms_per_s", "chunks": [...]}, ...]}``.
-Delays follow the spec's sign convention (the value to add to that source; the reference's audio container
-delay included; for PAL_DRIFT / LINEAR_DRIFT the drift fit's delay at reference time 0). ``drift_ms_per_s`` is
-the slope of the chunk delays (null for STEPPING and INSUFFICIENT_DATA). Log lines go to stderr (``--quiet``
-silences them); ``Progress: N%`` goes to stderr when it is a terminal. Exit status 1 when a source got no
-delay (too few accepted chunks).
+Delays follow vsg's sign convention (docs/analysis.md#sign-convention: the value to add to that source; the
+reference's audio container delay included; for PAL_DRIFT / LINEAR_DRIFT the drift fit's delay at reference time
+0). ``drift_ms_per_s`` is the slope of the chunk delays (null for STEPPING and INSUFFICIENT_DATA). Log lines go to
+stderr (``--quiet`` silences them); ``Progress: N%`` goes to stderr when it is a terminal. Exit status 1 when a
+source got no delay (too few accepted chunks).
 """
 
 from __future__ import annotations

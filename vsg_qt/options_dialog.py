@@ -46,7 +46,7 @@ class OptionsDialog(QDialog):
         self._rows: list[tuple[str, QFormLayout, int, QGroupBox]] = []
 
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter settings by name…")
+        self.filter.setPlaceholderText("Filter settings by label or key…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.apply_filter)
         self.tabs = QTabWidget()

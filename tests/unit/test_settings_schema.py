@@ -101,6 +101,26 @@ def test_every_available_key_is_read_by_pipeline_code() -> None:
     assert not (read_by_adapters - AVAILABLE), sorted(read_by_adapters - AVAILABLE)
 
 
+# Unavailable keys that production code names although they change nothing the user can observe, with why.
+READ_BUT_UNAVAILABLE = {
+    "audio_peak_fit": "read only for the original-behaviour profile (CorrelationOptions.spec, used by bench/); "
+                      "vsg's profile always fits the peak",
+    "stepping_adjust_subtitles_no_audio": "only fills AnalysisSettings/segment flags for the correction step, "
+                                          "which this version does not have",
+}
+
+
+def test_no_unavailable_key_is_read_by_pipeline_code() -> None:
+    """A key that code reads must be available (else the user's value is ignored): when a feature lands, flip its
+    keys' ``available`` in vsg_core/config/schema.py."""
+    text = "\n".join(_production_sources().values())
+    read = {s.key for s in SCHEMA if not s.available
+            and re.search(r"[\"']" + re.escape(s.key) + r"[\"']", text)}
+    assert read == set(READ_BUT_UNAVAILABLE), (
+        f"unavailable settings read by pipeline code (make them available): {sorted(read - set(READ_BUT_UNAVAILABLE))}"
+        f"; no longer read (drop from READ_BUT_UNAVAILABLE): {sorted(set(READ_BUT_UNAVAILABLE) - read)}")
+
+
 @pytest.mark.parametrize("adapter", adapters.ADAPTERS, ids=lambda a: a.name)
 def test_every_adapted_key_changes_the_option_object(adapter: adapters.Adapter) -> None:
     base = adapter.build(Settings())

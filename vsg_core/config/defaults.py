@@ -249,13 +249,22 @@ VSG_OVERRIDES: dict[str, Any] = {
     "filtering_method": "None",
 }
 
-DEFAULTS: dict[str, Any] = {**SPEC_DEFAULTS, **VSG_OVERRIDES}
+# --- cluster ---
+# vsg batch --cluster: how often the scheduler may lose a worker while it runs one job (Dask's
+# allowed-failures) and how often a task that raised an unexpected error is run again. Jobs that fail for a
+# reason retrying cannot fix (bad input, no match, failed audit) are results and are never retried.
+CLUSTER_DEFAULTS: dict[str, Any] = {
+    "cluster_retries": 2,
+}
+
+DEFAULTS: dict[str, Any] = {**SPEC_DEFAULTS, **VSG_OVERRIDES, **CLUSTER_DEFAULTS}
 
 # Group (options-dialog tab) of each key, by prefix; the first matching rule wins.
 GROUP_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Paths", ("last_", "output_folder", "temp_root", "videodiff_path", "subtile_ocr_path",
                "source_separation_model_dir")),
     ("Chapters", ("rename_chapters", "snap_")),
+    ("Mux", ("cluster_",)),
     ("Mux", ("apply_dialog_norm_gain", "disable_", "post_mux_")),
     ("Logging", ("log_", "archive_logs", "auto_apply_strict")),
     ("Correction", ("segment", "stepping_", "detection_dbscan", "drift_detection")),

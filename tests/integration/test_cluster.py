@@ -73,13 +73,18 @@ def test_cluster_matches_local_executor(media_case, tmp_path: Path) -> None:
         assert job["worker"] in ("0", "1")
 
 
-def _worker_running_a_tool(root: psutil.Process) -> psutil.Process | None:
-    """A worker process of the LocalCluster (a descendant Python process) that has an ffmpeg/mkv* child."""
+def _muxing(proc: psutil.Process) -> bool:
+    """mkvmerge writing an output (not identifying a file with -J)."""
+    args = proc.cmdline()
+    return proc.name().startswith("mkvmerge") and "-J" not in args and "--identify" not in args
+
+
+def _worker_muxing(root: psutil.Process) -> psutil.Process | None:
+    """A worker process of the LocalCluster (a descendant Python process) whose job is in its mux phase, so
+    that its hidden partial output and its temp folder exist when it is killed."""
     for proc in root.children(recursive=True):
         try:
-            kids = proc.children()
-            if "python" in proc.name().lower() and any(
-                    k.name().startswith(("ffmpeg", "ffprobe", "mkvmerge", "mkvextract")) for k in kids):
+            if "python" in proc.name().lower() and any(_muxing(k) for k in proc.children()):
                 return proc
         except psutil.NoSuchProcess:
             continue
@@ -98,17 +103,17 @@ def test_killed_worker_job_is_retried_without_leftovers(media_case, tmp_path: Pa
         root = psutil.Process(proc.pid)
         deadline = time.monotonic() + 300
         while killed is None and proc.poll() is None and time.monotonic() < deadline:
-            victim = _worker_running_a_tool(root)
+            victim = _worker_muxing(root)
             if victim is not None:
                 victim.send_signal(signal.SIGKILL)
                 killed = victim.pid
             else:
-                psutil.wait_procs([root], timeout=0.05)  # poll the process tree, not a fixed sleep
+                psutil.wait_procs([root], timeout=0.02)  # poll the process tree, not a fixed sleep
         stdout, stderr = proc.communicate(timeout=900)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert killed is not None, "no worker was seen running a tool: the batch finished before it could be killed"
+    assert killed is not None, "no worker was seen muxing: the batch finished before one could be killed"
     assert proc.returncode == 0, stderr[-3000:]
     jobs = json.loads(stdout)["jobs"]
     assert [j["status"] for j in jobs] == ["Merged"] * len(PAIRS)

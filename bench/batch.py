@@ -54,7 +54,8 @@ def main() -> int:
         root = Path(tmp)
         ref_dir, oth_dir = _folders(args.case, args.jobs, root)
         env = dict(os.environ, VSG_SETTINGS=str(root / "settings.json"), VSG_SET_TEMP_ROOT=str(root / "t"))
-        print(f"# {args.jobs} jobs of case {args.case}; {os.cpu_count()} cores; {platform.processor() or platform.machine()}")
+        cpu = platform.processor() or platform.machine()
+        print(f"# {args.jobs} jobs of case {args.case}; {os.cpu_count()} cores; {cpu}")
         print(f"{'configuration':<32} {'wall s':>8} {'jobs/min':>9}  statuses")
         base = None
         for n, (name, extra) in enumerate(CONFIGS):

@@ -95,9 +95,9 @@ hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
 deps_hash="$(hash_of pyproject.toml setup_env.sh)"
 if [ "$(cat "$VENV/.vsg_deps_hash" 2>/dev/null)" != "$deps_hash" ]; then
-  say "installing Python dependencies (pip install -e '.[test]')"
+  say "installing Python dependencies (pip install -e '.[test,cluster]')"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  "$VENV/bin/python" -m pip install -q -e ".[test,cluster]"
   if [ "${VSG_WITH_SEPARATION:-0}" = "1" ]; then
     say "installing the optional source-separation extra (audio-separator, torch)"
     "$VENV/bin/python" -m pip install -q -e ".[separation]"

@@ -92,6 +92,11 @@ class Setting:
 
 S = Setting
 
+# Keys vsg adds beyond the original application's 209 (every other key keeps the original's name and meaning).
+VSG_KEYS: frozenset[str] = frozenset({
+    "cluster_retries",
+})
+
 _METHODS = ("Standard Correlation (SCC)", "Phase Correlation (GCC-PHAT)", "Onset Detection", "GCC-SCOT",
             "Whitened Cross-Correlation", "DTW (Dynamic Time Warping)", "Spectrogram Correlation")
 _SELECTION = ("Mode (Most Common)", "Mode (Clustered)", "Average", "First Stable")
@@ -260,6 +265,12 @@ SCHEMA: tuple[Setting, ...] = (
     S("disable_track_statistics_tags", False, "No track statistics tags",
       "Do not write mkvmerge's track statistics tags (bit rate, duration, …).",
       MUX, "mkvmerge options"),
+    S("cluster_retries", 2, "Cluster retries",
+      "vsg batch --cluster: how many workers may die under one job before it is reported as failed (Dask's "
+      "allowed-failures for a local:N cluster), and how often a task that raised an unexpected error is run "
+      "again. Jobs that fail for a reason a retry cannot fix (bad input, no match, failed audit) are never "
+      "retried.",
+      MUX, "Batch on a cluster", minimum=0, maximum=20),
     S("apply_dialog_norm_gain", False, "Remove dialogue normalisation gain",
       "On: mkvmerge removes the dialogue normalisation gain of AC-3 and E-AC-3 tracks "
       "(--remove-dialog-normalization-gain), so they play at their full level. Off: the tracks keep it.",

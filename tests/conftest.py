@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -32,3 +32,15 @@ def media_cases() -> dict:
     from vsg_core.testmedia import build_all
 
     return build_all()
+
+
+@pytest.fixture(params=["rust", "python"])
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Runs the test once per backend ('rust', 'python') with that backend active; yields its name."""
+    from vsg_core.backend import set_backend
+
+    set_backend(request.param)
+    try:
+        yield request.param
+    finally:
+        set_backend(None)

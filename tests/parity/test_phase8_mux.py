@@ -2,7 +2,8 @@
 
 Hypothesis builds plans with every PlanItem flag, non-ASCII names, quotes, backslashes and control
 characters, negative/positive container and source delays, External items with and without ``sync_to``,
-preserved items and direct tracks (``source_path``: several tracks of one file, the same track twice); both backends build the tokens and write ``opts.json``.
+preserved items and direct tracks (``source_path``: several tracks of one file, the same track twice);
+both backends build the tokens and write ``opts.json``.
 
 Tolerance: exact — identical token lists and byte-identical options files.
 """

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..identification import container_delay_ms
+from ..identification import ns_to_ms as ns_to_ms  # re-exported
 
 
 def track_container_delay_ms(track: dict[str, Any]) -> int:

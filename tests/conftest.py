@@ -6,7 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -43,3 +43,15 @@ def media_cases() -> dict:
     from vsg_core.testmedia import build_all
 
     return build_all()
+
+
+@pytest.fixture(params=["rust", "python"])
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Runs the test once per backend ('rust', 'python') with that backend active; yields its name."""
+    from vsg_core.backend import set_backend
+
+    set_backend(request.param)
+    try:
+        yield request.param
+    finally:
+        set_backend(None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,10 @@ from ..analysis.correlation_options import METHOD_NAMES, CorrelationOptions, met
 from ..analysis.job import AnalysisSettings, JobAnalysis, SourceAnalysis, analyze_job
 from ..analysis.selection import MODE_ALIASES, SELECTION_MODES, normalise_mode
 from ..backend import active_backend
+from ..cancel import cancel_scope
+from ..errors import SettingsError
 from ..log import JobLog, progress_line
+from ..setting_ranges import check_value
 
 
 def _method(value: str) -> str:
@@ -156,7 +160,26 @@ def to_json(job: JobAnalysis) -> dict[str, Any]:
     return {"sources": [s.to_json() for s in job.sources]}
 
 
+def check_args(args: argparse.Namespace) -> None:
+    """Ranges of the analysis flags and the sources, before anything is decoded."""
+    from ..pipeline.preflight import check_sources
+
+    for flag, key, value in (("--chunks", "scan_chunk_count", args.chunks),
+                             ("--chunk-duration", "scan_chunk_duration", args.chunk_duration),
+                             ("--min-match", "min_match_pct", args.min_match)):
+        why = check_value(key, value)
+        if why:
+            raise SettingsError(f"{flag} {value:g} {why}")
+    if not args.scan_start < args.scan_end:
+        raise SettingsError(f"--scan-start {args.scan_start:g} must be smaller than --scan-end {args.scan_end:g}")
+    sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
+    check_sources({k: Path(os.path.abspath(p)) for k, p in sources.items()})
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..cli import cancel_token
+
+    check_args(args)
     backend = active_backend()
     quiet = bool(args.quiet)
     tty = sys.stderr.isatty()
@@ -180,9 +203,12 @@ def run(args: argparse.Namespace) -> int:
 
     log = JobLog(callbacks=[to_stderr])
     settings = settings_from_args(args)
+    reference = Path(os.path.abspath(args.reference))
+    others = [Path(os.path.abspath(p)) for p in args.others]
     try:
-        job = analyze_job(args.reference, list(args.others), settings, log, strict=False, progress=progress,
-                          backend=backend)
+        with cancel_scope(cancel_token(args)):
+            job = analyze_job(reference, others, settings, log, strict=False, progress=progress,
+                              backend=backend)
     finally:
         if tty and last[0] >= 0:
             sys.stderr.write("\n")

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     print("Running the job (analysis, extraction, mux, audit)…", file=sys.stderr, flush=True)
     out: Path = args.output
     result = run_job(JobSpec(sources), Settings(), output_dir=out, output_file=out / "demo_synced.mkv",
-                     log_callbacks=callbacks)
+                     log_callbacks=callbacks, overwrite=True)  # the demo's own output, rebuilt each run
     print(f"Reference: {sources['Source 1']}")
     print(f"{'source':<10} {'file':<14} {'found (ms)':>11} {'raw (ms)':>11} {'truth (ms)':>11}  diagnosis")
     for src, case in zip(result.sources, cases, strict=True):

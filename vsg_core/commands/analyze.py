@@ -18,16 +18,18 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.correlation_options import METHOD_NAMES, CorrelationOptions, method_key
-from ..analysis.job import AnalysisSettings, JobAnalysis, SourceAnalysis, analyze_job
 from ..analysis.selection import MODE_ALIASES, SELECTION_MODES, normalise_mode
 from ..backend import active_backend
 from ..cancel import cancel_scope
 from ..errors import SettingsError
 from ..log import JobLog, progress_line
 from ..setting_ranges import check_value
+
+if TYPE_CHECKING:  # the analysis stack (numpy, scipy, scikit-learn) loads only when a command runs
+    from ..analysis.job import AnalysisSettings, JobAnalysis, SourceAnalysis
 
 
 def _method(value: str) -> str:
@@ -104,6 +106,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def settings_from_args(args: argparse.Namespace) -> AnalysisSettings:
+    from ..analysis.job import AnalysisSettings
+
     corr = dataclasses.replace(CorrelationOptions(), method=args.method, chunk_count=args.chunks,
                                chunk_duration_s=args.chunk_duration, scan_start_pct=args.scan_start,
                                scan_end_pct=args.scan_end, min_match_pct=args.min_match)
@@ -200,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write("\r" + progress_line(pct))
             sys.stderr.flush()
             last[0] = pct
+
+    from ..analysis.job import analyze_job
 
     log = JobLog(callbacks=[to_stderr])
     settings = settings_from_args(args)

@@ -60,7 +60,7 @@ def _load_template(path: Path) -> tuple[Layout, dict | None]:
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import cancel_token
-    from ..pipeline import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, run_job
+    from ..pipeline import ANALYZED, CANCELLED, FAILED, MERGED, JobResult
     from ..pipeline.output_policy import resolve_output
     from ..pipeline.preflight import check_layout
 
@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         lines = [f"{f.name}: " + ", ".join(str(j.reference) for j in js) for f, js in clashes.items()]
         raise SettingsError("these jobs would write the same output file (rename one of the reference "
                             "files): " + "; ".join(lines))
+    from ..pipeline.orchestrator import run_job
+
     token = cancel_token(args)
     print(f"[Queue] {len(jobs)} job(s) from {args.reference}", file=sys.stderr, flush=True)
 

@@ -120,7 +120,7 @@ def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> La
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import cancel_token
-    from ..pipeline import CANCELLED, MERGED, run_job
+    from ..pipeline import CANCELLED, MERGED
     from ..pipeline.output_policy import resolve_output
     from ..pipeline.preflight import check_layout, check_sources, reference_video_check
 
@@ -160,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
             last[0] = pct
             print(progress_line(pct), file=sys.stderr, flush=True)
 
+    from ..pipeline.orchestrator import run_job
+
     token = cancel_token(args)
     result = run_job(job, settings, output_dir=output_dir, output_file=args.output, layout=layout,
                      log_callbacks=callbacks, progress=progress, audit=not args.no_audit,
@@ -170,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
         _print_summary(result)
     if result.status == MERGED:
         return 0
+    if result.error:
+        print(f"vsg: {'error: ' if result.status != CANCELLED else ''}{result.error}", file=sys.stderr)
     if result.status == CANCELLED:
         return exit_code(token)
     return 1

@@ -113,6 +113,9 @@ class Layout:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as e:
             raise SettingsError(f"cannot read layout file {path}: {e.strerror}") from None
+        except UnicodeDecodeError as e:
+            raise SettingsError(f"layout file {path} is not UTF-8 text ({e.reason} at byte {e.start}); give the "
+                                "JSON file vsg sync --print-layout writes") from None
         return cls.from_json(text, where=str(path))
 
 

@@ -136,11 +136,12 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             result.status, result.error = CANCELLED, str(e)
             log.raw(f"[FATAL ERROR] Job cancelled: {e}")
         except VsgError as e:
-            result.status, result.error = FAILED, str(e)
-            log.raw(f"[FATAL ERROR] Job failed: {e}")
+            result.status, result.error = FAILED, str(e) + _space_hint(plan.final.parent, Path(st["temp_root"]))
+            log.raw(f"[FATAL ERROR] Job failed: {result.error}")
         except OSError as e:  # disk full, permission changed under us …: name the file and the reason
             where = f" ({e.filename})" if e.filename else ""
-            result.status, result.error = FAILED, f"{e.strerror or e}{where}"
+            result.status, result.error = FAILED, f"{e.strerror or e}{where}" + _space_hint(
+                plan.final.parent, Path(st["temp_root"]))
             log.raw(f"[FATAL ERROR] Job failed: {result.error}")
         except Exception as e:  # a bug: keep the details in the log, report the job as failed
             result.status, result.error = FAILED, f"{type(e).__name__}: {e}"
@@ -156,6 +157,25 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             if log.write_error and result.status in (MERGED, ANALYZED):
                 result.warnings.append(f"the job log {plan.log} is incomplete: {log.write_error}")
     return result
+
+
+LOW_SPACE_BYTES = 16 << 20
+
+
+def _space_hint(*folders: Path) -> str:
+    """A note naming each folder whose file system is (nearly) full: tools report a full disk in odd words."""
+    notes = []
+    for f in dict.fromkeys(folders):
+        try:
+            st = os.statvfs(f)
+        except OSError:
+            continue
+        free = st.f_bavail * st.f_frsize
+        if free < LOW_SPACE_BYTES:
+            notes.append(f"{f} has only {free // 1024} KiB free")
+    if not notes:
+        return ""
+    return " — no space left on device: " + "; ".join(notes) + " (free some space or choose another folder)"
 
 
 def _preflight(job: JobSpec, st: Settings, out_dir: Path, output_file: Path | str | None, layout: Layout | None,

@@ -116,15 +116,15 @@ def _check_folder(folder: Path) -> None:
         probe = probe.parent
     if not probe.is_dir():
         raise OutputError(f"cannot write into {folder}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write into {folder}: permission denied; choose another output folder")
     try:
         st = os.statvfs(probe)
     except OSError:
-        return
-    if st.f_flag & os.ST_RDONLY:
+        st = None
+    if st is not None and st.f_flag & os.ST_RDONLY:
         raise OutputError(f"cannot write into {folder}: the file system is read-only; choose another output "
                           "folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write into {folder}: permission denied; choose another output folder")
 
 
 def _log_path(final: Path, sources: Mapping[str, Path], overwrite: bool) -> Path:

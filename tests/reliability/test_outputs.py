@@ -53,7 +53,7 @@ def test_existing_output_needs_overwrite(box: Sandbox) -> None:
 
 def test_output_that_is_a_source_refused(box: Sandbox) -> None:
     p = box.vsg("sync", box.media.ref, box.media.other, "-o", box.media.other, "--overwrite")
-    assert p.returncode == 1 and "is Source 2" in p.stderr
+    assert p.returncode == 1 and "would overwrite Source 2" in p.stderr
     box.assert_clean()
 
 

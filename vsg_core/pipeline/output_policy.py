@@ -84,7 +84,8 @@ def resolve_output(reference: Path, sources: Mapping[str, Path], *, output_dir: 
     folder = final.parent
     for key, src in sources.items():
         if _same(final, src):
-            raise OutputError(f"the output {final} is {key}; choose another output folder or name")
+            raise OutputError(f"the output {final} would overwrite {key} (the same file); choose another output "
+                              "folder or name")
     replaces = False
     if not analyze_only and os.path.lexists(final):
         if os.path.isdir(final):

@@ -271,3 +271,16 @@ def test_disk_too_full_for_the_log(box: Sandbox, small_fs) -> None:
     assert "space" in err.lower(), err
     assert sorted(x.name for x in full.iterdir()) in (["filler"], ["filler", "x.log"])
     box.assert_clean()
+
+
+def test_existing_output_helper_for_the_gui(tmp_path: Path) -> None:
+    from vsg_core.pipeline.output_policy import existing_output
+
+    ref = tmp_path / "ref.mkv"
+    ref.write_bytes(b"x")
+    sources = {"Source 1": ref}
+    assert existing_output(ref, sources, output_dir=tmp_path / "out") is None
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "ref.mkv").write_bytes(b"old")
+    assert existing_output(ref, sources, output_dir=tmp_path / "out") == tmp_path / "out" / "ref.mkv"
+    assert (tmp_path / "out" / "ref.mkv").read_bytes() == b"old"

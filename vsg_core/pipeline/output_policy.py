@@ -102,6 +102,16 @@ def resolve_output(reference: Path, sources: Mapping[str, Path], *, output_dir: 
     return OutputPlan(final, log, replaces)
 
 
+def existing_output(reference: Path, sources: Mapping[str, Path], *, output_dir: Path | None = None,
+                    output_file: Path | str | None = None) -> Path | None:
+    """The file a job would replace, or None: the GUI asks the user before passing ``overwrite=True``."""
+    try:
+        plan = resolve_output(reference, sources, output_dir=output_dir, output_file=output_file, overwrite=True)
+    except OutputError:
+        return None                       # another problem: run_job reports it
+    return plan.final if plan.replaces else None
+
+
 def _same(a: Path, b: Path | str) -> bool:
     try:
         return os.path.samefile(a, b)

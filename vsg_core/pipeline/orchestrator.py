@@ -53,6 +53,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     fails the job before anything runs; the GUI asks the user and passes True only when they agreed.
     """
     st = settings or Settings()
+    # absolute paths: a file named "-x.mkv" or "@x.mkv" can never reach a tool as an option
+    job = JobSpec({k: Path(os.path.abspath(p)) for k, p in job.sources.items()})
     out_dir = Path(output_dir) if output_dir is not None else (
         Path(output_file).parent if output_file is not None else Path(st["output_folder"]))
     result = JobResult(FAILED, job.reference.name, job.reference)

@@ -11,6 +11,7 @@ are shown only with ``--debug``. Every run first removes the leftovers of vsg ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -24,6 +25,8 @@ from .errors import VsgError
 
 # Subcommand modules, in the order `vsg --help` lists them.
 COMMANDS = ("sync", "batch", "analyze", "media", "demo")
+# Commands that run jobs: SIGINT/SIGTERM/SIGHUP cancel them cleanly (the others keep Python's default handling).
+CANCELLABLE = frozenset({"sync", "batch", "analyze", "demo"})
 
 
 class UsageError(Exception):
@@ -97,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = CancelToken()
     args.cancel_token = token
     try:
-        with signals_cancel(token):
+        with signals_cancel(token) if args.command in CANCELLABLE else contextlib.nullcontext():
             _sweep(args)
             if args.backend:
                 from .backend import set_backend

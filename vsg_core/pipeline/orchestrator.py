@@ -126,6 +126,9 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             if audit:
                 result.audit = audit_output(partial, ctx.items, log)
             cancel.check()
+            if plan.replaces and result.audit is not None and not result.audit.ok:
+                raise OutputError(f"the new file did not pass its audit ({'; '.join(result.audit.issues)}); "
+                                  f"the earlier {final.name} was kept unchanged")
             os.replace(partial, final)
             partial = None
             result.output = final

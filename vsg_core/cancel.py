@@ -7,13 +7,17 @@ cancelled job stops within a fraction of a second and its cleanup removes every 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import contextvars
 import signal
 import threading
 from collections.abc import Iterator
+from typing import TypeVar
 
 from .errors import VsgError
+
+T = TypeVar("T")
 
 
 class Cancelled(VsgError):
@@ -93,6 +97,19 @@ def signals_cancel(token: CancelToken) -> Iterator[CancelToken]:
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+def wait_result(future: concurrent.futures.Future[T]) -> T:
+    """``future.result()`` that wakes the calling thread every 0.2 s.
+
+    A signal may be delivered to any thread; Python runs its handler only when the main thread executes
+    bytecode, so a main thread blocked in a plain ``result()`` would not see Ctrl+C until the work ended.
+    """
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except concurrent.futures.TimeoutError:
+            continue
 
 
 def exit_code(token: CancelToken | None) -> int:

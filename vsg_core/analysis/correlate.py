@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import cancel as _cancel
 from ..backend import active_backend, require_rust
 from ..log import JobLog
 from . import decode as dec
@@ -360,7 +361,7 @@ def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOption
             ft = ex.submit(contextvars.copy_context().run, dec.decode_windows, ti, ts, mode=opts.decode,
                            use_soxr=opts.use_soxr, log=log,
                            speed=speed)
-            how = {"ref": fr.result(), "tgt": ft.result()}
+            how = {"ref": _cancel.wait_result(fr), "tgt": _cancel.wait_result(ft)}
         t1 = time.perf_counter()
 
         def load(i: int) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..cancel import exit_code
+from ..cancel import exit_code, wait_result
 from ..config import Settings
 from ..errors import SettingsError, VsgError
 from ..jobs.discovery import JobSpec, discover_jobs
@@ -118,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
         return res
 
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        results = list(pool.map(one, jobs))
+        # waited for in short steps, so the main thread runs the signal handlers while jobs are running
+        results = [wait_result(f) for f in [pool.submit(one, job) for job in jobs]]
 
     if args.json:
         print(json.dumps({"jobs": [r.to_json() for r in results]}, ensure_ascii=False))

@@ -121,7 +121,7 @@ def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> La
 def run(args: argparse.Namespace) -> int:
     from ..cli import cancel_token
     from ..pipeline import CANCELLED, MERGED
-    from ..pipeline.output_policy import resolve_output
+    from ..pipeline.output_policy import OutputLock, resolve_output
     from ..pipeline.preflight import check_layout, check_sources, reference_video_check
 
     # every check runs before the first file is identified or analysed
@@ -136,8 +136,9 @@ def run(args: argparse.Namespace) -> int:
     check_sources(sources)
     output_dir = Path(settings["output_folder"]) if args.output is None else None
     if not args.print_layout:
-        resolve_output(sources["Source 1"], sources, output_dir=output_dir, output_file=args.output,
-                       overwrite=args.overwrite)
+        plan = resolve_output(sources["Source 1"], sources, output_dir=output_dir, output_file=args.output,
+                              overwrite=args.overwrite)
+        OutputLock(plan.final).probe()   # another job writing the same output: say so before any work
     job = JobSpec(sources)
     tracks = tracks_by_source(job.sources)
     layout = build_layout(args, tracks)

@@ -194,6 +194,12 @@ class OutputLock:
             os.close(fd)
         raise OutputError(f"cannot lock {self.final}: the lock file keeps changing; try again")
 
+    def probe(self) -> None:
+        """Raise OutputError at once when another job holds the lock (the job takes it again later)."""
+        if os.path.exists(self.path):
+            self.acquire()
+            self.release()
+
     def release(self) -> None:
         if self._fd is not None:
             try:

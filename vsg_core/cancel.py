@@ -7,12 +7,17 @@ cancelled job stops within a fraction of a second and its cleanup removes every 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import contextvars
+import signal
 import threading
 from collections.abc import Iterator
+from typing import TypeVar
 
 from .errors import VsgError
+
+T = TypeVar("T")
 
 
 class Cancelled(VsgError):
@@ -22,8 +27,12 @@ class Cancelled(VsgError):
 class CancelToken:
     def __init__(self) -> None:
         self._event = threading.Event()
+        self.reason = "the job was cancelled"
+        self.signum: int | None = None
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str | None = None) -> None:
+        if reason and not self._event.is_set():
+            self.reason = reason
         self._event.set()
 
     @property
@@ -32,7 +41,7 @@ class CancelToken:
 
     def check(self) -> None:
         if self._event.is_set():
-            raise Cancelled("the job was cancelled")
+            raise Cancelled(self.reason)
 
 
 _current: contextvars.ContextVar[CancelToken | None] = contextvars.ContextVar("vsg_cancel", default=None)
@@ -40,6 +49,11 @@ _current: contextvars.ContextVar[CancelToken | None] = contextvars.ContextVar("v
 
 def current() -> CancelToken | None:
     return _current.get()
+
+
+def cancelled() -> bool:
+    tok = _current.get()
+    return tok is not None and tok.cancelled
 
 
 def check() -> None:
@@ -55,3 +69,49 @@ def cancel_scope(token: CancelToken | None) -> Iterator[CancelToken | None]:
         yield token
     finally:
         _current.reset(reset)
+
+
+# SIGINT (Ctrl+C), SIGTERM (kill, shutdown) and SIGHUP (terminal closed) all cancel the same way.
+CANCEL_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+@contextlib.contextmanager
+def signals_cancel(token: CancelToken) -> Iterator[CancelToken]:
+    """While inside, SIGINT/SIGTERM/SIGHUP cancel ``token`` (only from the main thread; elsewhere a no-op).
+
+    The job then stops at its next check: running children are killed and waited for, partial and temp files
+    are removed, an existing output stays as it was. ``token.signum`` tells which signal came.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield token
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        if token.signum is None:
+            token.signum = signum
+        token.cancel(f"the job was cancelled by {signal.Signals(signum).name}")
+
+    previous = {s: signal.signal(s, handler) for s in CANCEL_SIGNALS}
+    try:
+        yield token
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def wait_result(future: concurrent.futures.Future[T]) -> T:
+    """``future.result()`` that wakes the calling thread every 0.2 s.
+
+    A signal may be delivered to any thread; Python runs its handler only when the main thread executes
+    bytecode, so a main thread blocked in a plain ``result()`` would not see Ctrl+C until the work ended.
+    """
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except concurrent.futures.TimeoutError:
+            continue
+
+
+def exit_code(token: CancelToken | None) -> int:
+    """The shell's convention for a run ended by a signal: 128 + its number (130 for Ctrl+C)."""
+    return 128 + (token.signum if token is not None and token.signum else signal.SIGINT)

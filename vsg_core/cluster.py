@@ -113,7 +113,8 @@ def connect(spec: ClusterSpec, retries: int) -> Iterator[Any]:
 
 
 def job_task(sources: dict[str, str], settings_values: dict[str, Any], output_dir: str,
-             template: tuple[str, dict | None] | None, analyze_only: bool) -> dict[str, Any]:
+             template: tuple[str, dict | None] | None, analyze_only: bool, overwrite: bool = False
+             ) -> dict[str, Any]:
     """Runs on a worker: one whole job. Returns the job result as JSON-able data (never raises for a job
     failure; those are results, not retried)."""
     from .commands.batch import layout_for
@@ -134,7 +135,8 @@ def job_task(sources: dict[str, str], settings_values: dict[str, Any], output_di
         except VsgError as e:
             res = JobResult(FAILED, job.reference.name, job.reference, error=str(e))
         else:
-            res = run_job(job, settings, output_dir=Path(output_dir), layout=layout, analyze_only=analyze_only)
+            res = run_job(job, settings, output_dir=Path(output_dir), layout=layout, analyze_only=analyze_only,
+                          overwrite=overwrite)
     out = res.to_json()
     out["worker"] = _worker_name()
     out["seconds"] = round(time.time() - started, 3)
@@ -188,7 +190,7 @@ def _running_per_worker(client: Any, names: dict[str, str]) -> dict[str, int]:
 
 def run_on_cluster(spec: ClusterSpec, jobs: Sequence[dict[str, str]], settings_values: dict[str, Any],
                    output_dir: Path, template: tuple[str, dict | None] | None, analyze_only: bool,
-                   retries: int, stream: TextIO = sys.stderr,
+                   retries: int, overwrite: bool = False, stream: TextIO = sys.stderr,
                    on_connected: Callable[[Any], None] | None = None) -> list[dict[str, Any]]:
     """Run every job as a Dask task; results in the order of ``jobs``."""
     distributed = _import_distributed()
@@ -200,7 +202,8 @@ def run_on_cluster(spec: ClusterSpec, jobs: Sequence[dict[str, str]], settings_v
         workers = client.scheduler_info().get("workers", {})
         names = {addr: str(info.get("name", addr)) for addr, info in workers.items()}
         futures = [client.submit(job_task, job, settings_values, str(output_dir), template, analyze_only,
-                                 key=f"vsg-job-{i}-{Path(job['Source 1']).name}", pure=False, retries=retries)
+                                 overwrite, key=f"vsg-job-{i}-{Path(job['Source 1']).name}", pure=False,
+                                 retries=retries)
                    for i, job in enumerate(jobs)]
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[dict[str, Any] | None] = [None] * len(futures)

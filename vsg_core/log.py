@@ -87,10 +87,11 @@ class JobLog:
         self.path = path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(path, "w", encoding="utf-8")
+            self._file = open(path, "w", encoding="utf-8", errors="surrogateescape")
         self._callbacks = list(callbacks or [])
         self._progress = progress
         self.lines: list[str] = []
+        self.write_error: str | None = None     # why the log file stopped being written (disk full …)
 
     def add_callback(self, cb: LogCallback) -> None:
         self._callbacks.append(cb)
@@ -99,8 +100,16 @@ class JobLog:
         with self._lock:
             self.lines.append(line)
             if self._file is not None:
-                self._file.write(line.strip() + "\n")
-                self._file.flush()
+                try:
+                    self._file.write(line.strip() + "\n")
+                    self._file.flush()
+                except OSError as e:  # the job goes on (and reports it); the log file stops here
+                    self.write_error = f"{e.strerror or e}"
+                    try:
+                        self._file.close()
+                    except OSError:
+                        pass
+                    self._file = None
             callbacks = list(self._callbacks)
         for cb in callbacks:
             cb(line)
@@ -136,7 +145,10 @@ class JobLog:
     def close(self) -> None:
         with self._lock:
             if self._file is not None:
-                self._file.close()
+                try:
+                    self._file.close()
+                except OSError as e:
+                    self.write_error = f"{e.strerror or e}"
                 self._file = None
 
     def __enter__(self) -> JobLog:

@@ -1,9 +1,20 @@
-"""Runs external commands with vsg's log formats (``$ cmd``, ``[!] Command failed …``, ``[stderr/tail]``)."""
+"""Runs external commands with vsg's log formats (``$ cmd``, ``[!] Command failed …``, ``[stderr/tail]``).
+
+Child handling (docs/reliability.md): a child runs in its own process group, so a Ctrl+C in the terminal
+reaches vsg only and vsg decides; when the job is cancelled (or vsg is interrupted) the child is killed and
+waited for; on Linux a child also dies with vsg (``PR_SET_PDEATHSIG``) so a killed vsg leaves no mkvmerge
+writing on. ``Path`` arguments are passed as absolute paths, so a file named ``-x.mkv`` or ``@x.mkv`` can never
+be read as an option or an option file.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import os
 import shlex
+import signal
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -33,6 +44,37 @@ def quote(cmd: Sequence[str | Path]) -> str:
     return " ".join(shlex.quote(str(c)) for c in cmd)
 
 
+def _load_prctl():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl() if os.name == "posix" and os.uname().sysname == "Linux" else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _child_setup() -> None:  # runs in the child between fork and exec: no allocation-heavy work
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+
+def child_options() -> dict:
+    """Popen keyword arguments for every child: own process group, dies with vsg (Linux)."""
+    return {"process_group": 0, "preexec_fn": _child_setup if _PRCTL is not None else None}
+
+
+def path_arg(p: str | os.PathLike[str]) -> str:
+    """A file argument that no tool can take for an option: the absolute path."""
+    return os.path.abspath(os.fspath(p))
+
+
+def as_args(cmd: Sequence[str | Path]) -> list[str]:
+    return [path_arg(c) if isinstance(c, os.PathLike) else str(c) for c in cmd]
+
+
 def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = False,
         tail_lines: int = DEFAULT_TAIL_LINES, check: bool = True, what: str | None = None,
         input_bytes: bytes | None = None, timeout: float | None = None
@@ -42,7 +84,7 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
     On failure logs ``[!] Command failed with exit code N`` and a ``[stderr/tail]`` block and, when
     ``check``, raises CommandError whose message names ``what`` (e.g. the file being processed).
     """
-    args = [str(c) for c in cmd]
+    args = as_args(cmd)
     for observer in list(_observers):
         observer(args)
     if log is not None:
@@ -52,6 +94,9 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
     except FileNotFoundError:
         hint = install_hint([Path(args[0]).name])
         raise ToolMissingError(f"program not found: {args[0]}; {hint}") from None
+    except OSError as e:  # E2BIG (argument list too long), ENAMETOOLONG, EACCES …
+        raise CommandError(f"cannot start {Path(args[0]).name}: {e.strerror or e}"
+                           + (f" while processing {what}" if what else "")) from None
     except subprocess.TimeoutExpired as e:
         raise CommandError(f"{Path(args[0]).name} timed out after {timeout}s" +
                            (f" while processing {what}" if what else "")) from e
@@ -77,10 +122,11 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
 
 def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float | None
                      ) -> subprocess.CompletedProcess:
-    """subprocess.run that also kills the child when the current job's cancel token fires."""
+    """subprocess.run that also kills (and waits for) the child when the current job's cancel token fires."""
     token = _cancel.current()
     stdin = subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL
-    with subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
+    p = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **child_options())
+    try:
         if token is None:
             out, err = p.communicate(input_bytes, timeout=timeout)
             return subprocess.CompletedProcess(args, p.returncode, out, err)
@@ -89,13 +135,33 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
         while True:
             try:
                 out, err = p.communicate(pending, timeout=0.1)
-                return subprocess.CompletedProcess(args, p.returncode, out, err)
             except subprocess.TimeoutExpired:
                 pending = None
                 waited += 0.1
                 if token.cancelled or (timeout is not None and waited >= timeout):
-                    p.kill()
-                    p.communicate()
+                    _kill(p)
                     if token.cancelled:
-                        raise _cancel.Cancelled(f"the job was cancelled while {Path(args[0]).name} ran") from None
+                        raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran") from None
                     raise
+                continue
+            if token.cancelled:  # the child ended (or was stopped) after the job was cancelled
+                raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran")
+            return subprocess.CompletedProcess(args, p.returncode, out, err)
+    finally:
+        if p.returncode is None:
+            _kill(p)
+        for f in (p.stdin, p.stdout, p.stderr):
+            if f is not None:
+                f.close()
+
+
+def _kill(p: subprocess.Popen) -> None:
+    """Kill the child (and anything it started in its group) and wait for it."""
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except OSError:
+        p.kill()
+    try:
+        p.communicate(timeout=10)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        p.wait()

@@ -202,16 +202,18 @@ def test_bad_option_values_are_rejected(cases: dict[str, Any]) -> None:
 def test_missing_file(cases: dict[str, Any], tmp_path: Path) -> None:
     missing = tmp_path / "nope.mkv"
     proc = vsg("analyze", "--json", str(cases["delay_pos"].reference), str(missing))
-    assert proc.returncode == 1 and proc.stdout == ""
-    assert f"{missing}: file not found" in proc.stderr
+    assert proc.returncode == 1 and json.loads(proc.stdout)["status"] == "Failed"  # --json: an error object
+    assert f"Source 2 ({missing}) not found" in proc.stderr
+    assert f"Source 2 ({missing}) not found" in json.loads(proc.stdout)["error"]
 
 
 def test_corrupt_file(cases: dict[str, Any], tmp_path: Path) -> None:
     junk = tmp_path / "junk.mkv"
     junk.write_bytes(bytes(range(256)) * 64)
     proc = vsg("analyze", "--json", str(cases["delay_pos"].reference), str(junk))
-    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.returncode == 1
     assert f"{junk}: mkvmerge cannot read this file" in proc.stderr
+    assert f"{junk}: mkvmerge cannot read this file" in json.loads(proc.stdout)["error"]
 
 
 def test_file_without_audio(cases: dict[str, Any], tmp_path: Path) -> None:
@@ -219,8 +221,9 @@ def test_file_without_audio(cases: dict[str, Any], tmp_path: Path) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=25",
                     "-t", "1", "-c:v", "libx264", str(video_only)], check=True)
     proc = vsg("analyze", "--json", str(cases["delay_pos"].reference), str(video_only))
-    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.returncode == 1
     assert f"{video_only}: no audio track found" in proc.stderr
+    assert f"{video_only}: no audio track found" in json.loads(proc.stdout)["error"]
 
 
 def test_too_few_accepted_chunks(cases: dict[str, Any]) -> None:

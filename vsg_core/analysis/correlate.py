@@ -22,6 +22,7 @@ records show the true, drifting delay (slope ≈ ±41 ms/s) for the drift diagno
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import cancel as _cancel
 from ..backend import active_backend, require_rust
 from ..identification import audio_info
 from ..log import JobLog
@@ -354,10 +356,13 @@ def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOption
     t0 = time.perf_counter()
     with dec.window_store(ref_w) as rs, dec.window_store(tgt_w) as ts:
         with ThreadPoolExecutor(max_workers=2) as ex:
-            fr = ex.submit(dec.decode_windows, ri, rs, mode=opts.decode, use_soxr=opts.use_soxr, log=log)
-            ft = ex.submit(dec.decode_windows, ti, ts, mode=opts.decode, use_soxr=opts.use_soxr, log=log,
+            # each decode runs in the caller's context, so the job's cancel token reaches its ffmpeg
+            fr = ex.submit(contextvars.copy_context().run, dec.decode_windows, ri, rs, mode=opts.decode,
+                           use_soxr=opts.use_soxr, log=log)
+            ft = ex.submit(contextvars.copy_context().run, dec.decode_windows, ti, ts, mode=opts.decode,
+                           use_soxr=opts.use_soxr, log=log,
                            speed=speed)
-            how = {"ref": fr.result(), "tgt": ft.result()}
+            how = {"ref": _cancel.wait_result(fr), "tgt": _cancel.wait_result(ft)}
         t1 = time.perf_counter()
 
         def load(i: int) -> tuple[np.ndarray, np.ndarray]:

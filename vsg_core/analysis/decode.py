@@ -37,9 +37,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import cancel as _cancel
+from .. import scratch
 from ..errors import CommandError, MediaError
 from ..log import JobLog
-from ..runner import quote, run
+from ..runner import child_options, quote, run
 from ..tools import require
 from .correlation_options import SR
 
@@ -249,7 +251,7 @@ class WindowStore:
 
 @contextlib.contextmanager
 def window_store(windows: Sequence[Window]) -> Iterator[WindowStore]:
-    d = Path(tempfile.mkdtemp(prefix="vsg-windows-"))
+    d = scratch.mkdtemp("windows")  # under temp_root, owner in the name (swept if vsg is killed)
     try:
         yield WindowStore(windows, d)
     finally:
@@ -323,8 +325,9 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
     pos = 0          # samples delivered so far
     carry = b""
     total_bytes = 0
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
+    with tempfile.TemporaryFile(dir=scratch.ensure_root()) as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                **child_options())
         assert proc.stdout is not None
 
         def flush(i: int) -> None:
@@ -335,6 +338,9 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
                 block = proc.stdout.read(_READ_BLOCK)
                 if not block:
                     break
+                if _cancel.cancelled():
+                    proc.kill()
+                    _cancel.check()
                 total_bytes += len(block)
                 data = carry + block
                 m = len(data) // 4

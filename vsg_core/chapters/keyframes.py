@@ -34,8 +34,12 @@ def _pts_ns(pts_time: str) -> int | None:
 def parse_keyframes(ffprobe_json: str) -> list[int]:
     """Sorted keyframe times (ns) from the ffprobe packet JSON."""
     data = json.loads(ffprobe_json or "{}")
+    if not isinstance(data, dict) or not isinstance(data.get("packets") or [], list):
+        raise ValueError("expected a JSON object with a 'packets' list")
     out = set()
     for pkt in data.get("packets") or []:
+        if not isinstance(pkt, dict):
+            continue
         if "K" not in str(pkt.get("flags", "")) or pkt.get("pts_time") in (None, "N/A"):
             continue
         ns = _pts_ns(pkt["pts_time"])

@@ -15,16 +15,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.correlation_options import METHOD_NAMES, method_key
-from ..analysis.job import AnalysisSettings, JobAnalysis, SourceAnalysis, analyze_job
 from ..analysis.selection import MODE_ALIASES, SELECTION_MODES, normalise_mode
 from ..backend import active_backend
+from ..cancel import cancel_scope
 from ..config import DEFAULTS, Settings, adapters
+from ..errors import SettingsError
 from ..log import JobLog, progress_line
+from ..setting_ranges import check_value
+
+if TYPE_CHECKING:  # the analysis stack (numpy, scipy, scikit-learn) loads only when a command runs
+    from ..analysis.job import AnalysisSettings, JobAnalysis, SourceAnalysis
 
 
 def _method(value: str) -> str:
@@ -186,7 +192,30 @@ def to_json(job: JobAnalysis) -> dict[str, Any]:
     return {"sources": [s.to_json() for s in job.sources]}
 
 
+def check_args(args: argparse.Namespace, settings: AnalysisSettings) -> None:
+    """Ranges of the analysis flags and the sources, before anything is decoded."""
+    from ..pipeline.preflight import check_sources
+
+    for flag, key, value in (("--chunks", "scan_chunk_count", args.chunks),
+                             ("--chunk-duration", "scan_chunk_duration", args.chunk_duration),
+                             ("--min-match", "min_match_pct", args.min_match)):
+        why = None if value is None else check_value(key, value)
+        if why:
+            raise SettingsError(f"{flag} {value:g} {why}")
+    corr = settings.correlation
+    if not corr.scan_start_pct < corr.scan_end_pct:
+        raise SettingsError(f"the scan window start ({corr.scan_start_pct:g} %, --scan-start or "
+                            f"scan_start_percentage) must be smaller than its end ({corr.scan_end_pct:g} %, "
+                            "--scan-end or scan_end_percentage)")
+    sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
+    check_sources({k: Path(os.path.abspath(p)) for k, p in sources.items()})
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..cli import cancel_token
+
+    settings = settings_from_args(args)
+    check_args(args, settings)
     backend = active_backend()
     quiet = bool(args.quiet)
     tty = sys.stderr.isatty()
@@ -208,11 +237,15 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.flush()
             last[0] = pct
 
+    from ..analysis.job import analyze_job
+
     log = JobLog(callbacks=[to_stderr])
-    settings = settings_from_args(args)
+    reference = Path(os.path.abspath(args.reference))
+    others = [Path(os.path.abspath(p)) for p in args.others]
     try:
-        job = analyze_job(args.reference, list(args.others), settings, log, strict=False, progress=progress,
-                          backend=backend)
+        with cancel_scope(cancel_token(args)):
+            job = analyze_job(reference, others, settings, log, strict=False, progress=progress,
+                              backend=backend)
     finally:
         if tty and last[0] >= 0:
             sys.stderr.write("\n")

@@ -13,10 +13,12 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..cancel import exit_code, wait_result
 from ..config import Settings
-from ..errors import SettingsError
+from ..errors import SettingsError, VsgError
 from ..jobs.discovery import JobSpec, discover_jobs
 from ..jobs.layout import Layout, compatible, default_layout, structure_signature
+from ..setting_ranges import check_workers, validate_settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -27,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     p.add_argument("--layout", type=Path, help="layout file to re-apply where the track structure matches")
     p.add_argument("--analyze-only", action="store_true", help="only measure the delays, do not mux")
-    p.add_argument("--workers", type=int, default=1, help="jobs run in parallel (default 1)")
+    p.add_argument("--workers", type=int, default=1, help="jobs run in parallel (default 1, at least 1)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing outputs (each only after its new file passed the audit)")
     p.add_argument("--cluster", metavar="ADDRESS",
                    help="run the jobs on a Dask cluster: tcp://HOST:8786 (an existing scheduler whose workers see "
                         "the same paths) or local:N (N worker processes on this machine); needs the cluster "
@@ -59,20 +63,43 @@ def _load_template(path: Path) -> tuple[Layout, dict | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pipeline import FAILED, JobResult, run_job
+    from ..cli import cancel_token
+    from ..pipeline import CANCELLED, FAILED, JobResult
+    from ..pipeline.output_policy import resolve_output
+    from ..pipeline.preflight import check_layout
 
+    check_workers(args.workers)
     if not args.reference.is_dir():
         raise SettingsError(f"REF_DIR must be a folder: {args.reference} (use vsg sync for single files)")
     for d in args.others:
         if not d.is_dir():
             raise SettingsError(f"OTHER_DIR must be a folder: {d}")
     settings = Settings.load(args.settings) if args.settings else Settings.load()
+    for w in settings.warnings:
+        print(w, file=sys.stderr)
+    validate_settings(settings, str(settings.path or ""))
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": d for i, d in enumerate(args.others)}
     jobs = discover_jobs(sources)
     if not jobs:
         print(f"No .mkv/.mp4/.m4v files in {args.reference}", file=sys.stderr)
         return 1
     template = _load_template(args.layout) if args.layout else None
+    if template is not None:
+        check_layout(template[0], {k: Path(d) for k, d in sources.items()}, where=str(args.layout))
+    # two jobs that would write the same output: refused before any job starts
+    by_output: dict[Path, list[JobSpec]] = {}
+    for job in jobs:
+        final = resolve_output(job.reference, job.sources, output_dir=args.output, overwrite=True,
+                               analyze_only=True).final
+        by_output.setdefault(final, []).append(job)
+    clashes = {f: js for f, js in by_output.items() if len(js) > 1}
+    if clashes:
+        lines = [f"{f.name}: " + ", ".join(str(j.reference) for j in js) for f, js in clashes.items()]
+        raise SettingsError("these jobs would write the same output file (rename one of the reference "
+                            "files): " + "; ".join(lines))
+    from ..pipeline.orchestrator import run_job
+
+    token = cancel_token(args)
     print(f"[Queue] {len(jobs)} job(s) from {args.reference}", file=sys.stderr, flush=True)
     if args.cluster:
         if args.workers != 1:
@@ -82,22 +109,29 @@ def run(args: argparse.Namespace) -> int:
 
     def one(job: JobSpec) -> JobResult:
         cbs = [lambda line: print(f"[{job.name}] {line}", file=sys.stderr, flush=True)] if args.verbose else []
+        if token is not None and token.cancelled:
+            return JobResult(CANCELLED, job.reference.name, job.reference, error=f"not started: {token.reason}")
         if len(job.sources) < 2:
             r = JobResult(FAILED, job.reference.name, job.reference,
                           error="no matching file in the other folders")
             return r
         try:
             layout, how = (None, "analysis only") if args.analyze_only else layout_for(job, template)
-        except Exception as e:  # identification failure: report per job
+        except (VsgError, OSError) as e:  # identification failure: report per job
             return JobResult(FAILED, job.reference.name, job.reference, error=str(e))
         print(f"[Queue] {job.name}: starting ({how})", file=sys.stderr, flush=True)
         res = run_job(job, settings, output_dir=args.output, layout=layout, analyze_only=args.analyze_only,
-                      log_callbacks=cbs)
-        print(f"[Queue] {job.name}: {res.status}", file=sys.stderr, flush=True)
+                      log_callbacks=cbs, cancel_token=token, overwrite=args.overwrite)
+        print(f"[Queue] {job.name}: {res.status}" + (f" ({res.error})" if res.error else ""),
+              file=sys.stderr, flush=True)
         return res
 
-    with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
-        results = list(pool.map(one, jobs))
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        # waited for in short steps, so the main thread runs the signal handlers while jobs are running
+        results = [wait_result(f) for f in [pool.submit(one, job) for job in jobs]]
+    if token is not None and token.cancelled:
+        report(args, results)
+        return exit_code(token)
     return report(args, results)
 
 
@@ -110,7 +144,7 @@ def _run_cluster(args: argparse.Namespace, jobs: list[JobSpec], settings: Settin
     raw = run_on_cluster(
         spec, [{k: str(v) for k, v in j.sources.items()} for j in jobs], settings.as_dict(), args.output,
         None if template is None else (template[0].to_json(), template[1]), args.analyze_only,
-        retries=settings["cluster_retries"])
+        retries=settings["cluster_retries"], overwrite=args.overwrite)
     return report(args, [JobResult.from_json(r) for r in raw])
 
 

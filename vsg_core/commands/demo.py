@@ -22,6 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cli import cancel_token
     from ..config import Settings
     from ..jobs.discovery import JobSpec
     from ..pipeline import MERGED, run_job
@@ -33,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
     callbacks = [lambda line: print(line, file=sys.stderr, flush=True)] if args.verbose else []
     print("Running the job (analysis, extraction, mux, audit)…", file=sys.stderr, flush=True)
     out: Path = args.output
+    # the demo's own output is rebuilt each run (overwrite)
     result = run_job(JobSpec(sources), Settings(), output_dir=out, output_file=out / "demo_synced.mkv",
-                     log_callbacks=callbacks)
+                     log_callbacks=callbacks, overwrite=True, cancel_token=cancel_token(args))
     print(f"Reference: {sources['Source 1']}")
     print(f"{'source':<10} {'file':<14} {'found (ms)':>11} {'raw (ms)':>11} {'truth (ms)':>11}  diagnosis")
     for src, case in zip(result.sources, cases, strict=True):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from ..cancel import exit_code
 from ..config import Settings
 from ..errors import SettingsError
 from ..extraction import tracks_by_source
@@ -20,6 +22,7 @@ from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout, LayoutEntry, default_layout, select_tracks, structure_signature
 from ..log import progress_line
 from ..models import Track, TrackType
+from ..setting_ranges import validate_settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -27,8 +30,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("reference", type=Path, metavar="REF", help="the reference release (Source 1): video comes from it")
     p.add_argument("others", type=Path, nargs="*", metavar="OTHER", help="other releases (Source 2, 3, …)")
-    p.add_argument("-o", "--output", type=Path, required=False,
-                   help="output file (default: <output folder>/<REF name>.mkv)")
+    p.add_argument("-o", "--output", type=str, required=False,
+                   help="output file (.mkv, .mka or .mks); a folder (existing, or ending in /) writes "
+                        "<REF name>.mkv into it (default: <output folder>/<REF name>.mkv)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output (only after the new file passed its audit)")
     p.add_argument("--layout", type=Path, help="layout file (JSON) choosing tracks, order and flags")
     p.add_argument("--track", action="append", default=[], metavar="SOURCE:ID",
                    help='keep only these tracks, in this order, e.g. --track "Source 1:0" --track "Source 2:1" '
@@ -50,29 +56,35 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _selector(text: str) -> str:
+def _selector(text: str, sources: list[str] | None = None) -> str:
     s = text.strip()
     src, _, tid = s.partition(":")
+    src = src.strip()
     if src.isdigit():
-        src = f"Source {src}"
+        src = f"Source {int(src)}"
     if not tid.strip().isdigit():
         raise SettingsError(f"bad track selector {text!r}: use SOURCE:ID, e.g. 'Source 2:1' or 2:1")
-    return f"{src.strip()}:{int(tid)}"
+    if sources is not None and src not in sources:
+        raise SettingsError(f"track selector {text!r} names {src!r}, but the job has only {', '.join(sources)}")
+    return f"{src}:{int(tid)}"
 
 
 def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> Layout:
     """The layout file or the default layout of ``tracks``, then the --track/--default/… options."""
+    from ..pipeline.preflight import check_subtitle_file
+
     if args.layout:
         layout = Layout.load(args.layout)
     else:
         layout = default_layout(tracks)
+    names = list(tracks) or None
     if args.track:
-        layout = select_tracks(layout, [_selector(t) for t in args.track])
+        layout = select_tracks(layout, [_selector(t, names) for t in args.track])
     entries = list(layout.entries)
     index = {f"{e.source}:{e.id}": i for i, e in enumerate(entries)}
 
     def find(sel: str) -> int:
-        key = _selector(sel)
+        key = _selector(sel, names)
         if key not in index:
             raise SettingsError(f"{sel!r} is not in the layout; tracks: {', '.join(index)}")
         return index[key]
@@ -95,36 +107,50 @@ def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> La
         entries[i] = replace(entries[i], custom_lang=lang.strip())
     for spec in args.sub:
         path, _, src = spec.partition("=")
-        p = Path(path)
-        if not p.is_file():
-            raise SettingsError(f"--sub: subtitle file not found: {p}")
+        p = Path(os.path.abspath(path))
+        sync_to = (f"Source {int(src)}" if src.strip().isdigit() else src.strip()) or "Source 1"
+        if names is not None and sync_to not in names:
+            raise SettingsError(f"--sub {spec!r}: {sync_to!r} is not a source of this job; use one of "
+                                f"{', '.join(names)}")
+        check_subtitle_file(p, f"--sub {path}")
         entries.append(LayoutEntry(source="External", id=0, type=TrackType.SUBTITLES, name=p.stem,
-                                   sync_to=(f"Source {src}" if src.isdigit() else src) or "Source 1",
-                                   external_path=str(p)))
+                                   sync_to=sync_to, external_path=str(p)))
     return replace(layout, entries=tuple(entries))
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pipeline import MERGED, run_job
+    from ..cli import cancel_token
+    from ..pipeline import CANCELLED, MERGED
+    from ..pipeline.output_policy import OutputLock, resolve_output
+    from ..pipeline.preflight import check_layout, check_sources, reference_video_check
 
+    # every check runs before the first file is identified or analysed
     settings = Settings.load(args.settings) if args.settings else Settings.load()
     for w in settings.warnings:
         print(w, file=sys.stderr)
     if args.allow_negative:
         settings.set("sync_mode", "allow_negative")
-    for p in [args.reference, *args.others]:
-        if not p.is_file():
-            raise SettingsError(f"file not found: {p}")
+    validate_settings(settings, str(settings.path or ""))
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
+    sources = {k: Path(os.path.abspath(p)) for k, p in sources.items()}
+    check_sources(sources)
+    output_dir = Path(settings["output_folder"]) if args.output is None else None
+    if not args.print_layout:
+        plan = resolve_output(sources["Source 1"], sources, output_dir=output_dir, output_file=args.output,
+                              overwrite=args.overwrite)
+        OutputLock(plan.final).probe()   # another job writing the same output: say so before any work
     job = JobSpec(sources)
-    # the files are identified once, and only when the default layout or --print-layout needs them
-    tracks = tracks_by_source(job.sources) if (not args.layout or args.print_layout) else {}
+    tracks = tracks_by_source(job.sources)
     layout = build_layout(args, tracks)
+    check_layout(layout, job.sources, tracks, where=str(args.layout) if args.layout else "layout")
     if args.print_layout:
         data = json.loads(layout.to_json())
         data["structure_signature"] = structure_signature(tracks)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
+    no_video = reference_video_check(tracks, layout)
+    if no_video:
+        raise SettingsError(no_video)
     tty = sys.stderr.isatty()
     callbacks = [] if args.quiet else [lambda line: print(line, file=sys.stderr, flush=True)]
     last = [-1]
@@ -135,14 +161,23 @@ def run(args: argparse.Namespace) -> int:
             last[0] = pct
             print(progress_line(pct), file=sys.stderr, flush=True)
 
-    output_dir = args.output.parent if args.output else Path(settings["output_folder"])
+    from ..pipeline.orchestrator import run_job
+
+    token = cancel_token(args)
     result = run_job(job, settings, output_dir=output_dir, output_file=args.output, layout=layout,
-                     log_callbacks=callbacks, progress=progress, audit=not args.no_audit)
+                     log_callbacks=callbacks, progress=progress, audit=not args.no_audit,
+                     cancel_token=token, overwrite=args.overwrite)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         _print_summary(result)
-    return 0 if result.status == MERGED else 1
+    if result.status == MERGED:
+        return 0
+    if result.error:
+        print(f"vsg: {'error: ' if result.status != CANCELLED else ''}{result.error}", file=sys.stderr)
+    if result.status == CANCELLED:
+        return exit_code(token)
+    return 1
 
 
 def _print_summary(result) -> None:
@@ -163,4 +198,5 @@ def _print_summary(result) -> None:
         print(f"Output: {result.output}")
     if result.error:
         print(f"Error: {result.error}")
-    print(f"Log: {result.log_path}")
+    if result.log_path:
+        print(f"Log: {result.log_path}")

@@ -174,7 +174,7 @@ def _migrate(raw: dict[str, Any]) -> dict[str, Any]:
             del out[old]
     out.pop("analysis_lang_ter", None)
     model = out.get("source_separation_model")
-    if model in LEGACY_MODELS:
+    if isinstance(model, str) and model in LEGACY_MODELS:
         out["source_separation_mode"] = LEGACY_MODELS[model]
         out["source_separation_model"] = "default"
     return out

@@ -140,7 +140,18 @@ def _track(raw: Mapping[str, Any], source: str, path: Path) -> TrackInfo | None:
 
 def parse_identification(data: Mapping[str, Any] | str, path: Path | str, source: str = "Source 1"
                          ) -> ContainerInfo:
-    """Parse ``mkvmerge -J`` output (text or decoded JSON) of ``path`` into a :class:`ContainerInfo`."""
+    """Parse ``mkvmerge -J`` output (text or decoded JSON) of ``path`` into a :class:`ContainerInfo`.
+
+    JSON of an unexpected shape (another mkvmerge version, a damaged file) is a MediaError, never a crash.
+    """
+    try:
+        return _parse_identification(data, path, source)
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
+        raise MediaError(f"{path}: 'mkvmerge -J' printed JSON vsg cannot read ({type(exc).__name__}: {exc}); "
+                         "check the file and the MKVToolNix version") from None
+
+
+def _parse_identification(data: Mapping[str, Any] | str, path: Path | str, source: str) -> ContainerInfo:
     path = Path(path)
     if isinstance(data, str):
         try:

@@ -20,6 +20,8 @@ from ..models import Track, TrackType
 from ..sources import sort_sources
 
 EXTERNAL = "External"
+_BOOL_FIELDS = frozenset({"is_default", "is_forced_display", "apply_track_name"})
+_OPTIONAL_TEXT = frozenset({"sync_to", "external_path"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class LayoutEntry:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str = "layout") -> LayoutEntry:
+        if not isinstance(d, Mapping):
+            raise SettingsError(f"{where}: each track must be a JSON object (got {d!r})")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
@@ -60,11 +64,17 @@ class LayoutEntry:
         except ValueError:
             raise SettingsError(
                 f"{where}: type must be video, audio or subtitles (got {d['type']!r})") from None
-        try:
-            tid = int(d["id"])
-        except (TypeError, ValueError):
-            raise SettingsError(f"{where}: id must be a track number (got {d['id']!r})") from None
+        raw_id = d["id"]
+        if isinstance(raw_id, bool) or not (isinstance(raw_id, int) or (isinstance(raw_id, str)
+                                                                       and raw_id.strip().isdigit())):
+            raise SettingsError(f"{where}: id must be a track number (got {raw_id!r})")
+        tid = int(raw_id)
         kw = {k: v for k, v in d.items() if k not in ("type", "id")}
+        for k, v in kw.items():  # the JSON types the fields need
+            want = (bool,) if k in _BOOL_FIELDS else (str, type(None)) if k in _OPTIONAL_TEXT else (str,)
+            if not isinstance(v, want):
+                kind = "true or false" if want == (bool,) else "text"
+                raise SettingsError(f"{where}: {k} must be {kind} (got {v!r})")
         entry = cls(id=tid, type=ttype, **kw)
         if entry.source == EXTERNAL and not entry.external_path:
             raise SettingsError(f"{where}: an External track needs 'external_path' (a subtitle file)")
@@ -104,7 +114,10 @@ class Layout:
             raise SettingsError(f"{where}: expected a JSON object with a 'tracks' list")
         entries = tuple(LayoutEntry.from_dict(t, f"{where}, track {i + 1}")
                         for i, t in enumerate(data["tracks"]))
-        att = tuple(data.get("attachment_sources", ("Source 1",)))
+        att = data.get("attachment_sources", ["Source 1"])
+        if not isinstance(att, list) or not all(isinstance(a, str) for a in att):
+            raise SettingsError(f"{where}: attachment_sources must be a list of source names (got {att!r})")
+        att = tuple(att)
         return cls(entries, att)
 
     @classmethod
@@ -113,6 +126,9 @@ class Layout:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as e:
             raise SettingsError(f"cannot read layout file {path}: {e.strerror}") from None
+        except UnicodeDecodeError as e:
+            raise SettingsError(f"layout file {path} is not UTF-8 text ({e.reason} at byte {e.start}); give the "
+                                "JSON file vsg sync --print-layout writes") from None
         return cls.from_json(text, where=str(path))
 
 

@@ -1,21 +1,22 @@
 """One job from sources to a muxed, audited MKV (spec pipeline_ui.md §6–§7).
 
-Safety rules: sources are only read; mkvmerge writes a hidden partial file next to the final output, which is
-renamed into place only after mkvmerge succeeded, so an interrupted, failed or cancelled job never leaves a file
-under the output name; the job's temp folder is always deleted; an output path that is one of the sources is
-refused.
+Safety rules (docs/reliability.md): sources are only read; every check (settings ranges, sources, output
+policy, per-output lock) runs before anything is written, the log included; mkvmerge writes a hidden partial
+file next to the final output (its name carries the owner's PID and start time), which is audited and only then
+renamed over the final name, so an interrupted, failed or cancelled job never leaves a file under the output name
+and an existing output is replaced only by an audited file; the job's temp folder (under ``temp_root``, owner
+in its name) is always deleted, and leftovers of crashed runs are swept at the start of every job.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import cancel, identification
+from .. import cancel, identification, scratch
 from ..config import Settings
 from ..errors import VsgError
 from ..extraction import tracks_by_source
@@ -23,70 +24,80 @@ from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout, default_layout
 from ..log import JobLog, LogCallback
 from ..mux import json_log_block, pretty_log_block, run_mkvmerge, write_options_file
+from ..setting_ranges import validate_settings
 from ..tools import require
-from . import steps, validators
+from . import preflight, steps, validators
 from .audit import audit_output
 from .context import JobContext
+from .output_policy import OutputError, OutputLock, OutputPlan, prepare_folder, resolve_output
 from .result import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
 
-
-class OutputError(VsgError):
-    pass
+__all__ = ["OutputError", "output_path_for", "run_job"]
 
 
-def output_path_for(job: JobSpec, output_dir: Path, output_file: Path | None = None) -> Path:
-    """The final file: ``output_file`` or ``<output_dir>/<Source 1 stem>.mkv`` (always Matroska)."""
-    final = Path(output_file) if output_file is not None else Path(output_dir) / f"{job.reference.stem}.mkv"
-    if final.suffix.lower() not in (".mkv", ".mka", ".mk3d"):
-        final = final.with_suffix(".mkv")
-    for key, src in job.sources.items():
-        if final.resolve() == Path(src).resolve():
-            raise OutputError(f"the output {final} would overwrite {key}; choose another output folder or name")
-    return final
-
-
-def partial_path(final: Path) -> Path:
-    return final.with_name(f".{final.name}.partial-{os.getpid()}.mkv")
+def output_path_for(job: JobSpec, output_dir: Path, output_file: Path | None = None, *,
+                    overwrite: bool = False) -> Path:
+    """The checked final file: ``output_file`` or ``<output_dir>/<Source 1 stem>.mkv`` (see output_policy)."""
+    return resolve_output(job.reference, job.sources, output_dir=output_dir, output_file=output_file,
+                          overwrite=overwrite).final
 
 
 def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path | None = None,
-            output_file: Path | None = None, layout: Layout | None = None, analyze_only: bool = False,
+            output_file: Path | str | None = None, layout: Layout | None = None, analyze_only: bool = False,
             log_callbacks: list[LogCallback] | None = None, progress: Callable[[float], None] | None = None,
-            cancel_token: cancel.CancelToken | None = None, audit: bool = True) -> JobResult:
-    """Run one job. Never raises for job failures: they come back as ``status == "Failed"`` with ``error``."""
+            cancel_token: cancel.CancelToken | None = None, audit: bool = True,
+            overwrite: bool = False) -> JobResult:
+    """Run one job. Never raises for job failures: they come back as ``status == "Failed"`` with ``error``.
+
+    ``overwrite``: replace an existing output (after the new file passed its audit). Off, an existing output
+    fails the job before anything runs; the GUI asks the user and passes True only when they agreed.
+    """
     st = settings or Settings()
+    # absolute paths: a file named "-x.mkv" or "@x.mkv" can never reach a tool as an option
+    job = JobSpec({k: Path(os.path.abspath(p)) for k, p in job.sources.items()})
     out_dir = Path(output_dir) if output_dir is not None else (
         Path(output_file).parent if output_file is not None else Path(st["output_folder"]))
     result = JobResult(FAILED, job.reference.name, job.reference)
     prog = progress or (lambda _f: None)
+    # --- checks: nothing is written before they all passed
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        result.error = f"cannot create the output folder {out_dir}: {e.strerror}"
+        plan, lock, swept = _preflight(job, st, out_dir, output_file, layout, analyze_only, overwrite)
+    except VsgError as e:
+        result.error = str(e)
         return result
-    log = JobLog(out_dir / f"{job.reference.stem}.log", log_callbacks, progress=prog)
+    try:
+        log = JobLog(plan.log, log_callbacks, progress=prog)
+    except OSError as e:
+        lock.release()
+        result.error = f"cannot write the job log {plan.log}: {e.strerror or e}"
+        return result
     result.log_path = log.path
-    temp_root = Path(st["temp_root"])
+    final = None if analyze_only else plan.final
     temp_dir: Path | None = None
-    final: Path | None = None
     partial: Path | None = None
     with cancel.cancel_scope(cancel_token), identification.job_scope() as media:
         try:
-            require("ffmpeg", "ffprobe", "mkvmerge", "mkvextract")
-            final = None if analyze_only else output_path_for(job, out_dir, output_file)
             log.raw(f"=== Starting Job: {job.reference.name} ===")
+            for p in swept:
+                log.log(f"[Cleanup] removed a leftover of an earlier vsg run that ended abnormally: {p}")
             prog(0.0)
-            temp_root.mkdir(parents=True, exist_ok=True)
-            temp_dir = Path(tempfile.mkdtemp(prefix=f"vsg_{job.reference.stem[:40]}_", dir=temp_root))
+            temp_dir = scratch.mkdtemp(f"job-{job.reference.stem}", Path(st["temp_root"]))
+            if final is not None:
+                partial = final.with_name(scratch.partial_name(final))
+            scratch.write_marker(temp_dir, partial=partial, lock=lock.path)
             if final is not None and layout is None:
-                layout = default_layout(tracks_by_source(job.sources, log))
-            ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog, media)
+                tracks = tracks_by_source(job.sources, log)
+                layout = default_layout(tracks)
+                why = preflight.reference_video_check(tracks, layout)
+                if why:
+                    raise OutputError(why)
+            ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media)
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
             result.sources = _source_reports(ctx)
             result.global_shift_ms = ctx.delays.global_shift_ms if ctx.delays is not None else 0
             prog(0.40)
-            if final is None:
+            if final is None or partial is None:
                 log.raw("--- Analysis Complete (No Merge) ---")
                 result.status = ANALYZED
                 prog(1.0)
@@ -98,7 +109,6 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             _optional_phase(ctx, "Chapters", steps.chapters_step)
             prog(0.60)
             _optional_phase(ctx, "Attachments", steps.attachments_step)
-            partial = partial_path(final)
             _phase(ctx, "Merge Planning", lambda c: steps.mux_plan_step(c, partial), validators.validate_mux)
             prog(0.75)
             opts = temp_dir / "opts.json"
@@ -111,13 +121,19 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             log.section("Mux")
             run_mkvmerge(opts, log, output_file=partial)
             cancel.check()
+            prog(0.90)
+            # the audit reads the new file under its partial name: an existing output is replaced only after it
+            if audit:
+                result.audit = audit_output(partial, ctx.items, log)
+            cancel.check()
+            if plan.replaces and result.audit is not None and not result.audit.ok:
+                raise OutputError(f"the new file did not pass its audit ({'; '.join(result.audit.issues)}); "
+                                  f"the earlier {final.name} was kept unchanged")
             os.replace(partial, final)
             partial = None
             result.output = final
-            log.raw(f"[SUCCESS] Output file created: {final}")
-            prog(0.90)
-            if audit:
-                result.audit = audit_output(final, ctx.items, log)
+            log.raw(f"[SUCCESS] Output file created: {final}"
+                    + (" (the earlier file of that name was replaced)" if plan.replaces else ""))
             result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
             result.status = MERGED
             prog(1.0)
@@ -125,8 +141,13 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             result.status, result.error = CANCELLED, str(e)
             log.raw(f"[FATAL ERROR] Job cancelled: {e}")
         except VsgError as e:
-            result.status, result.error = FAILED, str(e)
-            log.raw(f"[FATAL ERROR] Job failed: {e}")
+            result.status, result.error = FAILED, str(e) + _space_hint(plan.final.parent, Path(st["temp_root"]))
+            log.raw(f"[FATAL ERROR] Job failed: {result.error}")
+        except OSError as e:  # disk full, permission changed under us …: name the file and the reason
+            where = f" ({e.filename})" if e.filename else ""
+            result.status, result.error = FAILED, f"{e.strerror or e}{where}" + _space_hint(
+                plan.final.parent, Path(st["temp_root"]))
+            log.raw(f"[FATAL ERROR] Job failed: {result.error}")
         except Exception as e:  # a bug: keep the details in the log, report the job as failed
             result.status, result.error = FAILED, f"{type(e).__name__}: {e}"
             log.raw(f"[FATAL ERROR] Job failed: {type(e).__name__}: {e}\n{traceback.format_exc()}")
@@ -135,9 +156,48 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 partial.unlink(missing_ok=True)
             if temp_dir is not None:
                 shutil.rmtree(temp_dir, ignore_errors=True)
+            lock.release()
             log.raw("=== Job Finished ===")
             log.close()
+            if log.write_error and result.status in (MERGED, ANALYZED):
+                result.warnings.append(f"the job log {plan.log} is incomplete: {log.write_error}")
     return result
+
+
+LOW_SPACE_BYTES = 16 << 20
+
+
+def _space_hint(*folders: Path) -> str:
+    """A note naming each folder whose file system is (nearly) full: tools report a full disk in odd words."""
+    notes = []
+    for f in dict.fromkeys(folders):
+        try:
+            st = os.statvfs(f)
+        except OSError:
+            continue
+        free = st.f_bavail * st.f_frsize
+        if free < LOW_SPACE_BYTES:
+            notes.append(f"{f} has only {free // 1024} KiB free")
+    if not notes:
+        return ""
+    return " — no space left on device: " + "; ".join(notes) + " (free some space or choose another folder)"
+
+
+def _preflight(job: JobSpec, st: Settings, out_dir: Path, output_file: Path | str | None, layout: Layout | None,
+               analyze_only: bool, overwrite: bool) -> tuple[OutputPlan, OutputLock, list[str]]:
+    validate_settings(st, str(st.path) if st.path else "")
+    preflight.check_sources(job.sources)
+    require("ffmpeg", "ffprobe", "mkvmerge", "mkvextract")
+    plan = resolve_output(job.reference, job.sources, output_dir=out_dir if output_file is None else None,
+                          output_file=output_file, overwrite=overwrite, analyze_only=analyze_only)
+    if layout is not None and not analyze_only:
+        preflight.check_layout(layout, job.sources)
+    temp_root = scratch.ensure_root(Path(st["temp_root"]))
+    scratch.configure(temp_root)
+    prepare_folder(plan.final.parent)
+    lock = OutputLock(plan.final).acquire()
+    swept = scratch.sweep(temp_root) + scratch.sweep_folder(plan.final.parent)
+    return plan, lock, swept
 
 
 def _phase(ctx: JobContext, name: str, step: Callable[[JobContext], None],

@@ -1,0 +1,115 @@
+"""Checks of a job's inputs made before any analysis starts (see docs/reliability.md).
+
+Sources: exist, are regular readable non-empty files, have names every tool can take (UTF-8), and are not the
+same file twice. Layouts: every track names a source of the job (and a track that exists, when the tracks are
+known), every ``sync_to`` names a source, every external subtitle file is a subtitle file ffprobe can read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..errors import MediaError, SettingsError
+from ..jobs.layout import EXTERNAL, Layout
+from ..models import Track, TrackType
+from ..runner import run
+from ..tools import require
+
+
+def describe_kind(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a media file, or None."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "not found"
+    except OSError as e:
+        return f"cannot be read ({e.strerror or e})"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a special file"
+        return f"is {kind}, not a regular file"
+    if st.st_size == 0:
+        return "is empty (0 bytes)"
+    if not os.access(path, os.R_OK):
+        return "cannot be read (permission denied)"
+    return None
+
+
+def check_name(path: Path, what: str) -> None:
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MediaError(f"{what}: the file name {os.fsencode(path)!r} is not valid UTF-8, which mkvmerge and "
+                         "the job log need; rename the file") from None
+
+
+def check_sources(sources: Mapping[str, Path]) -> None:
+    """Raise MediaError for the first source that cannot be used, naming it and what to do."""
+    for key, p in sources.items():
+        check_name(Path(p), key)
+        why = describe_kind(Path(p))
+        if why:
+            raise MediaError(f"{key} ({p}) {why}; give the path of a video or audio file")
+    items = list(sources.items())
+    for i, (ka, pa) in enumerate(items):
+        for kb, pb in items[i + 1:]:
+            if os.path.samefile(pa, pb):
+                raise MediaError(f"{ka} ({pa}) and {kb} ({pb}) are the same file; every source must be a "
+                                 "different release")
+
+
+def check_layout(layout: Layout, sources: Mapping[str, Path], tracks: Mapping[str, Sequence[Track]] | None = None,
+                 where: str = "layout") -> None:
+    """Every reference of ``layout`` exists (raises SettingsError naming the track and the allowed values)."""
+    names = list(sources)
+    for n, e in enumerate(layout.entries):
+        label = f"{where}: track {n + 1} ({e.source}:{e.id})"
+        if e.source != EXTERNAL and e.source not in sources:
+            raise SettingsError(f"{label} names {e.source!r}, but the job has only {', '.join(names)}")
+        if e.sync_to is not None and e.sync_to not in sources:
+            raise SettingsError(f"{label}: sync_to {e.sync_to!r} is not a source of this job; use one of "
+                                f"{', '.join(names)}")
+        if e.source == EXTERNAL:
+            check_subtitle_file(Path(e.external_path or ""), label)
+        elif tracks is not None and e.source in tracks:
+            ids = {t.id: t for t in tracks[e.source]}
+            if e.id not in ids:
+                raise SettingsError(f"{label}: {e.source} has no track {e.id}; its tracks are "
+                                    f"{', '.join(str(i) for i in ids) or 'none'}")
+            if ids[e.id].type is not e.type:
+                raise SettingsError(f"{label}: {e.source} track {e.id} is {ids[e.id].type.value}, the layout says "
+                                    f"{e.type.value}")
+
+
+def check_subtitle_file(path: Path, label: str = "--sub") -> None:
+    """An external subtitle file exists and ffprobe reads it as exactly one subtitle stream."""
+    check_name(path, label)
+    why = describe_kind(path)
+    if why:
+        raise SettingsError(f"{label}: subtitle file {path} {why}")
+    ffprobe = require("ffprobe")["ffprobe"]
+    proc = run([ffprobe, "-v", "error", "-show_streams", "-of", "json", Path(path)], None, check=False)
+    try:
+        streams = json.loads(proc.stdout or "{}").get("streams", [])
+    except (ValueError, AttributeError):
+        streams = []
+    if proc.returncode != 0 or len(streams) != 1 or streams[0].get("codec_type") != "subtitle":
+        detail = (proc.stderr or "").strip().splitlines()[-1:] or ["no subtitle stream found"]
+        raise SettingsError(f"{label}: {path} is not a subtitle file vsg can read ({detail[0]}); use an .srt, "
+                            ".ass, .ssa or .vtt file")
+
+
+def reference_video_check(tracks: Mapping[str, Sequence[Track]], layout: Layout) -> str | None:
+    """An error when the output would have no video because the reference has none; None otherwise."""
+    if any(e.type is TrackType.VIDEO for e in layout.entries):
+        return None
+    ref = tracks.get("Source 1")
+    if ref is not None and not any(t.type is TrackType.VIDEO for t in ref):
+        return ("Source 1 (the reference) has no video track, so the output would have no video; give the "
+                "release whose video you want as the first file (REF)")
+    return None

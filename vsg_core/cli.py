@@ -12,7 +12,7 @@ from . import __version__
 from .errors import VsgError
 
 # Subcommand modules, in the order `vsg --help` lists them.
-COMMANDS = ("sync", "batch", "analyze", "media", "demo")
+COMMANDS = ("sync", "batch", "analyze", "clip", "media", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

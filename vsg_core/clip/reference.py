@@ -400,7 +400,7 @@ def plan_clip(text: str, output: str | None, output_dir: str, rng: ClipRange, mo
             args += ["-preset", st.preset]
         if st.video_codec in CRF_CODECS:
             args += ["-crf", str(st.crf)]
-        args += ["-c:a", st.audio_codec, "-c:s", "copy"]
+        args += ["-c:a", st.audio_codec, "-c:s", "copy", "-avoid_negative_ts", "disabled"]
     if st.max_file_size > 0:
         args += ["-fs", str(st.max_file_size)]
     args += ["-progress", "pipe:1", "-nostats", "-y", out]

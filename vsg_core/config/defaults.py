@@ -247,6 +247,17 @@ VSG_OVERRIDES: dict[str, Any] = {
     # every realistic release pair: the empty bins dominate the phase transform. vsg correlates the full band
     # with PHAT weights masked to bins that carry signal (see vsg_core/analysis/correlation_options.py).
     "filtering_method": "None",
+    # --- clip ---
+    # `vsg clip` (vsg_core/clip/settings.py validates ranges and choices; docs/clip.md describes each key).
+    "clip_video_codec": "libx264",      # encoder for --accurate clips
+    "clip_audio_codec": "aac",          # audio encoder for --accurate clips
+    "clip_preset": "fast",              # x264/x265 preset for --accurate clips
+    "clip_crf": 23,                     # constant rate factor for --accurate clips, 0..63
+    "clip_workers": 2,                  # parallel ffmpeg jobs in `vsg clip batch`/`api`, 1..16
+    "clip_retry_attempts": 3,           # tries per URL input, 1..10
+    "clip_retry_base_delay_s": 1.0,     # first backoff delay (doubles per retry, plus jitter), 0..60 s
+    "clip_output_folder": "",           # where automatic clip names go ("" = the current directory)
+    "clip_max_file_size_mb": 0,         # ffmpeg -fs cap per clip in MiB (0 = no limit)
 }
 
 DEFAULTS: dict[str, Any] = {**SPEC_DEFAULTS, **VSG_OVERRIDES}

@@ -216,7 +216,16 @@ pub fn plan_clip(req: &ClipRequest) -> Result<ClipPlan, ClipError> {
             if CRF_CODECS.contains(&st.video_codec.as_str()) {
                 push(&["-crf", &st.crf.to_string()]);
             }
-            push(&["-c:a", &st.audio_codec, "-c:s", "copy"]);
+            // Subtitle events that began before the cut keep earlier timestamps; shifting them to 0
+            // (the muxer's default) would start the picture late, so timestamps stay as decoded.
+            push(&[
+                "-c:a",
+                &st.audio_codec,
+                "-c:s",
+                "copy",
+                "-avoid_negative_ts",
+                "disabled",
+            ]);
         }
     }
     if st.max_file_size > 0 {
@@ -306,7 +315,7 @@ mod tests {
         r.output = Some("x.mkv".into());
         let a = plan_clip(&r).unwrap().args.join(" ");
         assert!(
-            a.contains("-c:v libx264 -preset fast -crf 23 -c:a aac -c:s copy -fs 1000"),
+            a.contains("-c:v libx264 -preset fast -crf 23 -c:a aac -c:s copy -avoid_negative_ts disabled -fs 1000"),
             "{a}"
         );
         let mut r = req("in.mkv", ClipMode::Accurate);

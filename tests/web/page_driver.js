@@ -15,11 +15,17 @@ const browser = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", 
   "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", `--user-data-dir=${profile}`,
   "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
 
+let done = false;
 function finish(code, out) {
+  if (done) return;
+  done = true;
   if (out) process.stdout.write(JSON.stringify(out) + "\n");
-  browser.kill("SIGKILL");
-  fs.rmSync(profile, { recursive: true, force: true });
-  process.exit(code);
+  const cleanup = () => {
+    try { fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 }); } catch (e) { /* best effort */ }
+    process.exit(code);
+  };
+  if (browser.exitCode !== null || browser.signalCode !== null) cleanup();
+  else { browser.once("exit", cleanup); browser.kill("SIGKILL"); setTimeout(cleanup, 3000); }
 }
 setTimeout(() => { process.stderr.write("page_driver: timed out\n"); finish(3); }, deadline - Date.now());
 
@@ -30,7 +36,9 @@ browser.stderr.on("data", (d) => {
   if (m) { browser.stderr.removeAllListeners("data"); browser.stderr.resume(); run(m[1]).catch((e) => {
     process.stderr.write(`page_driver: ${e.stack || e}\n`); finish(2); }); }
 });
-browser.on("exit", (code) => { process.stderr.write(`page_driver: chromium exited (${code})\n${buf}`); finish(4); });
+browser.on("exit", (code) => {
+  if (!done) { process.stderr.write(`page_driver: chromium exited (${code})\n${buf}`); finish(4); }
+});
 
 async function run(wsUrl) {
   const ws = new WebSocket(wsUrl);
@@ -65,6 +73,5 @@ async function run(wsUrl) {
     batch: JSON.parse(document.getElementById("batch-json").textContent),
     error: document.getElementById("error").textContent,
   })`);
-  await send("Browser.close");
   finish(0, out);
 }

@@ -7,6 +7,7 @@ here with ffprobe: the largest gap between keyframes); an --accurate clip's with
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -50,7 +51,7 @@ def keyframe_interval_ms(ref: Path) -> float:
                            str(ref))["frames"]
     times = [float(f["pts_time"]) * 1000 for f in frames]
     assert len(times) > 5
-    return max(b - a for a, b in zip(times, times[1:], strict=False))
+    return max(b - a for a, b in itertools.pairwise(times))
 
 
 @pytest.fixture(scope="module")

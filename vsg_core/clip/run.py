@@ -114,8 +114,10 @@ class Clipper:
                 self._attempt(job, output_dir, res, progress)
                 return
             except (CommandError, MediaError) as e:
-                if attempt >= attempts or not is_transient(e):
+                if not is_transient(e) or attempts == 1:
                     raise
+                if attempt >= attempts:
+                    raise ClipError(f"{e} (gave up after {attempts} attempts)") from None
                 delay = backoff_delay(attempt, self.config.retry_base_delay_s)
                 self.log.warning(f"{job.input}: network error (attempt {attempt}/{attempts}); "
                                  f"retrying in {delay:.2f} s")

@@ -213,3 +213,44 @@ def test_ctrl_c_removes_the_partial_output(ref: Path, tmp_path: Path) -> None:
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bar_only_on_a_terminal(ref: Path, tmp_path: Path) -> None:
+    import pty
+
+    cmd = [sys.executable, "-m", "vsg_core.cli", "clip", str(ref), "-s", "10", "-d", "4", "--accurate",
+           "--preset", "ultrafast", "-q"]
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.run([*cmd, "-o", str(tmp_path / "tty.mkv")], stderr=slave, stdout=subprocess.PIPE,
+                           timeout=120, env=dict(os.environ))
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    assert p.returncode == 0
+    tty_err = b"".join(chunks).decode("utf-8", "replace")
+    assert "Progress: 100% [##############################]" in tty_err
+    p = subprocess.run([*cmd, "-o", str(tmp_path / "pipe.mkv")], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "Progress" not in p.stderr and p.stderr == ""
+
+
+def test_python_backend_gives_the_same_clip(ref: Path, tmp_path: Path, capsys) -> None:
+    results = []
+    for backend in ("python", "rust"):
+        d = tmp_path / backend
+        d.mkdir()
+        rc = main(["--backend", backend, "clip", "--json", str(ref), "-s", "1m", "-e", "PT1M5S", "-o", str(d)])
+        assert rc == 0
+        r = json.loads(capsys.readouterr().out)
+        same = {k: v for k, v in r.items() if k not in ("output", "seconds")}
+        results.append(same | {"name": Path(r["output"]).name})
+    assert results[0] == results[1]

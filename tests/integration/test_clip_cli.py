@@ -21,7 +21,7 @@ import pytest
 
 from vsg_core.cli import main
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.media, pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)

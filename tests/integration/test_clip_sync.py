@@ -17,7 +17,7 @@ import pytest
 
 from vsg_core.cli import main
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.media, pytest.mark.slow]
 FS = 48_000
 TRUE_DELAY_MS = 1234.567
 

@@ -109,6 +109,7 @@ def page_dir(tmp_path_factory: pytest.TempPathFactory, wasm: Path) -> Path:
     return d
 
 
+@pytest.mark.slow
 def test_page_builds_a_clip_list_in_headless_chromium(page_dir: Path) -> None:
     chromium = _need("chromium", "sudo apt-get install chromium")
     url = (page_dir / "index.html").as_uri() + \

@@ -83,3 +83,20 @@ def test_api_lists() -> None:
         read_api("[]", "x", "youtube")
     with pytest.raises(ClipError, match="non-empty list"):
         read_api("[]", "x")
+
+
+def test_cli_usage_and_settings_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from vsg_core.cli import main
+
+    monkeypatch.setenv("VSG_SETTINGS", str(tmp_path / "none.json"))
+    monkeypatch.setenv("VSG_CLIP_HISTORY", str(tmp_path / "h.jsonl"))
+    assert main(["clip"]) == 2
+    assert main(["clip", "stats", "x"]) == 2
+    assert main(["clip", "in.mkv", "-e", "2"]) == 2 and "-s START" in capsys.readouterr().err
+    monkeypatch.setenv("VSG_SET_CLIP_CRF", "99")
+    assert main(["clip", "in.mkv", "-s", "1", "-e", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "'clip_crf' = 99 must be between 0 and 63" in err and "VSG_SET_CLIP_CRF" in err
+    monkeypatch.delenv("VSG_SET_CLIP_CRF")
+    assert main(["clip", "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["jobs"] == 0

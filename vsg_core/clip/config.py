@@ -50,7 +50,8 @@ class ClipConfig:
 
     def check(self) -> None:
         def bad(key: str, value: Any, why: str) -> SettingsError:
-            return SettingsError(f"setting 'clip_{key}' = {value!r} {why}")
+            return SettingsError(f"setting 'clip_{key}' = {value!r} {why} (it comes from the settings file, "
+                                 f"VSG_SET_CLIP_{key.upper()} or a command-line flag)")
 
         if self.preset not in PRESETS:
             raise bad("preset", self.preset, f"must be one of {', '.join(PRESETS)}")

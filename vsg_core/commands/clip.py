@@ -29,6 +29,10 @@ from ..log import JobLog, progress_line
 SUBCOMMANDS = ("batch", "api", "stats")
 
 
+class UsageError(VsgError):
+    """Wrong arguments for a ``vsg clip`` form (exit status 2, as argparse's own usage errors)."""
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "clip", help="cut clips (single, batch, API lists, stats, --sync across releases)",
@@ -160,12 +164,20 @@ def _summary(results: list[Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as e:
+        print(f"vsg clip: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..clip import history
 
     words = list(args.words)
     if not args.sync and words and words[0] == "stats":
         if len(words) != 1:
-            raise VsgError("usage: vsg clip stats [--json]")
+            raise UsageError("usage: vsg clip stats [--json]")
         st = history.stats()
         if args.json:
             print(json.dumps(st.to_json(), indent=2))
@@ -199,14 +211,14 @@ def _run_clips(args: argparse.Namespace, words: list[str], console: _Console, lo
         if words and words[0] in ("batch", "api"):
             if words[0] == "batch":
                 if len(words) != 2:
-                    raise VsgError("usage: vsg clip batch FILE.json [--workers N] [-O OUTDIR]")
+                    raise UsageError("usage: vsg clip batch FILE.json [--workers N] [-O OUTDIR]")
                 path = Path(words[1])
                 entries = read_batch(path)
                 out_dir = args.output_dir or (Path(cfg.output_folder) if cfg.output_folder
                                               else path.resolve().parent)
             else:
                 if len(words) != 3:
-                    raise VsgError("usage: vsg clip api FILE|- OUTDIR [--api-type auto|ytdlp|generic]")
+                    raise UsageError("usage: vsg clip api FILE|- OUTDIR [--api-type auto|ytdlp|generic]")
                 src = words[1]
                 if src == "-":
                     text, name = sys.stdin.read(), "standard input"
@@ -228,10 +240,10 @@ def _run_clips(args: argparse.Namespace, words: list[str], console: _Console, lo
                 print(_summary(results))
             return 0 if all(r.ok for r in results) else 1
         if len(words) != 1:
-            raise VsgError("usage: vsg clip INPUT -s START (-e END | -d DURATION) [-o OUT] [--accurate] "
+            raise UsageError("usage: vsg clip INPUT -s START (-e END | -d DURATION) [-o OUT] [--accurate] "
                            "(one input; for several use `vsg clip batch` or `--sync`)")
         if args.start is None:
-            raise VsgError("give the clip start with -s START")
+            raise UsageError("give the clip start with -s START")
         out = args.output
         out_dir = default_dir
         if out is not None and out.is_dir():
@@ -258,9 +270,9 @@ def _run_sync(args: argparse.Namespace, words: list[str], clipper: Any, core: An
     from ..clip.sync import sync_clips
 
     if len(words) < 2:
-        raise VsgError("usage: vsg clip --sync REF OTHER [OTHER ...] -s START (-e END | -d DURATION)")
+        raise UsageError("usage: vsg clip --sync REF OTHER [OTHER ...] -s START (-e END | -d DURATION)")
     if args.start is None:
-        raise VsgError("give the clip start with -s START")
+        raise UsageError("give the clip start with -s START")
     out_dir = args.output or default_dir
     clips = sync_clips(clipper, core, Path(words[0]), [Path(w) for w in words[1:]], args.start, args.end,
                        args.duration, out_dir, settings, log, lambda f: console.progress(0, f))

@@ -254,3 +254,22 @@ def test_python_backend_gives_the_same_clip(ref: Path, tmp_path: Path, capsys) -
         same = {k: v for k, v in r.items() if k not in ("output", "seconds")}
         results.append(same | {"name": Path(r["output"]).name})
     assert results[0] == results[1]
+
+
+def test_sigterm_during_a_batch_removes_every_partial_output(ref: Path, tmp_path: Path) -> None:
+    jobs = [{"input": str(ref), "start": str(10 * i), "duration": "60", "accurate": True, "preset": "veryslow"}
+            for i in range(4)]
+    (tmp_path / "j.json").write_text(json.dumps(jobs))
+    out = tmp_path / "out"
+    p = subprocess.Popen([sys.executable, "-m", "vsg_core.cli", "clip", "batch", str(tmp_path / "j.json"),
+                          "--workers", "2", "-O", str(out), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.is_dir() and
+                                               sum(".partial" in f.name for f in out.iterdir()) == 2):
+        time.sleep(0.05)
+    assert sum(".partial" in f.name for f in out.iterdir()) == 2, "the two workers never started writing"
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert list(out.iterdir()) == []

@@ -24,6 +24,7 @@ declare -A TOOL_PKG=(
   [rubberband]=rubberband-cli
   [espeak-ng]=espeak-ng
   [xvfb-run]=xvfb [xauth]=xauth
+  [node]=nodejs [chromium]=chromium   # tests of the WASM clip core and the web/ page
 )
 # shared libraries PySide6 needs even for the offscreen platform -> Debian package
 declare -A LIB_PKG=(
@@ -37,6 +38,10 @@ declare -A LIB_PKG=(
 # files the test suite needs -> Debian package
 declare -A FILE_PKG=(
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
+  # web/build_wasm.sh: Debian's rustc with the wasm32 standard library and its linker (rust-lld -> lld-14)
+  [/usr/bin/rustc]=rustc
+  [/usr/lib/rustlib/wasm32-unknown-unknown/lib]=libstd-rust-dev-wasm32
+  [/usr/bin/rust-lld]=lld-14
 )
 
 missing_pkgs=()

@@ -24,7 +24,7 @@ from .cancel import Cancelled, CancelToken, exit_code, signals_cancel
 from .errors import VsgError
 
 # Subcommand modules, in the order `vsg --help` lists them.
-COMMANDS = ("sync", "batch", "analyze", "settings", "media", "demo")
+COMMANDS = ("sync", "batch", "analyze", "clip", "settings", "media", "demo")
 # Commands that run jobs: SIGINT/SIGTERM/SIGHUP cancel them cleanly (the others keep Python's default handling).
 CANCELLABLE = frozenset({"sync", "batch", "analyze", "demo"})
 

@@ -370,3 +370,60 @@ def mux_serialise_options(tokens: list[str]) -> str:
 def mux_write_options_file(tokens: list[str], path: str) -> None:
     """Write the options file; OSError 'Failed to write mkvmerge options file: …' on failure."""
     ...
+
+# --- clip (vsg clip) ---
+# Every clip error is a ValueError whose message quotes the user's text; use vsg_core.clip.engine(), which
+# turns it into vsg_core.clip.ClipError. Times are whole milliseconds.
+class ClipTimestamp:
+    @property
+    def ms(self) -> int: ...
+    @property
+    def form(self) -> str:
+        """hms, ms, seconds, human or iso."""
+        ...
+
+class ClipRange:
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def duration_ms(self) -> int: ...
+
+class ClipPlan:
+    @property
+    def output(self) -> str: ...
+    @property
+    def args(self) -> list[str]:
+        """ffmpeg arguments without the program name; the last one is the output path."""
+        ...
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def mode(self) -> str:
+        """copy or accurate."""
+        ...
+
+def clip_parse_timestamp(text: str) -> ClipTimestamp: ...
+def clip_format_timestamp(ms: int, form: str) -> str: ...
+def clip_resolve_range(
+    start: str, end: str | None, duration: str | None, media_duration_ms: int | None
+) -> ClipRange: ...
+def clip_output_name(input: str, start_ms: int, end_ms: int, taken: list[str]) -> str: ...
+def clip_plan(
+    input: str,
+    output: str | None,
+    output_dir: str,
+    start_ms: int,
+    end_ms: int,
+    mode: str,
+    video_codec: str,
+    audio_codec: str,
+    preset: str,
+    crf: int,
+    max_file_size: int,
+    taken: list[str],
+) -> ClipPlan: ...
+def clip_progress_fraction(text: str, duration_ms: int) -> float | None: ...

@@ -28,6 +28,7 @@ CHAPTERS = "Chapters"
 MUX = "Mux"
 PATHS = "Paths"
 LOGGING = "Logging"
+CLIP = "Clip"
 STATE = "State"      # kept by the main window between runs (last inputs); not an option, no editor
 
 # Tabs of the options dialog in order, with the titles users see.
@@ -39,6 +40,7 @@ TABS: tuple[tuple[str, str], ...] = (
     (MUX, "Merge Behavior"),
     (PATHS, "Paths && Tools"),
     (LOGGING, "Logging"),
+    (CLIP, "Clips"),
 )
 
 TYPES: dict[type, str] = {bool: "bool", int: "int", float: "float", str: "str", list: "list"}
@@ -95,7 +97,11 @@ S = Setting
 # Keys vsg adds beyond the original application's 209 (every other key keeps the original's name and meaning).
 VSG_KEYS: frozenset[str] = frozenset({
     "cluster_retries",
+    "clip_video_codec", "clip_audio_codec", "clip_preset", "clip_crf", "clip_workers", "clip_retry_attempts",
+    "clip_retry_base_delay_s", "clip_output_folder", "clip_max_file_size_mb",
 })
+_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
+            "placebo")
 
 _METHODS = ("Standard Correlation (SCC)", "Phase Correlation (GCC-PHAT)", "Onset Detection", "GCC-SCOT",
             "Whitened Cross-Correlation", "DTW (Dynamic Time Warping)", "Spectrogram Correlation")
@@ -297,6 +303,31 @@ SCHEMA: tuple[Setting, ...] = (
     S("archive_logs", True, "Archive batch logs",
       "Zip the job logs into one archive when a batch of several merges ends (the main window's checkbox).",
       LOGGING, "Main window"),
+    # ------------------------------------------------------------------------------------------------------
+    # vsg clip (read by vsg_core/clip/config.py; CLI flags override them, see docs/clip.md)
+    S("clip_video_codec", "libx264", "Video encoder (accurate clips)",
+      "ffmpeg video encoder used by `vsg clip --accurate` (re-encoded, frame-exact cuts); stream-copy clips keep "
+      "the original video.", CLIP, "Re-encoding"),
+    S("clip_audio_codec", "aac", "Audio encoder (accurate clips)",
+      "ffmpeg audio encoder used by `vsg clip --accurate` and `vsg clip --sync`.", CLIP, "Re-encoding"),
+    S("clip_preset", "fast", "Encoder preset", "x264/x265 speed preset for re-encoded clips.", CLIP,
+      "Re-encoding", choices=_PRESETS),
+    S("clip_crf", 23, "Quality (CRF)", "Constant rate factor for re-encoded clips (lower = better, larger).",
+      CLIP, "Re-encoding", minimum=0, maximum=63),
+    S("clip_workers", 2, "Parallel clips", "ffmpeg jobs run at once by `vsg clip batch` and `vsg clip api`.",
+      CLIP, "Batch", unit="jobs", minimum=1, maximum=16),
+    S("clip_retry_attempts", 3, "URL attempts",
+      "Tries per HTTP(S) input when the network fails (exponential backoff with jitter between tries).", CLIP,
+      "Network", unit="tries", minimum=1, maximum=10),
+    S("clip_retry_base_delay_s", 1.0, "First retry wait",
+      "Wait before the first retry of a URL input; it doubles with each retry, plus 0–50 % random jitter.", CLIP,
+      "Network", unit="s", minimum=0, maximum=60),
+    S("clip_output_folder", "", "Clip folder",
+      "Folder for automatically named clips (empty: the current folder; for a batch file, the file's folder).",
+      CLIP, "Output", widget="dir"),
+    S("clip_max_file_size_mb", 0, "Max clip size",
+      "Stop writing a clip at this size (ffmpeg -fs); 0 = no limit.", CLIP, "Output", unit="MiB", minimum=0,
+      maximum=1_000_000),
     # ------------------------------------------------------------------------------------------------------
     # Window state (the main window keeps its last inputs here; not options)
     S("last_ref_path", "", "Last reference", "The main window's last reference path.", STATE, "Inputs"),

@@ -1,7 +1,8 @@
 """Allowed ranges of the settings a job reads, checked before any analysis starts (see docs/reliability.md).
 
-One place for the per-key validators (``RANGES``) and the checks between keys (``PAIRS``); the settings schema
-can call :func:`check_value` per key and :func:`check_settings` for a whole set. ``vsg sync``, ``vsg batch``,
+The limits of each key are the settings schema's (:mod:`vsg_core.config.schema`, one place); this module adds
+the checks between keys (``PAIRS``) and the flags' checks (:func:`check_value` for a value given on the command
+line, :func:`check_workers`). ``vsg sync``, ``vsg batch``,
 ``vsg analyze`` and the pipeline refuse out-of-range values with a message naming the key and the allowed values.
 """
 
@@ -9,76 +10,39 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from .config.schema import BY_KEY
+from .config.validation import check
 from .errors import SettingsError
-
-
-@dataclass(frozen=True)
-class Range:
-    low: float
-    high: float
-    integer: bool = False
-    unit: str = ""
-
-    def describe(self) -> str:
-        fmt = (lambda v: f"{int(v)}") if self.integer else (lambda v: f"{v:g}")
-        unit = f" {self.unit}" if self.unit else ""
-        return f"from {fmt(self.low)} to {fmt(self.high)}{unit}"
-
-
-# key -> allowed range (inclusive). Chunk count and duration follow the original application's option ranges;
-# the worker counts only need to be at least 1 (the upper bound keeps a typo from starting 10⁶ threads).
-RANGES: dict[str, Range] = {
-    "scan_chunk_count": Range(1, 100, integer=True, unit="chunks"),
-    "scan_chunk_duration": Range(1, 120, unit="s"),
-    "scan_start_percentage": Range(0, 100, unit="%"),
-    "scan_end_percentage": Range(0, 100, unit="%"),
-    "min_match_pct": Range(0.1, 100, unit="%"),
-    "min_accepted_chunks": Range(1, 100, integer=True, unit="chunks"),
-    "first_stable_min_chunks": Range(1, 100, integer=True, unit="chunks"),
-    "filter_bandpass_order": Range(1, 10, integer=True),
-    "filter_lowpass_taps": Range(11, 501, integer=True),
-    "filter_bandpass_lowcut_hz": Range(1, 24000, unit="Hz"),
-    "filter_bandpass_highcut_hz": Range(1, 24000, unit="Hz"),
-    "frame_match_workers": Range(1, 256, integer=True),
-    "corr_anchor_refine_workers": Range(1, 256, integer=True),
-    "segment_qa_chunk_count": Range(1, 100, integer=True, unit="chunks"),
-    "stepping_scan_start_percentage": Range(0, 100, unit="%"),
-    "stepping_scan_end_percentage": Range(0, 100, unit="%"),
-}
 
 # (first key, second key): the first must be smaller than the second.
 PAIRS: tuple[tuple[str, str], ...] = (
     ("scan_start_percentage", "scan_end_percentage"),
-    ("stepping_scan_start_percentage", "stepping_scan_end_percentage"),
     ("filter_bandpass_lowcut_hz", "filter_bandpass_highcut_hz"),
 )
 
-# ``vsg batch --workers`` / parallel jobs.
-WORKERS = Range(1, 64, integer=True)
+# ``vsg batch --workers`` / parallel jobs (the upper bound keeps a typo from starting 10⁶ threads).
+MAX_WORKERS = 64
 
 
 def check_value(key: str, value: Any) -> str | None:
-    """Why ``value`` is not allowed for ``key`` (``"must be …"``), or None."""
-    r = RANGES.get(key)
-    if r is None:
+    """Why ``value`` is not allowed for ``key`` (``"must be …"``, the schema's limits), or None."""
+    setting = BY_KEY.get(key)
+    if setting is None or setting.type not in ("int", "float"):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"must be a number {r.describe()}"
-    if r.integer and value != int(value):
-        return f"must be a whole number {r.describe()}"
-    if not r.low <= value <= r.high:
-        return f"must be {r.describe()}"
-    return None
+        return "must be a number" + (f" ({setting.range_text()})" if setting.range_text() else "")
+    if setting.type == "int" and value != int(value):
+        return "must be a whole number" + (f" ({setting.range_text()})" if setting.range_text() else "")
+    return check(setting, value)
 
 
 def check_settings(settings: Mapping[str, Any]) -> list[str]:
     """Every problem of ``settings`` as ``"setting 'key' = value must be …"`` lines."""
     problems = []
-    for key in RANGES:
-        if key in settings:
+    for key in settings:
+        if key in BY_KEY:
             why = check_value(key, settings[key])
             if why:
                 problems.append(f"setting {key!r} = {settings[key]!r} {why}")
@@ -99,5 +63,5 @@ def validate_settings(settings: Mapping[str, Any], where: str = "") -> None:
 
 
 def check_workers(value: int, flag: str = "--workers") -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not WORKERS.low <= value <= WORKERS.high:
-        raise SettingsError(f"{flag} {value!r}: must be a whole number {WORKERS.describe()}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS:
+        raise SettingsError(f"{flag} {value!r}: must be a whole number between 1 and {MAX_WORKERS}")

@@ -47,17 +47,21 @@ def test_coercion_rules(tmp_path: Path) -> None:
     p = tmp_path / "settings.json"
     p.write_text(json.dumps({"scan_chunk_duration": 15.7, "snap_chapters": "Yes", "min_match_pct": "7",
                              "segmented_enabled": "off", "use_soxr": "maybe"}), encoding="utf-8")
-    s = Settings.load(p, env={})
+    with pytest.raises(SettingsError, match=r"settings\.json: .*use_soxr.*true or false"):
+        Settings.load(p, env={})
+    s = Settings.load(p, recover=True, env={})
     assert s["scan_chunk_duration"] == 15 and s["snap_chapters"] is True
     assert s["min_match_pct"] == 7.0 and s["segmented_enabled"] is False
     assert s["use_soxr"] is False and any("use_soxr" in w and "true or false" in w for w in s.warnings)
 
 
-def test_invalid_values_fall_back_with_a_warning(tmp_path: Path) -> None:
+def test_invalid_values_are_refused_or_fall_back_with_a_warning_in_the_gui(tmp_path: Path) -> None:
     p = tmp_path / "settings.json"
     p.write_text(json.dumps({"scan_start_percentage": 140, "sync_mode": "sideways", "bogus_key": 1}),
                  encoding="utf-8")
-    s = Settings.load(p, env={})
+    with pytest.raises(SettingsError, match=r"settings\.json: .*scan_start_percentage.*between 0 and 100"):
+        Settings.load(p, env={})
+    s = Settings.load(p, recover=True, env={})
     assert s["scan_start_percentage"] == 5.0 and s["sync_mode"] == "positive_only"
     text = "\n".join(s.warnings)
     assert "scan_start_percentage" in text and "sync_mode" in text and "bogus_key" in text

@@ -45,7 +45,7 @@ def test_list_json_describes_every_available_key(vsg: Run, tmp_path: Path) -> No
     r = by_key["scan_chunk_duration"]
     assert r["value"] == 15 and r["default"] == 15 and r["type"] == "int" and r["unit"] == "s"
     assert r["available"] is True and r["help"] == BY_KEY["scan_chunk_duration"].help
-    assert r["range"] == "1 – 600" and r["minimum"] == 1 and r["maximum"] == 600
+    assert r["range"] == "1 – 120" and r["minimum"] == 1 and r["maximum"] == 120
     assert by_key["sync_mode"]["choices"] == ["positive_only", "allow_negative"]
     every = json.loads(vsg("list", "--json", "--all").stdout)
     assert len(every) == len(BY_KEY)

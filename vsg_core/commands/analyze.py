@@ -204,9 +204,9 @@ def check_args(args: argparse.Namespace, settings: AnalysisSettings) -> None:
             raise SettingsError(f"{flag} {value:g} {why}")
     corr = settings.correlation
     if not corr.scan_start_pct < corr.scan_end_pct:
-        raise SettingsError(f"the scan window start ({corr.scan_start_pct:g} %, --scan-start or "
-                            f"scan_start_percentage) must be smaller than its end ({corr.scan_end_pct:g} %, "
-                            "--scan-end or scan_end_percentage)")
+        start = "--scan-start" if args.scan_start is not None else "setting scan_start_percentage"
+        end = "--scan-end" if args.scan_end is not None else "setting scan_end_percentage"
+        raise SettingsError(f"{start} {corr.scan_start_pct:g} must be smaller than {end} {corr.scan_end_pct:g}")
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
     check_sources({k: Path(os.path.abspath(p)) for k, p in sources.items()})
 

@@ -6,7 +6,8 @@ Every key is defined in :mod:`vsg_core.config.schema`; values are checked by :mo
   (``~/.config/vsg/settings.json``). A missing file means the defaults.
 * A corrupt file is never overwritten: :meth:`Settings.load` raises :class:`SettingsError` naming the file;
   ``recover=True`` (the GUI) moves it aside as ``settings.json.corrupt`` and uses the defaults.
-* A value that is invalid for its key is reported and the key's default is used.
+* A value that is invalid for its key is an error naming the file and the key (the command line refuses to
+  run with it); with ``recover=True`` (the GUI) it is reported and the key's default is used.
 * Keys this version does not use — unknown ones, and those of features that are not available
   (``available=False``) — are kept as they are and written back on save; one warning per load lists them.
 * ``VSG_SET_<KEY>=value`` overrides one key for one run (``VSG_SET_SCAN_CHUNK_COUNT=20``); an invalid value, an
@@ -126,7 +127,10 @@ class Settings(Mapping[str, Any]):
             try:
                 s.set(k, v)
             except SettingsError as e:
-                s.warnings.append(f"[WARNING] {e}; the default {DEFAULTS[k]!r} is used")
+                if not recover:
+                    raise SettingsError(f"settings file {p}: {e}. Fix the value there (or remove the key to use "
+                                        f"its default {DEFAULTS[k]!r}).") from None
+                s.warnings.append(f"[WARNING] {p}: {e}; the default {DEFAULTS[k]!r} is used")
         if unavailable:
             s.warnings.append(f"[WARNING] {p}: {len(unavailable)} setting(s) for features this version does not "
                               f"have are kept unchanged and have no effect: {', '.join(unavailable)}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import cancel as _cancel
@@ -21,18 +22,20 @@ def quote(cmd: Sequence[str | Path]) -> str:
 
 def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = False,
         tail_lines: int = DEFAULT_TAIL_LINES, check: bool = True, what: str | None = None,
-        input_bytes: bytes | None = None, timeout: float | None = None
-        ) -> subprocess.CompletedProcess:
+        input_bytes: bytes | None = None, timeout: float | None = None,
+        progress: Callable[[str], None] | None = None) -> subprocess.CompletedProcess:
     """Run ``cmd``; stdout and stderr are captured separately (stderr never mixes into stdout).
 
     On failure logs ``[!] Command failed with exit code N`` and a ``[stderr/tail]`` block and, when
     ``check``, raises CommandError whose message names ``what`` (e.g. the file being processed).
+    ``progress`` receives every output line as it is written (text commands only: progress parsing).
     """
     args = [str(c) for c in cmd]
     if log is not None:
         log.log(f"$ {quote(args)}")
     try:
-        proc = _run_cancellable(args, input_bytes, timeout)
+        proc = (_run_streaming(args, progress, timeout) if progress is not None and not binary
+                and input_bytes is None else _run_cancellable(args, input_bytes, timeout))
     except FileNotFoundError:
         hint = install_hint([Path(args[0]).name])
         raise ToolMissingError(f"program not found: {args[0]}; {hint}") from None
@@ -83,3 +86,42 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
                     if token.cancelled:
                         raise _cancel.Cancelled(f"the job was cancelled while {Path(args[0]).name} ran") from None
                     raise
+
+
+def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float | None
+                   ) -> subprocess.CompletedProcess:
+    """Like :func:`_run_cancellable`, handing each stdout/stderr line to ``sink`` while the command runs."""
+    token = _cancel.current()
+    with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
+        chunks: dict[str, list[bytes]] = {"out": [], "err": []}
+
+        def pump(stream, key: str) -> None:
+            for raw in iter(stream.readline, b""):
+                chunks[key].append(raw)
+                try:
+                    sink(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+                except Exception:  # a progress display must never break the command
+                    pass
+
+        readers = [threading.Thread(target=pump, args=(p.stdout, "out"), daemon=True),
+                   threading.Thread(target=pump, args=(p.stderr, "err"), daemon=True)]
+        for t in readers:
+            t.start()
+        waited = 0.0
+        while True:
+            try:
+                p.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                waited += 0.1
+                if (token is not None and token.cancelled) or (timeout is not None and waited >= timeout):
+                    p.kill()
+                    p.wait()
+                    for t in readers:
+                        t.join()
+                    if token is not None and token.cancelled:
+                        raise _cancel.Cancelled(f"the job was cancelled while {Path(args[0]).name} ran") from None
+                    raise subprocess.TimeoutExpired(args, timeout or 0.0) from None
+        for t in readers:
+            t.join()
+        return subprocess.CompletedProcess(args, p.returncode, b"".join(chunks["out"]), b"".join(chunks["err"]))

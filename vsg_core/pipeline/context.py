@@ -13,6 +13,7 @@ from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout
 from ..log import JobLog
 from ..models import Delays, PlanItem
+from ..progress import ProgressReporter
 
 
 @dataclass
@@ -25,6 +26,7 @@ class JobContext:
     final_output: Path | None                    # None: analyse only
     layout: Layout | None
     progress: Callable[[float], None] = lambda _f: None
+    reporter: ProgressReporter | None = None      # structured progress (phase, source, chunk) for displays
     # filled by the steps
     analysis: Any = None                         # vsg_core.analysis.job.JobAnalysis
     delays: Delays | None = None

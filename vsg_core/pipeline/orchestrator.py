@@ -23,6 +23,7 @@ from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout, default_layout
 from ..log import JobLog, LogCallback
 from ..mux import json_log_block, pretty_log_block, run_mkvmerge, write_options_file
+from ..progress import ProgressEvent, ProgressReporter, progress_scope, report_phase
 from ..tools import require
 from . import steps, validators
 from .audit import audit_output
@@ -52,13 +53,18 @@ def partial_path(final: Path) -> Path:
 def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path | None = None,
             output_file: Path | None = None, layout: Layout | None = None, analyze_only: bool = False,
             log_callbacks: list[LogCallback] | None = None, progress: Callable[[float], None] | None = None,
-            cancel_token: cancel.CancelToken | None = None, audit: bool = True) -> JobResult:
-    """Run one job. Never raises for job failures: they come back as ``status == "Failed"`` with ``error``."""
+            cancel_token: cancel.CancelToken | None = None, audit: bool = True,
+            on_progress: Callable[[ProgressEvent], None] | None = None) -> JobResult:
+    """Run one job. Never raises for job failures: they come back as ``status == "Failed"`` with ``error``.
+
+    ``progress`` receives the job's fraction (0–1, reaching 1.0 only when the job finished); ``on_progress``
+    structured events (phase, source, chunk) for a progress display."""
     st = settings or Settings()
     out_dir = Path(output_dir) if output_dir is not None else (
         Path(output_file).parent if output_file is not None else Path(st["output_folder"]))
     result = JobResult(FAILED, job.reference.name, job.reference)
-    prog = progress or (lambda _f: None)
+    reporter = ProgressReporter(on_progress, progress, analyze_only)
+    prog = reporter.job_fraction
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -70,7 +76,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     temp_dir: Path | None = None
     final: Path | None = None
     partial: Path | None = None
-    with cancel.cancel_scope(cancel_token):
+    with cancel.cancel_scope(cancel_token), progress_scope(reporter):
         try:
             require("ffmpeg", "ffprobe", "mkvmerge", "mkvextract")
             final = None if analyze_only else output_path_for(job, out_dir, output_file)
@@ -80,7 +86,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             temp_dir = Path(tempfile.mkdtemp(prefix=f"vsg_{job.reference.stem[:40]}_", dir=temp_root))
             if final is not None and layout is None:
                 layout = default_layout(tracks_by_source(job.sources, log))
-            ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog)
+            ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog, reporter)
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
             result.sources = _source_reports(ctx)
@@ -109,6 +115,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 log.log(pretty_log_block(ctx.tokens))
             cancel.check()
             log.section("Mux")
+            report_phase("Mux")
             run_mkvmerge(opts, log, output_file=partial)
             cancel.check()
             os.replace(partial, final)
@@ -117,6 +124,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             log.raw(f"[SUCCESS] Output file created: {final}")
             prog(0.90)
             if audit:
+                report_phase("Audit")
                 result.audit = audit_output(final, ctx.items, log)
             result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
             result.status = MERGED
@@ -144,6 +152,7 @@ def _phase(ctx: JobContext, name: str, step: Callable[[JobContext], None],
            validator: Callable[[JobContext], None]) -> None:
     cancel.check()
     ctx.log.raw(f"--- {name} Phase ---")
+    report_phase(name)
     try:
         step(ctx)
     except (cancel.Cancelled, validators.ValidationError):
@@ -162,6 +171,7 @@ def _phase(ctx: JobContext, name: str, step: Callable[[JobContext], None],
 def _optional_phase(ctx: JobContext, name: str, step: Callable[[JobContext], None]) -> None:
     cancel.check()
     ctx.log.raw(f"--- {name} Phase ---")
+    report_phase(name)
     try:
         step(ctx)
     except cancel.Cancelled:

@@ -8,6 +8,7 @@ refused.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -197,5 +198,7 @@ def _source_reports(ctx: JobContext) -> list[SourceReport]:
             diagnosis=s.diagnosis.kind.value, drift_ms_per_s=s.drift_ms_per_s,
             accepted_chunks=len(acc), total_chunks=len(s.chunks),
             mean_match_pct=(sum(c.match_pct for c in acc) / len(acc)) if acc else None,
-            chunks=tuple(c.to_dict() for c in s.chunks)))
+            chunks=tuple(c.to_dict() for c in s.chunks),
+            segments=tuple(dataclasses.asdict(seg) for seg in s.diagnosis.segments),
+            chunk_delay_ms=s.correlation_raw_delay_ms))
     return out

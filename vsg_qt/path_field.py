@@ -99,6 +99,9 @@ class PathField(QWidget):
             self._timer.stop()
             self._apply(Check(EMPTY))
             return
+        if not self.background:   # a quick check (no external program): at once
+            self._check_done(self._gen, self.check_fn(self.text()))
+            return
         self._apply(Check(PENDING, "checking…"))
         self._timer.start()
 

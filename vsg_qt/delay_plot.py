@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from vsg_core.pipeline import SourceReport
 
@@ -63,6 +63,7 @@ class SourcePlot(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(PLOT_HEIGHT)
         self.setMinimumWidth(260)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.key = src.key
         self.reference = chosen_delay(src)
         ref = self.reference or 0.0
@@ -157,7 +158,8 @@ class DelayPlot(QScrollArea):
             self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.empty_label.setWordWrap(True)
             lay.addWidget(self.empty_label)
-        lay.addStretch(1)
+        if not self.plots:
+            lay.addStretch(1)
         self.setWidget(inner)
 
     # ---------------------------------------------------------------- read back (tests, tooltips)

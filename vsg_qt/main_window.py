@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -35,6 +33,7 @@ from vsg_core.pipeline import CANCELLED, JobResult
 from vsg_core.progress import ProgressEvent
 
 from .batch_summary import BatchSummaryDialog, needs_review, summary_lines
+from .elided_label import ElidedLabel
 from .formatting import diagnosis_text, ms_text, status_ok
 from .job_queue_dialog import JobQueueDialog
 from .log_view import LogView
@@ -60,29 +59,6 @@ TITLE = "vsg — Video Sync & Merge"
 PATH_KEYS = ("last_ref_path", "last_sec_path", "last_ter_path")
 DEFAULT_SIZE = (1150, 720)
 BAR_STEPS = 1000
-
-
-class ElidedLabel(QLabel):
-    """One line of text, elided at the right when it does not fit; the full text is its tooltip."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(80)
-        self.setToolTip(text)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setToolTip(text)
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        p = QPainter(self)
-        rect = self.contentsRect()
-        elided = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        p.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), elided)
-
-    def is_elided(self) -> bool:
-        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
 
 
 class MainWindow(QMainWindow):
@@ -134,7 +110,7 @@ class MainWindow(QMainWindow):
 
         src_box = QGroupBox("Sources")
         form = QFormLayout(src_box)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(4)
         self.ref_field = PathField("Source 1 (Reference)", check=check_source)
@@ -164,9 +140,8 @@ class MainWindow(QMainWindow):
         form.addRow(actions)
         root.addWidget(src_box)
 
-        prog = QGridLayout()
-        prog.setHorizontalSpacing(6)
-        prog.setVerticalSpacing(2)
+        bars = QHBoxLayout()
+        bars.setSpacing(6)
         self.job_label = QLabel("Job:")
         self.job_bar = QProgressBar()
         self.job_bar.setRange(0, BAR_STEPS)
@@ -174,18 +149,17 @@ class MainWindow(QMainWindow):
         self.overall_label = QLabel("Overall:")
         self.overall_bar = QProgressBar()
         self.overall_bar.setRange(0, BAR_STEPS)
-        prog.addWidget(self.job_label, 0, 0)
-        prog.addWidget(self.job_bar, 0, 1)
-        prog.addWidget(self.overall_label, 0, 2)
-        prog.addWidget(self.overall_bar, 0, 3)
-        prog.setColumnStretch(1, 1)
-        prog.setColumnStretch(3, 1)
+        bars.addWidget(self.job_label)
+        bars.addWidget(self.job_bar, 1)
+        bars.addWidget(self.overall_label)
+        bars.addWidget(self.overall_bar, 1)
+        root.addLayout(bars)
         status_row = QHBoxLayout()
+        status_row.setSpacing(6)
         status_row.addWidget(QLabel("Status:"))
         self.status_label = ElidedLabel("Ready")
         status_row.addWidget(self.status_label, 1)
-        prog.addLayout(status_row, 1, 0, 1, 4)
-        root.addLayout(prog)
+        root.addLayout(status_row)
         self._show_overall(False)
 
         self.results = ResultsPanel()

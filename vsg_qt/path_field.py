@@ -9,8 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from .elided_label import ElidedLabel
 from .formatting import RED
 from .source_check import EMPTY, INVALID, PENDING, VALID, Check
 
@@ -69,8 +70,7 @@ class PathField(QWidget):
         self.edit.textChanged.connect(self._text_changed)
         self.browse_btn = QPushButton("Browse…")
         self.browse_btn.clicked.connect(self.browse)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.status = ElidedLabel("")
         self.status.setVisible(False)
         self.status.setStyleSheet("color: #616161")
         row = QHBoxLayout()
@@ -133,7 +133,6 @@ class PathField(QWidget):
         self.state = result
         colour = {INVALID: RED, VALID: "#2e7d32"}.get(result.state, "#616161")
         self.status.setText(result.text)
-        self.status.setToolTip(result.text)
         self.status.setStyleSheet(f"color: {colour}")
         self.status.setVisible(bool(result.text))
         self.edit.setStyleSheet(f"QLineEdit {{ border: 1px solid {RED}; }}" if result.state == INVALID else "")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -39,7 +40,7 @@ from .formatting import (
 )
 from .queue_model import job_title
 
-COLUMNS = ("Source", "Delay", "Confidence", "Chunks", "Diagnosis", "Rate / segments")
+COLUMNS = ("Source", "Delay", "Confidence", "Chunks", "Diagnosis / span", "Rate / details")
 MIN_WIDTHS = (96, 70, 80, 56, 96, 110)
 
 
@@ -76,9 +77,15 @@ class ResultsPanel(QWidget):
         self.job_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.job_combo.setMinimumContentsLength(20)
         self.job_combo.currentIndexChanged.connect(self._show_index)
-        self.summary = QLabel("No job has run yet.")
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a small read-only text box, not a word-wrapped label: no height-for-width in a scrolling window
+        self.summary = QTextBrowser()
+        self.summary.setOpenLinks(False)
+        self.summary.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.summary.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.summary.setFixedHeight(3 * self.fontMetrics().lineSpacing() + 8)
+        self.summary.viewport().setAutoFillBackground(False)
+        self.summary.setText("No job has run yet.")
+        self.summary_html = ""
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(list(COLUMNS))
@@ -124,6 +131,7 @@ class ResultsPanel(QWidget):
         self.tree.clear()
         self.plot.set_sources([])
         self.summary.setText("Running…")
+        self.summary_html = ""
 
     def add_result(self, result) -> None:
         self.results.append(result)
@@ -159,7 +167,7 @@ class ResultsPanel(QWidget):
         self.tree.clear()
         for s in r.sources:
             item = QTreeWidgetItem(source_row(s))
-            for col in (1, 2, 3, 5):
+            for col in (1, 2, 3):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             colour = diagnosis_colour(s.diagnosis)
             if colour:
@@ -181,8 +189,11 @@ class ResultsPanel(QWidget):
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)
         self.plot.set_sources(r.sources, title=job_title(r))
-        self.summary.setText(self._summary(r))
-        self.summary.setToolTip(html.unescape(self._summary(r).replace("<b>", "").replace("</b>", "")))
+        self.summary_html = self._summary(r)
+        self.summary.setHtml(self.summary_html)
+        for col in range(len(COLUMNS) - 1):
+            self.tree.resizeColumnToContents(col)
+            self.tree.setColumnWidth(col, max(MIN_WIDTHS[col], self.tree.columnWidth(col)))
 
     @staticmethod
     def _summary(r) -> str:

@@ -92,8 +92,8 @@ def test_rates_unknown_kinds_and_failed_statuses_are_readable(qtbot) -> None:
     assert items[2].text(5) == ""                                     # no "-0.000 ms/s" for a uniform delay
     assert items[3].text(4) == "No match" and items[3].foreground(4).color().name() == "#c62828"
     assert items[3].text(1) == "—"
-    assert "color:#c62828" in panel.summary.text() and "Audit failed" in panel.summary.text()
-    assert "120 ms off" in panel.summary.text()
+    assert "color:#c62828" in panel.summary_html and "Audit failed" in panel.summary.toPlainText()
+    assert "120 ms off" in panel.summary.toPlainText()
     assert "-0.000" not in "".join(it.text(c) for it in items for c in range(6))
 
 

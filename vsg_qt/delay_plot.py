@@ -19,7 +19,7 @@ from vsg_core.pipeline import SourceReport
 from .formatting import ms_text, segment_field
 
 PALETTE = ("#1565c0", "#e65100", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457")
-PLOT_HEIGHT = 190
+PLOT_HEIGHT = 150
 
 
 def chunk_delay(chunk: dict) -> float:
@@ -70,11 +70,13 @@ class SourcePlot(QChartView):
         self.points = [(float(c["start_s"]), chunk_delay(c), bool(c.get("accepted", True))) for c in src.chunks]
         self.deviations = [(t, d - ref, ok) for t, d, ok in self.points]
         self.boundaries = boundaries(src)
-        chart.setTitle(f"{src.key}: chunk delay minus {ms_text(self.reference, 1)}")
+        chart.setTitle(f"{src.key}: deviation from {ms_text(self.reference, 1)}")
+        chart.setToolTip(f"{src.key}: each chunk's delay minus the chosen delay ({ms_text(self.reference, 3)}); "
+                         "dashed lines: segment boundaries; hollow: rejected chunks")
         self.x_axis = QValueAxis()
         self.x_axis.setTitleText("Reference time (s)")
         self.y_axis = QValueAxis()
-        self.y_axis.setTitleText("Deviation (ms)")
+        self.y_axis.setTitleText("ms")
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         acc = _scatter(colour, filled=True)

@@ -156,7 +156,7 @@ class CompactLog(QTreeWidget):
                 return
             self._open_block = None
         if body.startswith("$ "):
-            item = QTreeWidgetItem([f"{stamp}[+] {command_summary(body)}"])
+            item = QTreeWidgetItem([f"{stamp}$ {command_summary(body)}"])
             item.setForeground(0, self.colours["command"])
             item.setToolTip(0, body[2:])
             child = QTreeWidgetItem(item, [body[2:]])
@@ -172,7 +172,7 @@ class CompactLog(QTreeWidget):
                 else "section" if (body.startswith("--- ") and body.endswith(" ---")) or body.startswith("===")
                 else None)
         if body.startswith("[") and body.endswith("/tail]"):
-            item.setText(0, f"{stamp}[+] {body[1:-1]} (click to expand)")
+            item.setText(0, f"{stamp}{body[1:-1]} (expand to read)")
             item.setForeground(0, self.colours["command"])
             self._open_block = item
         elif kind is not None:
@@ -207,7 +207,7 @@ class LogView(QWidget):
         self.toggle_btn.setCheckable(True)
         self.toggle_btn.setToolTip("Every line of the log, commands included, as in the job's .log file.")
         self.toggle_btn.toggled.connect(self.show_full)
-        self.hint = QLabel("Commands are folded; click [+] to expand.")
+        self.hint = QLabel("Commands and error output are folded: click the arrow before a line to expand it.")
         self.hint.setStyleSheet("color: #616161")
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)

@@ -172,8 +172,6 @@ class MainWindow(QMainWindow):
         ll = QVBoxLayout(log_box)
         ll.setContentsMargins(6, 4, 6, 6)
         ll.addWidget(self.log_view)
-        res_box.setMinimumHeight(200)
-        log_box.setMinimumHeight(110)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(res_box)
         self.splitter.addWidget(log_box)
@@ -188,7 +186,6 @@ class MainWindow(QMainWindow):
         self.scroll.setWidget(content)
         content.setMinimumSize(760, 600)
         self.setCentralWidget(self.scroll)
-        self.statusBar().showMessage("Ready")
         self._fit_to_screen()
         self.update_actions()
 
@@ -499,7 +496,6 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _set_status(self, text: str) -> None:
         self.status_label.setText(text)
-        self.statusBar().showMessage(text)
 
     def _job_prefix(self) -> str:
         n = len(self.run_jobs)

@@ -96,7 +96,9 @@ class ResultsPanel(QWidget):
         hh = self.tree.header()
         hh.setStretchLastSection(True)
         hh.setMinimumSectionSize(48)
-        for col, w in enumerate(MIN_WIDTHS):
+        fm = hh.fontMetrics()
+        self.min_widths = [max(w, fm.horizontalAdvance(COLUMNS[col]) + 24) for col, w in enumerate(MIN_WIDTHS)]
+        for col, w in enumerate(self.min_widths):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             hh.resizeSection(col, w)
         self.plot = DelayPlot()
@@ -193,7 +195,7 @@ class ResultsPanel(QWidget):
         self.summary.setHtml(self.summary_html)
         for col in range(len(COLUMNS) - 1):
             self.tree.resizeColumnToContents(col)
-            self.tree.setColumnWidth(col, max(MIN_WIDTHS[col], self.tree.columnWidth(col)))
+            self.tree.setColumnWidth(col, max(self.min_widths[col], self.tree.columnWidth(col)))
 
     @staticmethod
     def _summary(r) -> str:

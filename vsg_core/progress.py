@@ -94,6 +94,7 @@ class ProgressReporter:
         self.source_count = 0
         self.step: int | None = None
         self.steps: int | None = None
+        self.part: tuple[int, int] | None = None   # (index, count): the phase's work is split in equal parts
         self.events: list[ProgressEvent] = []   # every event of the job, for the log and tests
         self.finished = False
 
@@ -104,7 +105,7 @@ class ProgressReporter:
             return
         if key != self.phase:
             self.phase, self.phase_fraction = key, 0.0
-            self.source, self.step, self.steps = None, None, None
+            self.source, self.step, self.steps, self.part = None, None, None, None
         self._emit(self._job_fraction(0.0) if key != "analysis" else self.fraction)
 
     def enter_source(self, key: str, index: int, count: int) -> None:
@@ -121,10 +122,19 @@ class ProgressReporter:
         if self.source is not None and self.source_count:
             self._set_phase_fraction((self.source_index - 1 + within) / self.source_count)
         else:
-            self._set_phase_fraction(within)
+            self.phase_progress(within)
+
+    def enter_part(self, index: int, count: int) -> None:
+        """The phase's work is ``count`` equal parts (e.g. one per file) and part ``index`` (0-based) starts:
+        later fractions (a tool's percentage, chunks) move the bar within that part."""
+        self.part = (max(0, index), max(1, count))
+        self._set_phase_fraction(self.part[0] / self.part[1])
 
     def phase_progress(self, f: float) -> None:
-        """The current phase is ``f`` done (e.g. mkvmerge's own percentage)."""
+        """The current phase (or part of it) is ``f`` done (e.g. mkvmerge's own percentage)."""
+        if self.part is not None:
+            i, n = self.part
+            f = (i + _clamp(f)) / n
         self._set_phase_fraction(f)
 
     def job_fraction(self, f: float) -> None:
@@ -157,6 +167,8 @@ class ProgressReporter:
         self.fraction = max(self.fraction, f)
         ev = ProgressEvent(self.phase, self.fraction, self.phase_fraction, self.source, self.source_index,
                            self.source_count, self.step, self.steps)
+        if self.events and ev == self.events[-1] and not force:
+            return  # nothing new to show
         self.events.append(ev)
         if self.on_fraction is not None:
             self.on_fraction(self.fraction)
@@ -203,6 +215,12 @@ def report_chunks(done: int, total: int) -> None:
         r.chunks(done, total)
 
 
+def report_part(index: int, count: int) -> None:
+    r = _current.get()
+    if r is not None:
+        r.enter_part(index, count)
+
+
 def report_fraction(f: float) -> None:
     r = _current.get()
     if r is not None:
@@ -212,6 +230,10 @@ def report_fraction(f: float) -> None:
 # ---------------------------------------------------------------- external tools' progress output
 _MKV_PROGRESS = re.compile(r"^#GUI#progress\s+(\d{1,3})%")
 _FF_OUT_TIME = re.compile(r"^out_time_(?:us|ms)=(\d+)")
+# the key=value lines of ffmpeg's -progress output (kept out of error messages)
+FFMPEG_PROGRESS_KEYS = re.compile(r"^(frame|fps|stream_\d+_\d+_q|bitrate|total_size|out_time(_us|_ms)?|dup_frames|"
+                                  r"drop_frames|speed|progress)=")
+FFMPEG_PROGRESS_ARGS = ("-progress", "pipe:2", "-nostats")
 
 
 def mkvtoolnix_fraction(line: str) -> float | None:
@@ -228,6 +250,13 @@ def ffmpeg_fraction(line: str, duration_s: float | None) -> float | None:
         return None
     m = _FF_OUT_TIME.match(line.strip())
     return None if m is None else _clamp(int(m.group(1)) / 1e6 / duration_s)
+
+
+def ffmpeg_progress_sink(duration_s: float | None) -> Callable[[str], None] | None:
+    """A sink for an ffmpeg command run with :data:`FFMPEG_PROGRESS_ARGS` (None without a duration)."""
+    if not duration_s or duration_s <= 0:
+        return None
+    return tool_progress_sink(lambda line: ffmpeg_fraction(line, duration_s))
 
 
 def tool_progress_sink(parse: Callable[[str], float | None]) -> Callable[[str], None]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import cancel as _cancel
 from .errors import CommandError, ToolMissingError
 from .log import JobLog, format_log_message, tail_block
+from .progress import FFMPEG_PROGRESS_KEYS
 from .tools import install_hint
 
 DEFAULT_TAIL_LINES = 20
@@ -34,8 +35,8 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
     if log is not None:
         log.log(f"$ {quote(args)}")
     try:
-        proc = (_run_streaming(args, progress, timeout) if progress is not None and not binary
-                and input_bytes is None else _run_cancellable(args, input_bytes, timeout))
+        proc = (_run_streaming(args, progress, timeout, binary) if progress is not None and input_bytes is None
+                else _run_cancellable(args, input_bytes, timeout))
     except FileNotFoundError:
         hint = install_hint([Path(args[0]).name])
         raise ToolMissingError(f"program not found: {args[0]}; {hint}") from None
@@ -88,16 +89,22 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
                     raise
 
 
-def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float | None
+def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float | None, binary: bool = False
                    ) -> subprocess.CompletedProcess:
-    """Like :func:`_run_cancellable`, handing each stdout/stderr line to ``sink`` while the command runs."""
+    """Like :func:`_run_cancellable`, handing each output line to ``sink`` while the command runs (stderr
+    only for a ``binary`` stdout). ffmpeg's ``-progress`` lines are left out of the returned stderr."""
     token = _cancel.current()
     with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
         chunks: dict[str, list[bytes]] = {"out": [], "err": []}
 
         def pump(stream, key: str) -> None:
+            if key == "out" and binary:
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    chunks[key].append(block)
+                return
             for raw in iter(stream.readline, b""):
-                chunks[key].append(raw)
+                if key == "out" or not FFMPEG_PROGRESS_KEYS.match(raw.decode("utf-8", errors="replace")):
+                    chunks[key].append(raw)
                 try:
                     sink(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
                 except Exception:  # a progress display must never break the command

@@ -108,3 +108,47 @@ def test_merge_job_reports_mkvmerge_progress_and_never_one_when_cancelled(media_
                      on_progress=cancel_in_mux, cancel_token=token)
     assert result.status == "Cancelled"
     assert seen and max(e.fraction for e in seen) < 1.0 and seen[-1].phase == "mux"
+
+
+def test_parts_split_a_phase() -> None:
+    seen: list[ProgressEvent] = []
+    r = ProgressReporter(seen.append)
+    r.enter_phase("Extraction")
+    r.enter_part(0, 2)
+    r.phase_progress(0.5)
+    assert seen[-1].phase_fraction == pytest.approx(0.25)
+    r.enter_part(1, 2)
+    assert seen[-1].phase_fraction == pytest.approx(0.5)
+    r.phase_progress(1.0)
+    assert seen[-1].phase_fraction == pytest.approx(1.0)
+    r.enter_phase("Mux")
+    r.phase_progress(0.2)                       # a new phase forgets the parts
+    assert seen[-1].phase_fraction == pytest.approx(0.2)
+
+
+def test_runner_streams_lines_and_keeps_ffmpeg_progress_out_of_stderr(tmp_path: Path) -> None:
+    """Real ffmpeg with -progress: the sink gets out_time lines while it runs; stdout (binary) is intact."""
+    from vsg_core.progress import FFMPEG_PROGRESS_ARGS
+    from vsg_core.runner import run
+
+    lines: list[str] = []
+    proc = run(["ffmpeg", "-nostdin", "-v", "error", *FFMPEG_PROGRESS_ARGS, "-f", "lavfi", "-i",
+                "sine=d=30:r=48000", "-ac", "1", "-f", "f32le", "-"], binary=True, progress=lines.append)
+    assert proc.returncode == 0
+    assert len(proc.stdout) == 30 * 48000 * 4
+    fractions = [f for f in (ffmpeg_fraction(ln, 30.0) for ln in lines) if f is not None]
+    assert fractions and fractions[-1] == pytest.approx(1.0, abs=0.01)
+    assert "out_time" not in proc.stderr and "progress=" not in proc.stderr
+
+
+def test_runner_streaming_reports_mkvextract_percentages(tmp_path: Path) -> None:
+    from vsg_core.runner import run
+
+    src = tmp_path / "a.mka"
+    run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=d=60", "-c:a", "flac", str(src)])
+    lines: list[str] = []
+    proc = run(["mkvextract", "--gui-mode", str(src), "tracks", f"0:{tmp_path / 'a.flac'}"],
+               progress=lines.append)
+    assert proc.returncode == 0
+    got = [f for f in (mkvtoolnix_fraction(ln) for ln in lines) if f is not None]
+    assert got and got == sorted(got) and got[-1] == 1.0

@@ -13,6 +13,7 @@ from ..extraction import extract_fonts, extract_tracks, open_source
 from ..jobs.layout import EXTERNAL, LayoutEntry
 from ..models import Delays, DiagnosisKind, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
+from ..progress import report_part
 from ..runner import run
 from .context import JobContext
 
@@ -76,8 +77,9 @@ def extraction_step(ctx: JobContext) -> None:
         if e.source != EXTERNAL:
             by_source.setdefault(e.source, []).append(e.id)
     extracted: dict[str, tuple[Track, Path]] = {}
-    for source, ids in by_source.items():
+    for part, (source, ids) in enumerate(by_source.items()):
         cancel.check()
+        report_part(part, len(by_source))
         path = ctx.job.sources.get(source)
         if path is None:
             raise MediaError(f"the layout uses {source}, but the job has no {source} file")

@@ -44,8 +44,13 @@ COLUMNS = ("Source", "Delay", "Confidence", "Chunks", "Diagnosis / span", "Rate 
 MIN_WIDTHS = (96, 70, 80, 56, 96, 110)
 
 
+def source_segments(s: SourceReport) -> list:
+    """The segments to show: the corrected ones when the result carries them, else the diagnosis's."""
+    return list(getattr(s, "corrected_segments", None) or getattr(s, "segments", ()) or ())
+
+
 def source_row(s: SourceReport) -> list[str]:
-    segs = list(getattr(s, "segments", ()) or ())
+    segs = source_segments(s)
     if s.diagnosis in DRIFT_KINDS:
         rate = rate_text(s.drift_ms_per_s)
     elif segs:
@@ -58,7 +63,7 @@ def source_row(s: SourceReport) -> list[str]:
 
 def segment_rows(s: SourceReport) -> list[list[str]]:
     rows = []
-    for n, seg in enumerate(getattr(s, "segments", ()) or (), start=1):
+    for n, seg in enumerate(source_segments(s), start=1):
         start, end = segment_field(seg, "start_s"), segment_field(seg, "end_s")
         chunks = [c for c in s.chunks if c.get("accepted", True) and start is not None and end is not None
                   and start <= float(c["start_s"]) < end]

@@ -130,6 +130,7 @@ class BatchSummaryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Batch Complete" if len(results) > 1 else "Job Review")
         self.setMinimumSize(640, 360)
+        self.resize(900, 460)
         self.results = list(results)
         c = count(self.results)
         self.counts = c

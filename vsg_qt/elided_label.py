@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        super().__init__(" ".join(text.split()), parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(60)
         self.setToolTip(text)
 
     def setText(self, text: str) -> None:
-        super().setText(text)
+        super().setText(" ".join(text.split()))   # one line: line breaks in a message become spaces
         self.setToolTip(text)
 
     def paintEvent(self, e: QPaintEvent) -> None:

@@ -2,8 +2,9 @@
 
     python tools/screenshots.py OUT_DIR
 
-Builds (or reuses) the generated test media, analyses two releases against the reference through the job
-queue exactly as a user would (a uniform delay and a stepping one; the stepping job's results are shown),
+Builds (or reuses) the generated test media, analyses releases against the reference through the job queue
+exactly as a user would (a job with a uniform delay, and a job with a stepping and a drifting source whose
+results are shown: one deviation plot per source),
 runs a job on a broken file (a failed job), then writes one PNG per window and screen size, the size in the
 file name: ``main_window_1366x768.png``, ``main_window_1024x640.png``, … The main window fills the screen;
 dialogs open at their own size, shrunk to the screen.
@@ -101,7 +102,7 @@ def take(out: Path) -> list[Path]:
     work = Path(tempfile.mkdtemp(prefix="vsg_screens_"))
     try:
         print("building/reusing the generated media…", flush=True)
-        uniform, stepping = build_case("delay_pos"), build_case("stepping")
+        uniform, stepping, drift = build_case("delay_pos"), build_case("stepping"), build_case("drift")
         settings = Settings(path=work / "settings.json")
         settings.set("temp_root", str(work / "temp"))
         settings.set("output_folder", str(work / "output"))
@@ -114,11 +115,13 @@ def take(out: Path) -> list[Path]:
         win.show()
         win.ref_field.setText(str(stepping.reference))
         win.other_fields[0].setText(str(stepping.other))
-        _wait(lambda: win.ref_field.is_valid and win.other_fields[0].is_valid, "the source checks", 60)
+        win.other_fields[1].setText(str(drift.other))
+        _wait(lambda: all(f.is_valid for f in win.fields()), "the source checks", 60)
 
         queue = win.open_queue()
         jobs = [QueuedJob(JobSpec({"Source 1": uniform.reference, "Source 2": uniform.other})),
-                QueuedJob(JobSpec({"Source 1": stepping.reference, "Source 2": stepping.other}))]
+                QueuedJob(JobSpec({"Source 1": stepping.reference, "Source 2": stepping.other,
+                                   "Source 3": drift.other}))]
         win.queue_model.add(jobs)
         queue.analyze_only_box.setChecked(True)
         queue.hide()

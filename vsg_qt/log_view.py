@@ -198,6 +198,7 @@ class LogView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.autoscroll = True
+        self.show_hint = True   # the line explaining the folding (a window short of room hides it)
         self.compact = CompactLog()
         self.full = FullLog()
         self.stack = QStackedWidget()
@@ -226,7 +227,7 @@ class LogView(QWidget):
         self.toggle_btn.blockSignals(True)
         self.toggle_btn.setChecked(full)
         self.toggle_btn.blockSignals(False)
-        self.hint.setVisible(not full)
+        self.hint.setVisible(self.show_hint and not full)
 
     def is_full(self) -> bool:
         return self.stack.currentWidget() is self.full

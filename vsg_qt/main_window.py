@@ -168,6 +168,12 @@ class MainWindow(QMainWindow):
         rl.setContentsMargins(6, 4, 6, 6)
         rl.addWidget(self.results)
         self.log_view = LogView()
+        # the log's Show Full Log button sits at the end of the status line: one row less for small screens
+        self.log_view.show_hint = False
+        self.log_view.hint.hide()
+        self.log_view.compact.setToolTip("Commands and error output are folded: click the arrow before a line "
+                                         "to expand it. Show Full Log lists every line.")
+        status_row.addWidget(self.log_view.toggle_btn)
         log_box = QGroupBox("Log")
         ll = QVBoxLayout(log_box)
         ll.setContentsMargins(6, 4, 6, 6)
@@ -177,6 +183,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(log_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([650, 350])
         self.splitter.setChildrenCollapsible(False)
         root.addWidget(self.splitter, 1)
 

@@ -87,7 +87,7 @@ class ResultsPanel(QWidget):
         self.summary.setOpenLinks(False)
         self.summary.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.summary.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.summary.setFixedHeight(3 * self.fontMetrics().lineSpacing() + 8)
+        self.summary.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 8)
         self.summary.viewport().setAutoFillBackground(False)
         self.summary.setText("No job has run yet.")
         self.summary_html = ""

@@ -30,6 +30,7 @@ def _distinct_colours(img: QImage, step: int = 7) -> int:
 def test_screenshot_tool_writes_every_window(tmp_path: Path, media_case) -> None:
     media_case("delay_pos")  # build the media in this process first (shared cache)
     media_case("stepping")
+    media_case("drift")
     out = tmp_path / "shots"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "screenshots.py"), str(out)], env=env,

@@ -12,14 +12,14 @@ from . import __version__
 from .errors import VsgError
 
 # Subcommand modules, in the order `vsg --help` lists them.
-COMMANDS = ("sync", "batch", "analyze", "media", "demo")
+COMMANDS = ("sync", "batch", "analyze", "settings", "media", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vsg",
-        description="Video Sync GUI: measure each release's audio delay against a reference, repair drift, "
-                    "and mux the chosen tracks into one lossless MKV.",
+        description="Video Sync GUI: measure each release's audio delay against a reference, diagnose drift "
+                    "and stepping, and mux the chosen tracks into one lossless MKV with every delay applied.",
     )
     parser.add_argument("--version", action="version", version=f"vsg {__version__}")
     parser.add_argument("--backend", choices=("rust", "python"),

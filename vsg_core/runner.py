@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import subprocess
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from . import cancel as _cancel
@@ -15,6 +16,19 @@ from .progress import FFMPEG_PROGRESS_KEYS
 from .tools import install_hint
 
 DEFAULT_TAIL_LINES = 20
+
+# Callbacks told the argument list of every command before it runs (tests count tool invocations with it).
+_observers: list[Callable[[list[str]], None]] = []
+
+
+@contextlib.contextmanager
+def observe(callback: Callable[[list[str]], None]) -> Iterator[None]:
+    """Within this block ``callback(args)`` is called with every command :func:`run` starts."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
 
 
 def quote(cmd: Sequence[str | Path]) -> str:
@@ -29,9 +43,11 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
 
     On failure logs ``[!] Command failed with exit code N`` and a ``[stderr/tail]`` block and, when
     ``check``, raises CommandError whose message names ``what`` (e.g. the file being processed).
-    ``progress`` receives every output line as it is written (text commands only: progress parsing).
+    ``progress`` receives every output line as it is written (stderr only for a ``binary`` command).
     """
     args = [str(c) for c in cmd]
+    for observer in list(_observers):
+        observer(args)
     if log is not None:
         log.log(f"$ {quote(args)}")
     try:

@@ -232,6 +232,7 @@ class PlanItem:
         sync_exclusion_original_style_list: list[str] = ...,
         frame_adjusted: bool = False,
         framelocked_stats: dict[str, Any] | None = None,
+        source_path: str | None = None,
     ) -> None: ...
     track: Track
     extracted_path: str | None
@@ -267,6 +268,7 @@ class PlanItem:
     sync_exclusion_original_style_list: list[str]
     frame_adjusted: bool
     framelocked_stats: dict[str, Any] | None
+    source_path: str | None
     def to_dict(self) -> dict[str, Any]: ...
     @staticmethod
     def from_dict(data: dict[str, Any]) -> PlanItem: ...
@@ -345,11 +347,11 @@ def diagnose_drift(
     ...
 
 # --- mux options (Phase 8) ---
-# The plan crosses as JSON: plan_json = JSON array of vsg_core.models.PlanItem.to_dict() objects,
-# delays_json = Delays.to_json(). Use vsg_core.mux.build_options / write_options_file, which dispatch here.
+# The plan crosses as the Phase 1 objects (PlanItem, Delays above), built by vsg_core.mux.engine.RustMuxEngine;
+# call vsg_core.mux.engine.engine().build_options rather than this function.
 def mux_build_options(
-    plan_json: str,
-    delays_json: str,
+    items: list[PlanItem],
+    delays: Delays,
     disable_track_statistics_tags: bool,
     disable_header_compression: bool,
     apply_dialog_norm_gain: bool,
@@ -357,8 +359,8 @@ def mux_build_options(
     attachments: list[str],
     output: str | None,
 ) -> list[str]:
-    """mkvmerge tokens (spec §8.1–§8.4; `--output <output>` first when given).
-    ValueError for a bad plan or an item without extracted_path."""
+    """mkvmerge tokens (`--output <output>` first when given); direct tracks (source_path) share one input
+    per source file. ValueError for an item without source_path or extracted_path."""
     ...
 
 def mux_serialise_options(tokens: list[str]) -> str:

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import cancel
+from .. import cancel, identification
 from ..config import Settings
 from ..errors import VsgError
 from ..extraction import tracks_by_source
@@ -77,7 +77,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     temp_dir: Path | None = None
     final: Path | None = None
     partial: Path | None = None
-    with cancel.cancel_scope(cancel_token), progress_scope(reporter):
+    with cancel.cancel_scope(cancel_token), identification.job_scope() as media, progress_scope(reporter):
         try:
             require("ffmpeg", "ffprobe", "mkvmerge", "mkvextract")
             final = None if analyze_only else output_path_for(job, out_dir, output_file)
@@ -87,7 +87,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             temp_dir = Path(tempfile.mkdtemp(prefix=f"vsg_{job.reference.stem[:40]}_", dir=temp_root))
             if final is not None and layout is None:
                 layout = default_layout(tracks_by_source(job.sources, log))
-            ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog, reporter)
+            ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog, media, reporter=reporter)
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
             result.sources = _source_reports(ctx)

@@ -16,12 +16,14 @@ import os
 import shlex
 import signal
 import subprocess
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from . import cancel as _cancel
 from .errors import CommandError, ToolMissingError
 from .log import JobLog, format_log_message, tail_block
+from .progress import FFMPEG_PROGRESS_KEYS
 from .tools import install_hint
 
 DEFAULT_TAIL_LINES = 20
@@ -77,12 +79,13 @@ def as_args(cmd: Sequence[str | Path]) -> list[str]:
 
 def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = False,
         tail_lines: int = DEFAULT_TAIL_LINES, check: bool = True, what: str | None = None,
-        input_bytes: bytes | None = None, timeout: float | None = None
-        ) -> subprocess.CompletedProcess:
+        input_bytes: bytes | None = None, timeout: float | None = None,
+        progress: Callable[[str], None] | None = None) -> subprocess.CompletedProcess:
     """Run ``cmd``; stdout and stderr are captured separately (stderr never mixes into stdout).
 
     On failure logs ``[!] Command failed with exit code N`` and a ``[stderr/tail]`` block and, when
     ``check``, raises CommandError whose message names ``what`` (e.g. the file being processed).
+    ``progress`` receives every output line as it is written (stderr only for a ``binary`` command).
     """
     args = as_args(cmd)
     for observer in list(_observers):
@@ -90,7 +93,8 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
     if log is not None:
         log.log(f"$ {quote(args)}")
     try:
-        proc = _run_cancellable(args, input_bytes, timeout)
+        proc = (_run_streaming(args, progress, timeout, binary) if progress is not None and input_bytes is None
+                else _run_cancellable(args, input_bytes, timeout))
     except FileNotFoundError:
         hint = install_hint([Path(args[0]).name])
         raise ToolMissingError(f"program not found: {args[0]}; {hint}") from None
@@ -165,3 +169,48 @@ def _kill(p: subprocess.Popen) -> None:
         p.communicate(timeout=10)
     except (subprocess.TimeoutExpired, ValueError, OSError):
         p.wait()
+
+
+def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float | None, binary: bool = False
+                   ) -> subprocess.CompletedProcess:
+    """Like :func:`_run_cancellable`, handing each output line to ``sink`` while the command runs (stderr
+    only for a ``binary`` stdout). ffmpeg's ``-progress`` lines are left out of the returned stderr."""
+    token = _cancel.current()
+    with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          **child_options()) as p:
+        chunks: dict[str, list[bytes]] = {"out": [], "err": []}
+
+        def pump(stream, key: str) -> None:
+            if key == "out" and binary:
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    chunks[key].append(block)
+                return
+            for raw in iter(stream.readline, b""):
+                if key == "out" or not FFMPEG_PROGRESS_KEYS.match(raw.decode("utf-8", errors="replace")):
+                    chunks[key].append(raw)
+                try:
+                    sink(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+                except Exception:  # a progress display must never break the command
+                    pass
+
+        readers = [threading.Thread(target=pump, args=(p.stdout, "out"), daemon=True),
+                   threading.Thread(target=pump, args=(p.stderr, "err"), daemon=True)]
+        for t in readers:
+            t.start()
+        waited = 0.0
+        while True:
+            try:
+                p.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                waited += 0.1
+                if (token is not None and token.cancelled) or (timeout is not None and waited >= timeout):
+                    _kill(p)
+                    for t in readers:
+                        t.join()
+                    if token is not None and token.cancelled:
+                        raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran") from None
+                    raise subprocess.TimeoutExpired(args, timeout or 0.0) from None
+        for t in readers:
+            t.join()
+        return subprocess.CompletedProcess(args, p.returncode, b"".join(chunks["out"]), b"".join(chunks["err"]))

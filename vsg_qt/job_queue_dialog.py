@@ -45,7 +45,8 @@ class JobQueueDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Job Queue")
-        self.setMinimumSize(1000, 500)
+        self.setMinimumSize(760, 420)
+        self.resize(1000, 520)
         self.setAcceptDrops(True)
         self.model = model
         self.store = store
@@ -53,6 +54,7 @@ class JobQueueDialog(QDialog):
         self.clipboard: QueuedJob | None = None
         self.selection_dialog: ManualSelectionDialog | None = None
         self.add_dialog: AddJobDialog | None = None
+        self.prefill: Callable[[], list[str]] | None = None   # the main window's source paths
 
         self.table = QTableView()
         self.table.setModel(model)
@@ -60,9 +62,13 @@ class JobQueueDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
-        for col in range(3):
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setMinimumSectionSize(36)
+        for col, width in ((0, 36), (1, 84), (2, 130)):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            hh.resizeSection(col, max(width, hh.sectionSizeHint(col)))
         hh.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.configure_selected())
@@ -148,14 +154,19 @@ class JobQueueDialog(QDialog):
         self.configure_btn.setEnabled(one and jobs[0].state is not JobState.RUNNING)
         self.copy_btn.setEnabled(one and jobs[0].layout_note != DEFAULT_LAYOUT)
         self.paste_btn.setEnabled(self.clipboard is not None and idle_sel)
-        self.up_btn.setEnabled(bool(jobs))
-        self.down_btn.setEnabled(bool(jobs))
+        rows = self.selected_rows()
+        self.up_btn.setEnabled(bool(rows) and rows[0] > 0)
+        self.down_btn.setEnabled(bool(rows) and rows[-1] < len(self.model.jobs) - 1)
         self.remove_btn.setEnabled(idle_sel)
+        self.clear_done_btn.setEnabled(any(j.state is JobState.DONE for j in self.model.jobs))
         self.start_btn.setEnabled(not running and any(j.state in RUNNABLE for j in self.model.jobs))
         self.start_btn.setText("Running…" if running else "Start Queue")
 
     # ---------------------------------------------------------------- add
     def open_add_dialog(self, initial: list[str] | None = None) -> AddJobDialog:
+        """``initial`` paths (dropped files); else the main window's sources pre-fill the rows."""
+        if initial is None and self.prefill is not None:
+            initial = self.prefill()
         dlg = AddJobDialog(initial or [], self)
         dlg.accepted.connect(lambda: self.add_specs(dlg.jobs))
         self.add_dialog = dlg
@@ -195,7 +206,7 @@ class JobQueueDialog(QDialog):
             show_message(self, "warning", "Error Analyzing Tracks", str(e))
             return None
         previous = loaded[0] if loaded else None
-        info = "✅ Pre-populated with this job's saved layout." if previous else \
+        info = "Pre-populated with this job's saved layout." if previous else \
             "Pre-populated with the default layout."
         dlg = ManualSelectionDialog(job.spec.sources, tracks, previous, info, self)
         dlg.accepted.connect(lambda: self._save_layout(job, dlg.layout_result))

@@ -1,5 +1,7 @@
-"""The main window (spec §13.2): sources, output folder, Analyze Only / Analyze & Merge, the job queue,
-progress per job and overall, results with the per-chunk delay plot, and the live log."""
+"""The main window: sources (checked as they are filled), output folder, Analyze Only / Analyze & Merge, the
+job queue, progress of the running job (phase, source, chunk) and of a batch, results with one deviation plot
+per source, and the live log (compact or full). Fits 1024×640: the content scrolls when the window is smaller
+than its minimum layout."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,9 +29,12 @@ from vsg_core.errors import SettingsError, VsgError
 from vsg_core.jobs.discovery import JobSpec, discover_jobs
 from vsg_core.jobs.layout import Layout, compatible
 from vsg_core.jobs.layout_store import LayoutStore
-from vsg_core.pipeline import CANCELLED, FAILED, JobResult
+from vsg_core.pipeline import CANCELLED, JobResult
+from vsg_core.progress import ProgressEvent
 
-from .batch_summary import BatchSummaryDialog, headline, summary_lines
+from .batch_summary import BatchSummaryDialog, needs_review, summary_lines
+from .elided_label import ElidedLabel
+from .formatting import diagnosis_text, ms_text, status_ok
 from .job_queue_dialog import JobQueueDialog
 from .log_view import LogView
 from .manual_selection_dialog import ManualSelectionDialog
@@ -45,11 +51,14 @@ from .queue_model import (
     unique_subfolders,
 )
 from .results_panel import ResultsPanel
+from .source_check import check_output_folder, check_source
 from .track_info import identify_job
 from .worker import BatchWorker, RunItem
 
 TITLE = "vsg — Video Sync & Merge"
 PATH_KEYS = ("last_ref_path", "last_sec_path", "last_ter_path")
+DEFAULT_SIZE = (1150, 720)
+BAR_STEPS = 1000
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +78,8 @@ class MainWindow(QMainWindow):
         self.selection_dialog: ManualSelectionDialog | None = None
         self.options_dialog: OptionsDialog | None = None
         self.summary_dialog: BatchSummaryDialog | None = None
+        self.last_event: ProgressEvent | None = None
+        self.job_index = 0
         self.setAcceptDrops(True)
         self._build()
         self._load_state()
@@ -77,19 +88,20 @@ class MainWindow(QMainWindow):
 
     # ================================================================ layout
     def _build(self) -> None:
-        central = QWidget()
-        root = QVBoxLayout(central)
+        content = QWidget()
+        root = QVBoxLayout(content)
+        root.setContentsMargins(8, 6, 8, 6)
+        root.setSpacing(6)
 
         top = QHBoxLayout()
         self.options_btn = QPushButton("Settings…")
         self.options_btn.clicked.connect(self.open_options)
         self.queue_btn = QPushButton("Open Job Queue…")
         f = QFont(self.queue_btn.font())
-        f.setPointSizeF(f.pointSizeF() * 1.15)
         f.setBold(True)
         self.queue_btn.setFont(f)
         self.queue_btn.clicked.connect(self.open_queue)
-        self.archive_box = QCheckBox("Archive logs to a zip file on batch completion")
+        self.archive_box = QCheckBox("Archive logs to a zip file when a batch ends")
         top.addWidget(self.queue_btn)
         top.addWidget(self.archive_box)
         top.addStretch(1)
@@ -98,62 +110,138 @@ class MainWindow(QMainWindow):
 
         src_box = QGroupBox("Sources")
         form = QFormLayout(src_box)
-        self.ref_field = PathField("Source 1 (Reference)")
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(4)
+        self.ref_field = PathField("Source 1 (Reference)", check=check_source)
         form.addRow("Source 1 (Reference):", self.ref_field)
         self.other_fields: list[PathField] = []
         for n in (2, 3):
-            fld = PathField(f"Source {n}")
+            fld = PathField(f"Source {n}", check=check_source)
             self.other_fields.append(fld)
             form.addRow(f"Source {n}:", fld)
-        self.out_field = PathField("Output folder", mode="dir")
+        self.out_field = PathField("Output folder", mode="dir", check=check_output_folder, background=False)
         form.addRow("Output folder:", self.out_field)
+        for fld in self.fields():
+            fld.checked.connect(lambda _c: self.update_actions())
         actions = QHBoxLayout()
+        self.inputs_hint = ElidedLabel("")
+        self.inputs_hint.setStyleSheet("color: #616161")
         self.analyze_btn = QPushButton("Analyze Only")
-        self.analyze_btn.setToolTip("Measure each source's delay against the reference (writes only logs).")
         self.analyze_btn.clicked.connect(self.start_analysis)
         self.merge_btn = QPushButton("Analyze && Merge…")
-        self.merge_btn.setToolTip("Choose the output's tracks, then analyse and mux them into one MKV.")
         self.merge_btn.clicked.connect(self.start_merge)
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setEnabled(False)
         self.cancel_btn.clicked.connect(self.cancel)
-        actions.addStretch(1)
+        actions.addWidget(self.inputs_hint, 1)
         for b in (self.analyze_btn, self.merge_btn, self.cancel_btn):
             actions.addWidget(b)
         form.addRow(actions)
         root.addWidget(src_box)
 
-        status = QHBoxLayout()
-        status.addWidget(QLabel("Status:"))
-        self.status_label = QLabel("Ready")
-        self.status_label.setMinimumWidth(260)
-        status.addWidget(self.status_label, 1)
-        status.addWidget(QLabel("Job:"))
+        bars = QHBoxLayout()
+        bars.setSpacing(6)
+        self.job_label = QLabel("Job:")
         self.job_bar = QProgressBar()
-        self.job_bar.setRange(0, 100)
-        status.addWidget(self.job_bar, 1)
-        status.addWidget(QLabel("Overall:"))
+        self.job_bar.setRange(0, BAR_STEPS)
+        self.job_bar.setValue(0)
+        self.overall_label = QLabel("Overall:")
         self.overall_bar = QProgressBar()
-        self.overall_bar.setRange(0, 100)
-        status.addWidget(self.overall_bar, 1)
-        root.addLayout(status)
+        self.overall_bar.setRange(0, BAR_STEPS)
+        bars.addWidget(self.job_label)
+        bars.addWidget(self.job_bar, 1)
+        bars.addWidget(self.overall_label)
+        bars.addWidget(self.overall_bar, 1)
+        root.addLayout(bars)
+        status_row = QHBoxLayout()
+        status_row.setSpacing(6)
+        status_row.addWidget(QLabel("Status:"))
+        self.status_label = ElidedLabel("Ready")
+        status_row.addWidget(self.status_label, 1)
+        root.addLayout(status_row)
+        self._show_overall(False)
 
         self.results = ResultsPanel()
         res_box = QGroupBox("Latest Job Results")
-        QVBoxLayout(res_box).addWidget(self.results)
+        rl = QVBoxLayout(res_box)
+        rl.setContentsMargins(6, 4, 6, 6)
+        rl.addWidget(self.results)
         self.log_view = LogView()
+        # the log's Show Full Log button sits at the end of the status line: one row less for small screens
+        self.log_view.show_hint = False
+        self.log_view.hint.hide()
+        self.log_view.compact.setToolTip("Commands and error output are folded: click the arrow before a line "
+                                         "to expand it. Show Full Log lists every line.")
+        status_row.addWidget(self.log_view.toggle_btn)
         log_box = QGroupBox("Log")
-        QVBoxLayout(log_box).addWidget(self.log_view)
+        ll = QVBoxLayout(log_box)
+        ll.setContentsMargins(6, 4, 6, 6)
+        ll.addWidget(self.log_view)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(res_box)
         self.splitter.addWidget(log_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([650, 350])
+        self.splitter.setChildrenCollapsible(False)
         root.addWidget(self.splitter, 1)
 
-        self.setCentralWidget(central)
-        self.statusBar().showMessage("Ready")
-        self.resize(1150, 860)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(content)
+        content.setMinimumSize(760, 600)
+        self.setCentralWidget(self.scroll)
+        self._fit_to_screen()
+        self.update_actions()
+
+    def _fit_to_screen(self) -> None:
+        """The default size, shrunk to the screen's available area (a 768-pixel-high laptop included)."""
+        w, h = DEFAULT_SIZE
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            avail = screen.availableGeometry()
+            w, h = min(w, avail.width() - 20), min(h, avail.height() - 40)
+        self.resize(max(640, w), max(480, h))
+
+    def fields(self) -> list[PathField]:
+        return [self.ref_field, *self.other_fields, self.out_field]
+
+    def _show_overall(self, show: bool) -> None:
+        self.overall_label.setVisible(show)
+        self.overall_bar.setVisible(show)
+
+    # ================================================================ validation
+    def input_problem(self, need_others: bool) -> str | None:
+        """Why the inputs cannot run yet (None: they can)."""
+        ref = self.ref_field
+        if not ref.text():
+            return "Choose the reference release (Source 1)."
+        pending = [f for f in self.fields() if f.is_pending]
+        if pending:
+            return "Checking the inputs…"
+        if not ref.is_valid:
+            return f"Source 1: {ref.state.text}"
+        for n, fld in enumerate(self.other_fields, start=2):
+            if fld.text() and not fld.is_valid:
+                return f"Source {n}: {fld.state.text}"
+        if need_others and not any(f.text() and f.is_valid for f in self.other_fields):
+            return "Add another release (Source 2) to analyse against the reference."
+        if not self.out_field.is_valid:
+            return f"Output folder: {self.out_field.state.text}"
+        return None
+
+    def update_actions(self) -> None:
+        running = self.is_running()
+        analyze = self.input_problem(need_others=True)
+        merge = self.input_problem(need_others=False)
+        self.analyze_btn.setEnabled(not running and analyze is None)
+        self.merge_btn.setEnabled(not running and merge is None)
+        self.analyze_btn.setToolTip(analyze or "Measure each source's delay against the reference "
+                                               "(writes only logs).")
+        self.merge_btn.setToolTip(merge or "Choose the output's tracks, then analyse and mux them into one MKV.")
+        self.inputs_hint.setText("" if running else (analyze if merge is None and analyze else merge or ""))
 
     # ================================================================ persisted state
     def _load_state(self) -> None:
@@ -167,9 +255,18 @@ class MainWindow(QMainWindow):
         geo = self.ui_state.value("main/geometry")
         if geo is not None:
             self.restoreGeometry(geo)
+            self._keep_on_screen()
         split = self.ui_state.value("main/splitter")
         if split is not None:
             self.splitter.restoreState(split)
+
+    def _keep_on_screen(self) -> None:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        if self.width() > avail.width() or self.height() > avail.height():
+            self.resize(min(self.width(), avail.width() - 20), min(self.height(), avail.height() - 40))
 
     def save_state(self) -> None:
         """Inputs into the settings file (as the original did); window geometry into QSettings."""
@@ -287,7 +384,7 @@ class MainWindow(QMainWindow):
         info = "Pre-populated with the default layout; double-click tracks to add, drag to reorder."
         if self.last_layout is not None and compatible(self.last_layout[1], structure):
             previous = self.last_layout[0]
-            info = "✅ Pre-populated with the layout from the previous file."
+            info = "Pre-populated with the layout from the previous file."
         dlg = ManualSelectionDialog(spec.sources, tracks, previous, info, self)
         job = QueuedJob(spec, tracks=tracks, layout_note=CUSTOM_LAYOUT)
 
@@ -296,6 +393,10 @@ class MainWindow(QMainWindow):
             if layout is None:
                 return
             self.last_layout = (layout, structure)
+            try:  # the queue re-runs this job with the same layout
+                self.store.save(spec.sources, layout, tracks.tracks)
+            except OSError as e:
+                self.log_view.append_line(f"[WARNING] Could not keep the layout for the queue: {e}")
             self.start_run([(job, layout)], analyze_only=False)
 
         dlg.accepted.connect(accepted)
@@ -309,6 +410,8 @@ class MainWindow(QMainWindow):
             self.queue_dialog = JobQueueDialog(self.queue_model, self.store, self.is_running, self)
             self.queue_dialog.start_requested.connect(self.start_run)
             self.queue_dialog.log.connect(self.log_view.append_line)
+            self.queue_dialog.prefill = lambda: [f.text() for f in (self.ref_field, *self.other_fields)
+                                                 if f.text()]
         self.save_state()
         self.queue_dialog.show()
         self.queue_dialog.raise_()
@@ -335,8 +438,9 @@ class MainWindow(QMainWindow):
             return
         self.worker.cancel()
         self.cancel_btn.setEnabled(False)
-        self._set_status("Cancelling…")
-        self.log_view.append_line("[WORKER] Cancel requested; stopping the running job…")
+        phase = self.last_event.label if self.last_event is not None else "the job"
+        self._set_status(f"Cancelling ({phase})…")
+        self.log_view.append_line(f"[WORKER] Cancel requested during {phase}; stopping the running job…")
 
     def is_running(self) -> bool:
         return self.worker is not None
@@ -353,6 +457,9 @@ class MainWindow(QMainWindow):
         specs = [j.spec for j, _ in plan]
         out_dir = batch_output_dir(base, specs)
         self.run_jobs = {j.uid: j for j, _ in plan}
+        new = [j for j, _ in plan if self.queue_model.row_of(j.uid) < 0]
+        if new:  # jobs started from the main window are recorded in the queue too
+            self.queue_model.add(new)
         for j, _ in plan:
             j.state = JobState.PENDING
             j.result = None
@@ -362,10 +469,14 @@ class MainWindow(QMainWindow):
         self.log_view.clear()
         self.results.clear()
         self.last_results = []
+        self.last_event = None
+        self.job_index = 0
         self.job_bar.setValue(0)
+        self.job_bar.setFormat("%p%")
         self.overall_bar.setValue(0)
         n = len(items)
-        self._set_status(f"Starting batch of {n} job{'s' if n != 1 else ''}…")
+        self._show_overall(n > 1)
+        self._set_status(f"Starting {n} job{'s' if n != 1 else ''}…")
         what = "Analysis only" if analyze_only else "Analyze & Merge"
         self.log_view.append_line(f"[WORKER] {what}: {n} job(s) → {out_dir}")
         worker = BatchWorker(items, self.settings, out_dir,
@@ -374,7 +485,7 @@ class MainWindow(QMainWindow):
         sig.log.connect(self.log_view.append_line)
         sig.progress.connect(self._job_progress)
         sig.overall.connect(self._overall_progress)
-        sig.status.connect(self._set_status)
+        sig.event.connect(self._progress_event)
         sig.job_started.connect(self._job_started)
         sig.job_finished.connect(self._job_finished)
         sig.finished_all.connect(self._finished_all)
@@ -384,31 +495,47 @@ class MainWindow(QMainWindow):
         return worker
 
     def _set_running(self, running: bool) -> None:
-        for w in (self.analyze_btn, self.merge_btn):
-            w.setEnabled(not running)
         self.cancel_btn.setEnabled(running)
+        self.update_actions()
         if self.queue_dialog is not None:
             self.queue_dialog.update_buttons()
 
     @Slot(str)
     def _set_status(self, text: str) -> None:
         self.status_label.setText(text)
-        self.statusBar().showMessage(text)
+
+    def _job_prefix(self) -> str:
+        n = len(self.run_jobs)
+        return f"Job {self.job_index}/{n} · " if n > 1 else ""
+
+    @Slot(object)
+    def _progress_event(self, e: ProgressEvent) -> None:
+        if self.worker is None:
+            return
+        self.last_event = e
+        self._set_status(self._job_prefix() + e.text)
 
     @Slot(float)
     def _job_progress(self, f: float) -> None:
-        self.job_bar.setValue(round(100 * max(0.0, min(1.0, f))))
+        if self.worker is None:
+            return
+        self.job_bar.setValue(round(BAR_STEPS * max(0.0, min(1.0, f))))
 
     @Slot(float)
     def _overall_progress(self, f: float) -> None:
-        self.overall_bar.setValue(round(100 * max(0.0, min(1.0, f))))
+        self.overall_bar.setValue(round(BAR_STEPS * max(0.0, min(1.0, f))))
 
     @Slot(int)
     def _job_started(self, uid: int) -> None:
+        self.job_index += 1
+        self.last_event = None
+        self.job_bar.setValue(0)
+        self.job_bar.setFormat("%p%")
         job = self.run_jobs.get(uid)
         if job is not None:
             job.state = JobState.RUNNING
             self.queue_model.refresh(uid)
+            self._set_status(self._job_prefix() + f"Starting {job.name}…")
 
     @Slot(int, object)
     def _job_finished(self, uid: int, result: JobResult) -> None:
@@ -419,10 +546,15 @@ class MainWindow(QMainWindow):
             self.queue_model.refresh(uid)
         self.last_results.append(result)
         self.results.add_result(result)
+        if not result.ok:
+            phase = self.last_event.label if self.last_event is not None else "the start"
+            word = "cancelled" if result.status == CANCELLED else "failed"
+            self.job_bar.setFormat(f"{word} during {phase} (%p%)")
         self.log_view.append_line(f"--- Job Summary for {result.name}: {result.status.upper()} ---")
 
     @Slot(object)
     def _finished_all(self, results: list[JobResult]) -> None:
+        last_event = self.last_event
         self.worker = None
         self._set_running(False)
         n = len(results)
@@ -431,25 +563,46 @@ class MainWindow(QMainWindow):
             for line in summary_lines(results):
                 self.log_view.append_line(line)
         if cancelled:
-            self._set_status(f"Cancelled after {n} of {len(self.run_jobs)} job(s); no partial output kept.")
+            phase = last_event.label if last_event is not None else "the start"
+            where = f"job {n} of {len(self.run_jobs)}" if len(self.run_jobs) > 1 else "the job"
+            self._set_status(f"Cancelled during {phase} ({where}); no partial output kept.")
         else:
-            self._set_status(f"All {n} jobs finished." if n > 1 else self._one_line(results))
-            self.job_bar.setValue(100)
-            self.overall_bar.setValue(100)
+            self._set_status(f"All {n} jobs finished: {sum(r.ok for r in results)} succeeded."
+                             if n > 1 else self._one_line(results))
         if n > 1:
             self.summary_dialog = BatchSummaryDialog(results, self)
             self.summary_dialog.open()
-        elif n == 1 and results[0].status == FAILED:
-            show_message(self, "error", "Job Failed", headline(results), details=results[0].error or "")
+        elif n == 1:
+            r = results[0]
+            audit_failed = r.audit is not None and not r.audit.ok
+            if not r.ok and r.status != CANCELLED and not audit_failed:
+                show_message(self, "error", "Job Failed", r.error or f"The job ended with status {r.status}.",
+                             details=self._failure_details(r))
+            elif r.status != CANCELLED and needs_review(r):
+                self.summary_dialog = BatchSummaryDialog(results, self)
+                self.summary_dialog.open()
         if self.queue_dialog is not None:
             self.queue_dialog.update_buttons()
+
+    def _failure_details(self, r: JobResult) -> str:
+        """The end of the job's log (file when it exists, else the log pane)."""
+        text = ""
+        if r.log_path is not None:
+            try:
+                text = Path(r.log_path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+        lines = (text or self.log_view.toPlainText()).splitlines()[-80:]
+        head = f"Log: {r.log_path}\n\n" if r.log_path else ""
+        return head + "\n".join(lines)
 
     @staticmethod
     def _one_line(results: list[JobResult]) -> str:
         if not results:
             return "Ready"
         r = results[0]
-        delays = "; ".join(f"{s.key}: {'—' if s.delay_ms is None else f'{s.delay_ms:+d} ms'} ({s.diagnosis})"
-                           for s in r.sources)
+        delays = "; ".join(f"{s.key}: {ms_text(s.delay_ms)} ({diagnosis_text(s.diagnosis)})" for s in r.sources)
         text = f"{r.status}: {r.name}" + (f" — {delays}" if delays else "")
-        return text + (f" — {r.error}" if r.error else "")
+        if not status_ok(r.status) and r.error:
+            text += f" — {r.error}"
+        return text

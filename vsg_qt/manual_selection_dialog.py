@@ -59,7 +59,8 @@ class ManualSelectionDialog(QDialog):
                  info: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Manual Track Selection")
-        self.setMinimumSize(1100, 650)
+        self.setMinimumSize(860, 540)   # fits a 1024×640 screen; opens larger where there is room
+        self.resize(1100, 650)
         self.sources = {k: Path(v) for k, v in sources.items()}
         self.tracks = tracks
         self.layout_result: Layout | None = None

@@ -17,6 +17,7 @@ from vsg_core.jobs.discovery import JobSpec
 from vsg_core.pipeline import ANALYZED, CANCELLED, MERGED, JobResult
 from vsg_core.sources import sort_sources
 
+from .formatting import ms_text
 from .track_info import JobTracks, identify_job
 
 _uids = itertools.count(1)
@@ -76,14 +77,14 @@ class QueuedJob:
         r = self.result
         if r is None:
             return ""
-        if r.error:
-            return r.error
         delays = ", ".join(f"{s.key}: {delay_text(s.delay_ms)}" for s in r.sources)
+        if not r.ok:
+            return f"{r.status}: {r.error}" if r.error else (f"{r.status}: {delays}" if delays else r.status)
         return delays or r.status
 
 
 def delay_text(ms: int | None) -> str:
-    return "—" if ms is None else f"{ms:+d} ms"
+    return ms_text(ms)
 
 
 def job_title(result: JobResult) -> str:
@@ -159,6 +160,7 @@ class QueueModel(QAbstractTableModel):
                 return job.sources_tooltip
             if col == 4 and job.result is not None:
                 return "\n".join([job.result_text, *job.result.warnings])
+            return (str(index.row() + 1), job.state.value, job.layout_note, "", "")[col] or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == 1 and job.state in STATE_COLOURS:

@@ -1,4 +1,6 @@
-"""Results of the finished jobs: per source delay, confidence and diagnosis, and the per-chunk delay plot."""
+"""Results of the finished jobs: one row per source (delay, confidence, chunks, diagnosis, rate) with its
+stepping segments as child rows (span, delay and, once a correction ran, what it did to each), a one-line
+summary whose status is red for anything but Merged/Analyzed, and one small deviation plot per source."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -22,50 +25,89 @@ from PySide6.QtWidgets import (
 from vsg_core.pipeline import SourceReport
 
 from .delay_plot import DelayPlot
-from .queue_model import delay_text, job_title
+from .formatting import (
+    DRIFT_KINDS,
+    RED,
+    diagnosis_colour,
+    diagnosis_text,
+    ms_text,
+    pct_text,
+    rate_text,
+    segment_extra,
+    segment_field,
+    span_text,
+    status_colour,
+)
+from .queue_model import job_title
 
-DIAGNOSIS_TEXT = {
-    "UNIFORM": "Uniform",
-    "STEPPING": "Stepping",
-    "PAL_DRIFT": "PAL speed-up",
-    "LINEAR_DRIFT": "Linear drift",
-    "INSUFFICIENT_DATA": "Insufficient data",
-}
-DIAGNOSIS_COLOUR = {"STEPPING": "#b26a00", "PAL_DRIFT": "#b26a00", "LINEAR_DRIFT": "#b26a00",
-                    "INSUFFICIENT_DATA": "#c62828"}
+COLUMNS = ("Source", "Delay", "Confidence", "Chunks", "Diagnosis / span", "Rate / details")
+MIN_WIDTHS = (96, 70, 80, 56, 96, 110)
 
 
-def confidence_text(s: SourceReport) -> str:
-    return "—" if s.mean_match_pct is None else f"{s.mean_match_pct:.1f} %"
+def source_segments(s: SourceReport) -> list:
+    """The segments to show: the corrected ones when the result carries them, else the diagnosis's."""
+    return list(getattr(s, "corrected_segments", None) or getattr(s, "segments", ()) or ())
 
 
 def source_row(s: SourceReport) -> list[str]:
-    raw = "—" if s.raw_delay_ms is None else f"{s.raw_delay_ms:+.3f} ms"
-    drift = "" if not s.drift_ms_per_s else f"{s.drift_ms_per_s:+.3f} ms/s"
-    return [s.key, delay_text(s.delay_ms), raw, confidence_text(s), f"{s.accepted_chunks}/{s.total_chunks}",
-            DIAGNOSIS_TEXT.get(s.diagnosis, s.diagnosis), drift]
+    segs = source_segments(s)
+    if s.diagnosis in DRIFT_KINDS:
+        rate = rate_text(s.drift_ms_per_s)
+    elif segs:
+        rate = f"{len(segs)} segments"
+    else:
+        rate = ""
+    return [s.key, ms_text(s.delay_ms), pct_text(s.mean_match_pct), f"{s.accepted_chunks}/{s.total_chunks}",
+            diagnosis_text(s.diagnosis), rate]
+
+
+def segment_rows(s: SourceReport) -> list[list[str]]:
+    rows = []
+    for n, seg in enumerate(source_segments(s), start=1):
+        start, end = segment_field(seg, "start_s"), segment_field(seg, "end_s")
+        chunks = [c for c in s.chunks if c.get("accepted", True) and start is not None and end is not None
+                  and start <= float(c["start_s"]) < end]
+        rows.append([f"Segment {n}", ms_text(segment_field(seg, "delay_ms")), "",
+                     f"{len(chunks)}" if chunks else "", span_text(start, end), segment_extra(seg)])
+    return rows
 
 
 class ResultsPanel(QWidget):
-    COLUMNS = ("Source", "Delay", "Raw delay", "Confidence", "Chunks", "Diagnosis", "Drift")
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.results: list = []  # JobResult, in finishing order
         self.job_combo = QComboBox()
+        self.job_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.job_combo.setMinimumContentsLength(20)
         self.job_combo.currentIndexChanged.connect(self._show_index)
-        self.summary = QLabel("No job has run yet.")
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # a small read-only text box, not a word-wrapped label: no height-for-width in a scrolling window
+        self.summary = QTextBrowser()
+        self.summary.setOpenLinks(False)
+        self.summary.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.summary.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.summary.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 8)
+        self.summary.viewport().setAutoFillBackground(False)
+        self.summary.setText("No job has run yet.")
+        self.summary_html = ""
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(len(COLUMNS))
+        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        hh = self.tree.header()
+        hh.setStretchLastSection(True)
+        hh.setMinimumSectionSize(48)
+        fm = hh.fontMetrics()
+        self.min_widths = [max(w, fm.horizontalAdvance(COLUMNS[col]) + 24) for col, w in enumerate(MIN_WIDTHS)]
+        for col, w in enumerate(self.min_widths):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            hh.resizeSection(col, w)
         self.plot = DelayPlot()
-        self.plot.setMinimumWidth(380)
+        self.plot.setMinimumWidth(280)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Job:"))
@@ -74,14 +116,14 @@ class ResultsPanel(QWidget):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addLayout(top)
-        lv.addWidget(self.table, 1)
+        lv.addWidget(self.tree, 1)
         lv.addWidget(self.summary)
+        left.setMinimumWidth(300)
         self.splitter = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.plot)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([560, 560])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -93,58 +135,96 @@ class ResultsPanel(QWidget):
         self.job_combo.blockSignals(True)
         self.job_combo.clear()
         self.job_combo.blockSignals(False)
-        self.table.setRowCount(0)
+        self.tree.clear()
         self.plot.set_sources([])
         self.summary.setText("Running…")
+        self.summary_html = ""
 
     def add_result(self, result) -> None:
         self.results.append(result)
         self.job_combo.addItem(f"{job_title(result)} — {result.status}")
-        self.job_combo.setCurrentIndex(len(self.results) - 1)
-        self._show_index(len(self.results) - 1)
+        i = len(self.results) - 1
+        self.job_combo.setItemData(i, f"{result.reference}\n{result.status}", Qt.ItemDataRole.ToolTipRole)
+        self.job_combo.setCurrentIndex(i)
+        self._show_index(i)
 
     def current(self):
         i = self.job_combo.currentIndex()
         return self.results[i] if 0 <= i < len(self.results) else None
 
+    def source_items(self) -> list[QTreeWidgetItem]:
+        return [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+
     def shown_delays(self) -> dict[str, str]:
         """Source → the delay text in the table (what the user reads)."""
-        t = self.table
-        return {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount())}
+        return {it.text(0): it.text(1) for it in self.source_items()}
+
+    def shown_segments(self, key: str) -> list[list[str]]:
+        """The child rows (segments) under ``key``'s row, as the texts of their columns."""
+        for it in self.source_items():
+            if it.text(0) == key:
+                return [[it.child(i).text(c) for c in range(len(COLUMNS))] for i in range(it.childCount())]
+        return []
 
     # ---------------------------------------------------------------- display
     def _show_index(self, i: int) -> None:
         if not 0 <= i < len(self.results):
             return
         r = self.results[i]
-        self.table.setRowCount(len(r.sources))
-        for row, s in enumerate(r.sources):
-            for col, text in enumerate(source_row(s)):
-                item = QTableWidgetItem(text)
-                if col in (1, 2, 3, 4, 6):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if col == 5 and s.diagnosis in DIAGNOSIS_COLOUR:
-                    item.setForeground(QColor(DIAGNOSIS_COLOUR[s.diagnosis]))
-                self.table.setItem(row, col, item)
-        self.plot.set_sources(r.sources, title=f"Per-chunk delay — {job_title(r)}")
-        self.summary.setText(self._summary(r))
+        self.tree.clear()
+        for s in r.sources:
+            item = QTreeWidgetItem(source_row(s))
+            for col in (1, 2, 3):
+                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            colour = diagnosis_colour(s.diagnosis)
+            if colour:
+                item.setForeground(4, QColor(colour))
+            tip = [f"{s.key}: {s.path}"]
+            if s.raw_delay_ms is not None:
+                tip.append(f"raw delay {s.raw_delay_ms:+.3f} ms")
+            if s.drift_ms_per_s is not None and s.diagnosis in DRIFT_KINDS:
+                tip.append(f"drift {rate_text(s.drift_ms_per_s)}")
+            for col in range(len(COLUMNS)):
+                item.setToolTip(col, "\n".join(tip) if col == 0 else item.text(col))
+            for row in segment_rows(s):
+                child = QTreeWidgetItem(row)
+                for col in (1, 3):
+                    child.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                for col in range(len(COLUMNS)):
+                    child.setToolTip(col, child.text(col))
+                item.addChild(child)
+            self.tree.addTopLevelItem(item)
+            item.setExpanded(True)
+        self.plot.set_sources(r.sources, title=job_title(r))
+        self.summary_html = self._summary(r)
+        self.summary.setHtml(self.summary_html)
+        for col in range(len(COLUMNS) - 1):
+            self.tree.resizeColumnToContents(col)
+            self.tree.setColumnWidth(col, max(self.min_widths[col], self.tree.columnWidth(col)))
 
     @staticmethod
     def _summary(r) -> str:
-        parts = [f"<b>{r.status}</b>"]
+        colour = status_colour(r.status)
+        status = html.escape(r.status)
+        parts = [f"<b style='color:{colour}'>{status}</b>" if colour else f"<b>{status}</b>"]
+        if r.error:
+            parts.append(f"<span style='color:{RED}'>{html.escape(r.error)}</span>")
         if r.global_shift_ms:
             parts.append(f"global shift +{r.global_shift_ms} ms")
         if r.output:
             parts.append(f"output: {html.escape(str(r.output))}")
-        if r.error:
-            parts.append(f"<span style='color:#c62828'>{html.escape(r.error)}</span>")
         if r.warnings:
-            parts.append(f"{len(r.warnings)} warning(s)")
+            n = len(r.warnings)
+            parts.append(f"<span style='color:#b26a00'>{n} warning{'s' if n != 1 else ''}: "
+                         f"{html.escape(r.warnings[0])}{' …' if n > 1 else ''}</span>")
         if r.log_path and not r.output:
             parts.append(f"log: {html.escape(str(r.log_path))}")
-        if r.audit is not None and r.audit.residuals:
-            measured = [abs(x.residual_ms) for x in r.audit.residuals if x.residual_ms is not None]
+        audit = r.audit
+        if audit is not None:
+            measured = [abs(x.residual_ms) for x in audit.residuals if x.residual_ms is not None]
             worst = max(measured, default=None)
-            if worst is not None:
+            if not audit.ok:
+                parts.append(f"<span style='color:{RED}'>audit failed: {html.escape(audit.issues[0])}</span>")
+            elif worst is not None:
                 parts.append(f"audit: largest residual {worst:.2f} ms")
         return " · ".join(parts)

@@ -42,6 +42,7 @@ class WorkerSignals(QObject):
     progress = Signal(float)          # the running job, 0.0–1.0
     overall = Signal(float)           # the whole batch, 0.0–1.0
     status = Signal(str)
+    event = Signal(object)            # vsg_core.progress.ProgressEvent of the running job
     job_started = Signal(int)         # uid
     job_finished = Signal(int, object)  # uid, JobResult
     finished_all = Signal(object)     # list[JobResult]
@@ -104,13 +105,15 @@ class BatchWorker(QRunnable):
                 out = self.output_dir / item.subfolder if item.subfolder else self.output_dir
                 result = run_job(item.spec, self.settings, output_dir=out, layout=item.layout,
                                  analyze_only=item.analyze_only, progress=progress, cancel_token=token,
-                                 log_callbacks=[lambda s: self._emit("log", s)])
+                                 log_callbacks=[lambda s: self._emit("log", s)],
+                                 on_progress=lambda e: self._emit("event", e))
             except Exception as e:  # run_job reports failures itself; this is a bug — keep the batch going
                 self._emit("log", f"[FATAL WORKER ERROR] Job {i + 1} failed: {e}\n{traceback.format_exc()}")
                 result = JobResult(FAILED, item.spec.reference.name, item.spec.reference, error=str(e))
             self.results.append(result)
             self._emit("job_finished", item.uid, result)
-            self._emit("overall", (i + 1) / n)
+            if result.ok:
+                self._emit("overall", (i + 1) / n)
         if self.archive and len(self.results) > 1 and any(r.status == MERGED for r in self.results):
             for line in archive_logs(self.output_dir):
                 self._emit("log", line)

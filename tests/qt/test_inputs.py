@@ -1,11 +1,14 @@
 """Small pieces of the desktop app: dropping files on path fields and on the window, the queue model's row
-moves and natural order, and archiving a batch's logs."""
+moves and natural order, archiving a batch's logs, and the checks of the source and output fields."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -71,3 +74,55 @@ def test_archive_logs_zips_and_removes_them(tmp_path: Path) -> None:
         assert sorted(z.namelist()) == ["e1.log", "e2.log"]
         assert z.read("e2.log").decode() == "log of e2.log\n"
     assert not list(folder.glob("*.log")) and (folder / "e1.mkv").exists()
+
+
+def test_output_folder_states(qtbot, window, tmp_path: Path) -> None:
+    window.out_field.setText(str(tmp_path / "new folder"))
+    assert window.out_field.is_valid and window.out_field.status.text() == "will be created"
+    f = tmp_path / "a file"
+    f.write_text("x")
+    window.out_field.setText(str(f))
+    qtbot.waitUntil(lambda: window.out_field.state.state == "invalid")
+    assert window.out_field.status.text() == "this is a file, not a folder"
+    window.out_field.setText("")
+    assert not window.out_field.is_valid
+
+
+@pytest.mark.media
+def test_source_fields_are_checked_as_they_are_filled(qtbot, window, media_case, tmp_path: Path) -> None:
+    case = media_case("delay_pos")
+    window.out_field.setText(str(tmp_path / "out"))
+    window.ref_field.setText(str(case.reference))
+    qtbot.waitUntil(lambda: window.ref_field.is_valid, timeout=30_000)
+    summary = window.ref_field.status.text()
+    info = json.loads(subprocess.run(["mkvmerge", "-J", str(case.reference)], capture_output=True, text=True,
+                                     check=True).stdout)
+    n_audio = sum(t["type"] == "audio" for t in info["tracks"])
+    assert summary.startswith("Matroska") and f"{n_audio} audio" in summary, summary
+    assert window.ref_field.status.isVisible()
+    # only the reference: Analyze & Merge (a remux) may run, Analyze Only needs a second source
+    assert window.merge_btn.isEnabled() and not window.analyze_btn.isEnabled()
+    assert "Source 2" in window.analyze_btn.toolTip()
+
+    broken = tmp_path / "broken.mkv"
+    broken.write_bytes(b"\x1a\x45\xdf\xa3" + b"garbage" * 100)
+    window.other_fields[0].setText(str(broken))
+    qtbot.waitUntil(lambda: window.other_fields[0].state.state == "invalid", timeout=30_000)
+    reason = window.other_fields[0].status.text()
+    assert "broken.mkv" in reason and "mkvmerge" in reason, reason
+    assert "#c62828" in window.other_fields[0].status.styleSheet()
+    assert not window.analyze_btn.isEnabled() and not window.merge_btn.isEnabled()
+    assert "Source 2" in window.merge_btn.toolTip()
+
+    window.other_fields[0].setText(str(case.other))
+    qtbot.waitUntil(lambda: window.other_fields[0].is_valid, timeout=30_000)
+    assert window.analyze_btn.isEnabled() and window.merge_btn.isEnabled()
+
+    folder = tmp_path / "season"
+    folder.mkdir()
+    window.other_fields[1].setText(str(folder))
+    qtbot.waitUntil(lambda: window.other_fields[1].state.state == "invalid", timeout=30_000)
+    assert ".mkv" in window.other_fields[1].status.text()
+    assert not window.analyze_btn.isEnabled()
+    window.other_fields[1].setText("")
+    assert window.analyze_btn.isEnabled()

@@ -12,7 +12,6 @@ from qt_helpers import JOB_TIMEOUT_MS, click, double_click, mkvmerge_tracks, run
 
 from vsg_core.config import Settings
 from vsg_qt.main_window import MainWindow
-from vsg_qt.messages import last_message
 from vsg_qt.queue_model import JobState
 
 
@@ -39,21 +38,16 @@ def test_paths_persist_between_runs(qtbot, settings_path: Path, ui_state: QSetti
     assert ui_state.value("main/geometry") is not None
 
 
-def test_missing_reference_is_refused_with_a_message(qtbot, window) -> None:
+def test_analyze_buttons_need_valid_inputs(qtbot, window, tmp_path: Path) -> None:
     window.ref_field.setText("")
-    click(qtbot, window.analyze_btn)
-    box = last_message(window)
-    assert box is not None and box.isVisible()
-    assert "reference" in box.text().lower()
-    assert not window.is_running()
-
-
-def test_reference_that_does_not_exist_is_refused(qtbot, window, tmp_path: Path) -> None:
+    assert not window.analyze_btn.isEnabled() and not window.merge_btn.isEnabled()
+    assert "Source 1" in window.analyze_btn.toolTip()
     window.ref_field.setText(str(tmp_path / "missing.mkv"))
-    window.other_fields[0].setText(str(tmp_path / "other.mkv"))
-    click(qtbot, window.merge_btn)
-    box = last_message(window)
-    assert box is not None and "does not exist" in box.text() and "missing.mkv" in box.text()
+    qtbot.waitUntil(lambda: window.ref_field.state.state == "invalid")
+    assert "does not exist" in window.ref_field.status.text() and "missing.mkv" in window.ref_field.status.text()
+    assert window.ref_field.status.isVisible()
+    assert not window.analyze_btn.isEnabled() and not window.merge_btn.isEnabled()
+    assert "does not exist" in window.analyze_btn.toolTip()
     assert not window.is_running()
 
 
@@ -62,15 +56,33 @@ def test_analysis_through_the_window_matches_the_cli(qtbot, window, media_case) 
     case = media_case("delay_pos")
     window.ref_field.setText(str(case.reference))
     window.other_fields[0].setText(str(case.other))
+    qtbot.waitUntil(window.analyze_btn.isEnabled, timeout=30_000)
     click(qtbot, window.analyze_btn)
     assert window.is_running()
+    events: list = []
+    bar: list[int] = []
+    statuses: list[str] = []
+    window.worker.signals.event.connect(events.append)
+    window.job_bar.valueChanged.connect(bar.append)
+    window.worker.signals.event.connect(lambda _e: statuses.append(window.status_label.text()))
     qtbot.waitUntil(lambda: not window.is_running(), timeout=JOB_TIMEOUT_MS)
     assert len(window.last_results) == 1
     result = window.last_results[0]
     assert result.status == "Analyzed", result.error
     log_text = window.log_view.toPlainText()
     assert "--- Analysis Phase ---" in log_text and "=== Job Finished ===" in log_text
-    assert window.job_bar.value() == 100 and window.overall_bar.value() == 100
+    # progress: per source and per chunk, a bar that only moves forward, 100 % once the job finished
+    total = len(result.sources[0].chunks)
+    chunk_texts = [t for t in statuses if t.startswith("Analyzing Source 2 — chunk ")]
+    assert f"Analyzing Source 2 — chunk {total}/{total}" in chunk_texts
+    assert len(set(chunk_texts)) >= 3, chunk_texts
+    assert [e.step for e in events if e.steps] == sorted(e.step for e in events if e.steps)
+    assert bar == sorted(bar) and bar[-1] == window.job_bar.maximum()
+    assert [b for b in bar if b == window.job_bar.maximum()] == [bar[-1]]
+    assert not window.overall_bar.isVisible()          # one job: no Overall bar
+    # the job is recorded in the queue
+    assert [j.state for j in window.queue_model.jobs] == [JobState.DONE]
+    assert window.queue_model.jobs[0].spec.sources["Source 2"] == case.other
 
     cli = run_cli("analyze", str(case.reference), str(case.other))
     cli_delay = cli["sources"][0]["delay_ms"]
@@ -90,6 +102,7 @@ def test_whole_job_through_the_ui(qtbot, window, media_case, tmp_path: Path) -> 
     window.ref_field.setText(str(case.reference))
     window.other_fields[0].setText(str(case.other))
     window.out_field.setText(str(out))
+    qtbot.waitUntil(window.merge_btn.isEnabled, timeout=30_000)
     click(qtbot, window.merge_btn)
     dlg = window.selection_dialog
     assert dlg is not None and dlg.isVisible()
@@ -150,6 +163,7 @@ def test_cancel_leaves_no_output_and_the_window_stays_responsive(qtbot, window, 
     window.ref_field.setText(str(case.reference))
     window.other_fields[0].setText(str(case.other))
     window.out_field.setText(str(out))
+    qtbot.waitUntil(window.merge_btn.isEnabled, timeout=30_000)
     click(qtbot, window.merge_btn)
     dlg = window.selection_dialog
     dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
@@ -176,7 +190,10 @@ def test_cancel_leaves_no_output_and_the_window_stays_responsive(qtbot, window, 
     assert result.output is None
     assert not list(out.glob("*.mkv")) and not list(out.glob(".*")), "cancel left a (partial) output file"
     assert not any(Path(window.settings["temp_root"]).glob("vsg_*")), "the job's temp folder was left behind"
-    assert "cancelled" in window.status_label.text().lower()
+    status = window.status_label.text()
+    assert status.startswith("Cancelled during Analyzing"), status   # names the phase it stopped in
+    assert window.job_bar.value() < window.job_bar.maximum()          # never 100 % for a cancelled job
+    assert "cancelled during Analyzing" in window.job_bar.text()
     assert all(j.state is JobState.CANCELLED for j in window.run_jobs.values())
     # and it is still responsive afterwards: buttons are back and dialogs open
     assert window.analyze_btn.isEnabled() and window.merge_btn.isEnabled()

@@ -3,9 +3,8 @@ source's delay, confidence and diagnosis; the batch summary counts jobs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-
-from PySide6.QtCharts import QScatterSeries
 
 from vsg_core.pipeline import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
 from vsg_qt.batch_summary import BatchSummaryDialog, count, summary_lines
@@ -27,27 +26,84 @@ def _source(key: str, delays: list[float], accepted: list[bool], diagnosis: str 
                         chunks=_chunks(delays, accepted))
 
 
-def test_plot_has_one_point_per_chunk(qtbot) -> None:
+def test_one_plot_per_source_with_deviations_and_segment_boundaries(qtbot) -> None:
     stepping = [312.5, 312.5, 312.4, -1687.5, -1687.6, 812.5, 812.5]
-    s2 = _source("Source 2", stepping, [True] * 7, "STEPPING", 313)
+    segs = ({"start_s": 0.0, "end_s": 60.0, "delay_ms": 313, "raw_delay_ms": 312.5, "cluster_label": 0},
+            {"start_s": 60.0, "end_s": 100.0, "delay_ms": -1688, "raw_delay_ms": -1687.5, "cluster_label": 1},
+            {"start_s": 100.0, "end_s": 140.0, "delay_ms": 813, "raw_delay_ms": 812.5, "cluster_label": 2})
+    s2 = replace(_source("Source 2", stepping, [True] * 7, "STEPPING", 313), segments=segs, chunk_delay_ms=312.5)
     s3 = _source("Source 3", [40.0, 41.0, 900.0, 40.5], [True, True, False, True], "UNIFORM", 40)
     panel = ResultsPanel()
     qtbot.addWidget(panel)
     panel.add_result(JobResult(ANALYZED, "ep1.mkv", Path("/media/ep1.mkv"), sources=[s2, s3]))
     plot = panel.plot
+    assert [p.key for p in plot.plots] == ["Source 2", "Source 3"]      # one small plot per source
     want = [(c["start_s"], c["raw_delay_ms"]) for c in s2.chunks]
     assert [(t, d) for t, d, _ in plot.points("Source 2")] == want
+    p2, p3 = plot.plot_for("Source 2"), plot.plot_for("Source 3")
+    # deviation from the source's own chosen delay: its own scale, the first segment at 0
+    assert [round(d, 1) for _, d, _ in p2.deviations] == [0.0, 0.0, -0.1, -2000.0, -2000.1, 500.0, 500.0]
+    assert p2.boundaries == [60.0, 100.0] and len(p2.lines) == 2
+    assert p3.reference == 40.5                                       # median of the accepted chunks
+    assert p3.y_axis.max() - p3.y_axis.min() < 1000 < p2.y_axis.max() - p2.y_axis.min()
+    assert p3.scatter_count() == 4                                    # the rejected chunk is drawn too (edge)
     assert [ok for _, _, ok in plot.points("Source 3")] == [True, True, False, True]
-    assert len(plot.points()) == 11
     assert plot.series_point_count() == 11
-    series = {s.name(): s.count() for s in plot.chart().series() if isinstance(s, QScatterSeries)}
-    assert series == {"Source 2": 7, "Source 3": 3, "Source 3 (rejected)": 1}
-    # the axes include every point
-    assert plot.y_axis.min() < -1687.6 and plot.y_axis.max() > 900.0
+    assert p3.scatter_count() == 4
+    # the rows: segments under the stepping source, its span and delay per segment
     assert panel.shown_delays() == {"Source 2": "+313 ms", "Source 3": "+40 ms"}
-    assert panel.table.item(0, 5).text() == "Stepping"
-    assert panel.table.item(1, 3).text() == "90.0 %"
-    assert panel.table.item(1, 4).text() == "3/4"
+    rows = panel.shown_segments("Source 2")
+    assert [r[0] for r in rows] == ["Segment 1", "Segment 2", "Segment 3"]
+    assert [r[1] for r in rows] == ["+313 ms", "-1688 ms", "+813 ms"]
+    assert [r[4] for r in rows] == ["0:00 – 1:00", "1:00 – 1:40", "1:40 – 2:20"]
+    assert [r[3] for r in rows] == ["3", "2", "2"]
+    item = panel.source_items()[0]
+    assert item.isExpanded() and item.text(4) == "Stepping" and item.text(5) == "3 segments"
+    assert panel.shown_segments("Source 3") == []
+    assert panel.source_items()[1].text(2) == "90.0 %" and panel.source_items()[1].text(3) == "3/4"
+
+
+def test_corrected_segments_show_what_the_correction_did(qtbot) -> None:
+    segs = ({"start_s": 0.0, "end_s": 85.0, "delay_ms": 313, "raw_delay_ms": 312.5, "cluster_label": 0,
+             "action": "kept"},
+            {"start_s": 85.0, "end_s": 142.0, "delay_ms": -1688, "raw_delay_ms": -1687.5, "cluster_label": 1,
+             "action": "removed", "removed_ms": 2000.0})
+    s2 = replace(_source("Source 2", [312.5, -1687.5], [True, True], "STEPPING", 313), segments=segs)
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.add_result(JobResult(MERGED, "ep1.mkv", Path("/media/ep1.mkv"), sources=[s2]))
+    rows = panel.shown_segments("Source 2")
+    assert rows[0][5] == "action: kept"
+    assert rows[1][5] == "action: removed; removed ms: 2000"
+
+
+def test_rates_unknown_kinds_and_failed_statuses_are_readable(qtbot) -> None:
+    pal = replace(_source("Source 2", [0.0, 400.0, 800.0], [True] * 3, "PAL_DRIFT", 0), drift_ms_per_s=40.959)
+    lin = replace(_source("Source 3", [0.0, 5.0, 10.0], [True] * 3, "LINEAR_DRIFT", -250), drift_ms_per_s=0.5)
+    flat = replace(_source("Source 4", [5.0, 5.0, 5.0], [True] * 3, "UNIFORM", 5), drift_ms_per_s=-0.00004)
+    none = _source("Source 5", [5.0, 900.0], [False, False], "NO_MATCH", None)
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.add_result(JobResult("Audit failed", "ep1.mkv", Path("/media/ep1.mkv"), sources=[pal, lin, flat, none],
+                               error="Source 2 audio is 120 ms off after muxing"))
+    items = panel.source_items()
+    assert items[0].text(5) == "+40.96 ms/s" and items[0].text(4) == "PAL speed-up"
+    assert items[1].text(5) == "+0.500 ms/s"
+    assert items[2].text(5) == ""                                     # no "-0.000 ms/s" for a uniform delay
+    assert items[3].text(4) == "No match" and items[3].foreground(4).color().name() == "#c62828"
+    assert items[3].text(1) == "—"
+    assert "color:#c62828" in panel.summary_html and "Audit failed" in panel.summary.toPlainText()
+    assert "120 ms off" in panel.summary.toPlainText()
+    assert "-0.000" not in "".join(it.text(c) for it in items for c in range(6))
+
+
+def test_empty_results_draw_no_plot(qtbot) -> None:
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    assert panel.plot.plots == [] and panel.plot.series_point_count() == 0
+    panel.add_result(JobResult("Failed", "ep1.mkv", Path("/media/ep1.mkv"), error="Source 1: file not found"))
+    assert panel.plot.plots == []
+    assert panel.plot.empty_label.text().startswith("No per-chunk results")
 
 
 def test_panel_switches_between_jobs_of_a_batch(qtbot) -> None:
@@ -63,7 +119,7 @@ def test_panel_switches_between_jobs_of_a_batch(qtbot) -> None:
     assert len(panel.plot.points("Source 2")) == 3
     assert panel.shown_delays() == {"Source 2": "+5 ms"}
     panel.clear()
-    assert panel.plot.points() == [] and panel.table.rowCount() == 0
+    assert panel.plot.points() == [] and panel.tree.topLevelItemCount() == 0
 
 
 def test_batch_summary_counts_and_lists_jobs_to_review(qtbot) -> None:

@@ -36,6 +36,7 @@ from .. import cancel as _cancel
 from ..backend import active_backend, require_rust
 from ..identification import audio_info
 from ..log import JobLog
+from ..progress import report_chunks
 from . import decode as dec
 from .chunks import Chunk, place_chunks
 from .correlation_options import (
@@ -163,6 +164,7 @@ def _correlate_chunks(chunks: Sequence[Chunk], load: WindowSource, methods: Sequ
                       batch: int) -> dict[str, list[ChunkResult]]:
     """Correlate chunks in batches of ``batch`` (bounded memory); returns records per method."""
     out: dict[str, list[ChunkResult]] = {m: [] for m in methods}
+    report_chunks(0, len(chunks))
     for b0 in range(0, len(chunks), batch):
         part = chunks[b0:b0 + batch]
         pairs = [load(b0 + j) for j in range(len(part))]
@@ -172,6 +174,7 @@ def _correlate_chunks(chunks: Sequence[Chunk], load: WindowSource, methods: Sequ
             for ch, res in zip(part, correlate_lags(refs, tgts, m, opts, backend), strict=True):
                 out[m].append(make_record(ch, res, m, opts, speed))
         del pairs, refs, tgts
+        report_chunks(b0 + len(part), len(chunks))
     return out
 
 

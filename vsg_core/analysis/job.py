@@ -22,6 +22,7 @@ from ..errors import VsgError
 from ..log import JobLog, null_log
 from ..models.enums import DiagnosisKind
 from ..models.jobs import Delays
+from ..progress import report_source
 from .container_delays import ContainerDelays, read_container_delays, source1_log_lines
 from .drift import Diagnosis, DriftConfig, diagnose
 from .global_shift import (
@@ -245,6 +246,7 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
     for n, (key, path) in enumerate(targets):
         lg.raw("")
         lg.log(f"[Analyzing {key}]")
+        report_source(key, n, len(targets))
         info = identify(path, lg)
         stream = select_audio_stream(info, st.lang_others)
         lg.log(f"Selected streams: REF (lang='{st.lang_source1 or 'first'}', "

@@ -31,6 +31,7 @@ from ..errors import MediaError
 from ..identification import mkvmerge_identify
 from ..log import JobLog, format_log_message
 from ..models import Track, TrackType
+from ..progress import mkvtoolnix_fraction, tool_progress_sink
 from ..runner import quote, run
 from .codec_ext import extension_for, is_acm, needs_remux
 from .mkvinfo import TrackInfo, parse_identification
@@ -105,7 +106,9 @@ def _report(title: str, role: str, source: OpenedSource, planned: list[tuple[Tra
 def _tail(stdout: str, stderr: str, n: int = 3) -> str:
     """Last ``n`` meaningful output lines (mkvtoolnix prints errors on stdout, ffmpeg on stderr)."""
     lines = [ln.strip() for ln in f"{stderr}\n{stdout}".replace("\r", "\n").splitlines()]
-    return " | ".join([ln for ln in lines if ln and not ln.startswith("Progress:")][-n:])
+    lines = [ln.replace("#GUI#error ", "Error: ").replace("#GUI#warning ", "Warning: ") for ln in lines
+             if ln and not ln.startswith(("Progress:", "#GUI#progress"))]
+    return " | ".join(lines[-n:])
 
 
 def extract_tracks(container: Path | str, temp_dir: Path | str, role: str,
@@ -134,8 +137,10 @@ def extract_tracks(container: Path | str, temp_dir: Path | str, role: str,
     mkv = src.matroska_path
     direct = [(t, uid, p) for t, uid, p in planned if not is_acm(t.codec_id) and not needs_remux(t.codec_id)]
     if direct:
-        cmd = [tools.mkvextract, str(mkv), "tracks"] + [f"{t.id}:{p}" for t, _, p in direct]
-        proc = run(cmd, log, check=False, what=f"{role} ({src.original.name})")
+        # --gui-mode: "#GUI#progress N%" lines drive the job's progress display
+        cmd = [tools.mkvextract, "--gui-mode", str(mkv), "tracks"] + [f"{t.id}:{p}" for t, _, p in direct]
+        proc = run(cmd, log, check=False, what=f"{role} ({src.original.name})",
+                   progress=tool_progress_sink(mkvtoolnix_fraction))
         if proc.returncode not in (0, 1):
             title = f"TRACK EXTRACTION FAILED (mkvextract exit code {proc.returncode})"
             raise MediaError(_report(title, role, src, direct, _tail(proc.stdout, proc.stderr), [quote(cmd)]))

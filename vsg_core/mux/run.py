@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import CommandError
 from ..log import JobLog, format_log_message
+from ..progress import mkvtoolnix_fraction, tool_progress_sink
 from ..runner import run
 
 
@@ -21,6 +22,21 @@ class MkvmergeResult:
     returncode: int
     warnings: tuple[str, ...]
     output: str
+
+
+def _plain(text: str) -> str:
+    """mkvmerge's ``--gui-mode`` lines (``#GUI#error …``, ``#GUI#warning …``) as it prints them without it."""
+    out = []
+    for ln in text.splitlines():
+        s = ln.strip()
+        if s.startswith("#GUI#progress"):
+            continue
+        if s.startswith("#GUI#error "):
+            s = "Error: " + s[len("#GUI#error "):]
+        elif s.startswith("#GUI#warning "):
+            s = "Warning: " + s[len("#GUI#warning "):]
+        out.append(s)
+    return "\n".join(out)
 
 
 def _warning_lines(text: str) -> tuple[str, ...]:
@@ -35,8 +51,10 @@ def run_mkvmerge(options_file: str | os.PathLike[str], log: JobLog | None = None
     With ``output_file`` the written file must exist afterwards.
     """
     opts = Path(options_file).absolute()
-    proc = run([mkvmerge, f"@{opts}"], log, check=False, what=str(opts))
-    text = f"{proc.stdout}\n{proc.stderr}"
+    # --gui-mode: mkvmerge prints "#GUI#progress N%" lines, which drive the job's progress while it muxes
+    proc = run([mkvmerge, "--gui-mode", f"@{opts}"], log, check=False, what=str(opts),
+               progress=tool_progress_sink(mkvtoolnix_fraction))
+    text = _plain(f"{proc.stdout}\n{proc.stderr}")
     if proc.returncode >= 2 or proc.returncode < 0:
         errors = [ln.strip() for ln in text.splitlines() if ln.strip().lower().startswith("error")]
         detail = errors[-1] if errors else "see the log for mkvmerge's output"
@@ -51,4 +69,4 @@ def run_mkvmerge(options_file: str | os.PathLike[str], log: JobLog | None = None
     if output_file is not None and not Path(output_file).is_file():
         raise CommandError(f"mkvmerge reported success but did not write {output_file}", proc.returncode,
                            proc.stderr)
-    return MkvmergeResult(proc.returncode, warnings, proc.stdout)
+    return MkvmergeResult(proc.returncode, warnings, _plain(proc.stdout))

@@ -21,6 +21,7 @@ from ..identification import mkvmerge_identify
 from ..log import JobLog
 from ..models import PlanItem
 from ..mux import final_order, flag_indices
+from ..progress import FFMPEG_PROGRESS_ARGS, ffmpeg_progress_sink, report_part
 from ..runner import run
 from .result import AudioResidual, AuditReport
 
@@ -28,11 +29,16 @@ SR = 48_000
 RESIDUAL_TOLERANCE_MS = 1.5
 
 
-def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = None) -> np.ndarray:
-    """Mono float32 48 kHz PCM of one audio stream, sample 0 = presentation time 0."""
-    proc = run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", f"0:a:{audio_ordinal}",
+def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = None,
+                        duration_s: float | None = None) -> np.ndarray:
+    """Mono float32 48 kHz PCM of one audio stream, sample 0 = presentation time 0. With ``duration_s``
+    ffmpeg's progress drives the job's progress display."""
+    sink = ffmpeg_progress_sink(duration_s)
+    proc = run(["ffmpeg", "-nostdin", "-v", "error", *(FFMPEG_PROGRESS_ARGS if sink else ()), "-i", str(path),
+                "-map", f"0:a:{audio_ordinal}",
                 "-af", "aresample=async=1:min_hard_comp=0.000001:first_pts=0", "-ac", "1", "-ar", str(SR),
-                "-f", "f32le", "-"], log, binary=True, what=f"{path.name} audio stream {audio_ordinal}")
+                "-f", "f32le", "-"], log, binary=True, what=f"{path.name} audio stream {audio_ordinal}",
+               progress=sink)
     data = proc.stdout
     usable = len(data) - len(data) % 4
     if usable == 0:
@@ -96,12 +102,16 @@ def audit_output(output: Path, items: Sequence[PlanItem], log: JobLog, *,
         if ref_pos is None:
             ref_pos = next((i for i in audio_positions
                             if i < len(order) and order[i].track.source == "Source 1"), audio_positions[0])
-        ref_pcm = decode_presentation(output, audio_positions.index(ref_pos), log)
+        duration_ns = info.get("container", {}).get("properties", {}).get("duration")
+        duration_s = duration_ns / 1e9 if isinstance(duration_ns, (int, float)) else None
+        report_part(0, len(audio_positions))
+        ref_pcm = decode_presentation(output, audio_positions.index(ref_pos), log, duration_s)
         for ordinal, pos in enumerate(audio_positions):
             if pos == ref_pos:
                 continue
+            report_part(ordinal + (ordinal < audio_positions.index(ref_pos)), len(audio_positions))
             src = order[pos].track.source if pos < len(order) else "?"
-            pcm = decode_presentation(output, ordinal, log)
+            pcm = decode_presentation(output, ordinal, log, duration_s)
             residual, match = measure_residual(ref_pcm, pcm)
             ok = residual is not None and abs(residual) <= RESIDUAL_TOLERANCE_MS
             residuals.append(AudioResidual(pos, src, residual, match, ok))

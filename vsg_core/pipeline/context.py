@@ -14,6 +14,7 @@ from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout
 from ..log import JobLog
 from ..models import Delays, PlanItem
+from ..progress import ProgressReporter
 
 
 @dataclass
@@ -27,6 +28,7 @@ class JobContext:
     layout: Layout | None
     progress: Callable[[float], None] = lambda _f: None
     media: MediaCache = field(default_factory=MediaCache)  # the job's identification of every file
+    reporter: ProgressReporter | None = None      # structured progress (phase, source, chunk) for displays
     # filled by the steps
     analysis: Any = None                         # vsg_core.analysis.job.JobAnalysis
     delays: Delays | None = None

@@ -10,6 +10,7 @@ in its name) is always deleted, and leftovers of crashed runs are swept at the s
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import traceback
@@ -24,6 +25,7 @@ from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout, default_layout
 from ..log import JobLog, LogCallback
 from ..mux import json_log_block, pretty_log_block, run_mkvmerge, write_options_file
+from ..progress import ProgressEvent, ProgressReporter, progress_scope, report_phase
 from ..setting_ranges import validate_settings
 from ..tools import require
 from . import preflight, steps, validators
@@ -46,11 +48,14 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             output_file: Path | str | None = None, layout: Layout | None = None, analyze_only: bool = False,
             log_callbacks: list[LogCallback] | None = None, progress: Callable[[float], None] | None = None,
             cancel_token: cancel.CancelToken | None = None, audit: bool = True,
-            overwrite: bool = False) -> JobResult:
+            overwrite: bool = False,
+            on_progress: Callable[[ProgressEvent], None] | None = None) -> JobResult:
     """Run one job. Never raises for job failures: they come back as ``status == "Failed"`` with ``error``.
 
     ``overwrite``: replace an existing output (after the new file passed its audit). Off, an existing output
     fails the job before anything runs; the GUI asks the user and passes True only when they agreed.
+    ``progress`` receives the job's fraction (0–1, reaching 1.0 only when the job finished); ``on_progress``
+    structured events (phase, source, chunk) for a progress display.
     """
     st = settings or Settings()
     # absolute paths: a file named "-x.mkv" or "@x.mkv" can never reach a tool as an option
@@ -58,7 +63,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     out_dir = Path(output_dir) if output_dir is not None else (
         Path(output_file).parent if output_file is not None else Path(st["output_folder"]))
     result = JobResult(FAILED, job.reference.name, job.reference)
-    prog = progress or (lambda _f: None)
+    reporter = ProgressReporter(on_progress, progress, analyze_only)
+    prog = reporter.job_fraction
     # --- checks: nothing is written before they all passed
     try:
         plan, lock, swept = _preflight(job, st, out_dir, output_file, layout, analyze_only, overwrite)
@@ -75,7 +81,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     final = None if analyze_only else plan.final
     temp_dir: Path | None = None
     partial: Path | None = None
-    with cancel.cancel_scope(cancel_token), identification.job_scope() as media:
+    with cancel.cancel_scope(cancel_token), identification.job_scope() as media, progress_scope(reporter):
         try:
             log.raw(f"=== Starting Job: {job.reference.name} ===")
             for p in swept:
@@ -91,7 +97,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 why = preflight.reference_video_check(tracks, layout)
                 if why:
                     raise OutputError(why)
-            ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media)
+            ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media, reporter=reporter)
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
             result.sources = _source_reports(ctx)
@@ -119,11 +125,13 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 log.log(pretty_log_block(ctx.tokens))
             cancel.check()
             log.section("Mux")
+            report_phase("Mux")
             run_mkvmerge(opts, log, output_file=partial)
             cancel.check()
             prog(0.90)
             # the audit reads the new file under its partial name: an existing output is replaced only after it
             if audit:
+                report_phase("Audit")
                 result.audit = audit_output(partial, ctx.items, log)
             cancel.check()
             if plan.replaces and result.audit is not None and not result.audit.ok:
@@ -204,6 +212,7 @@ def _phase(ctx: JobContext, name: str, step: Callable[[JobContext], None],
            validator: Callable[[JobContext], None]) -> None:
     cancel.check()
     ctx.log.raw(f"--- {name} Phase ---")
+    report_phase(name)
     try:
         step(ctx)
     except (cancel.Cancelled, validators.ValidationError):
@@ -222,6 +231,7 @@ def _phase(ctx: JobContext, name: str, step: Callable[[JobContext], None],
 def _optional_phase(ctx: JobContext, name: str, step: Callable[[JobContext], None]) -> None:
     cancel.check()
     ctx.log.raw(f"--- {name} Phase ---")
+    report_phase(name)
     try:
         step(ctx)
     except cancel.Cancelled:
@@ -247,5 +257,7 @@ def _source_reports(ctx: JobContext) -> list[SourceReport]:
             diagnosis=s.diagnosis.kind.value, drift_ms_per_s=s.drift_ms_per_s,
             accepted_chunks=len(acc), total_chunks=len(s.chunks),
             mean_match_pct=(sum(c.match_pct for c in acc) / len(acc)) if acc else None,
-            chunks=tuple(c.to_dict() for c in s.chunks)))
+            chunks=tuple(c.to_dict() for c in s.chunks),
+            segments=tuple(dataclasses.asdict(seg) for seg in s.diagnosis.segments),
+            chunk_delay_ms=s.correlation_raw_delay_ms))
     return out

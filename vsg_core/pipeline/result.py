@@ -24,13 +24,17 @@ class SourceReport:
     total_chunks: int
     mean_match_pct: float | None
     chunks: tuple[dict[str, Any], ...] = ()
+    # STEPPING: the constant-delay stretches found by the diagnosis (start_s, end_s, delay_ms, raw_delay_ms, …)
+    segments: tuple[dict[str, Any], ...] = ()
+    chunk_delay_ms: float | None = None   # the chosen delay in the chunks' own terms (before container/shift)
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "path": str(self.path), "delay_ms": self.delay_ms,
                 "raw_delay_ms": self.raw_delay_ms, "diagnosis": self.diagnosis,
                 "drift_ms_per_s": self.drift_ms_per_s, "accepted_chunks": self.accepted_chunks,
                 "total_chunks": self.total_chunks, "mean_match_pct": self.mean_match_pct,
-                "chunks": list(self.chunks)}
+                "chunks": list(self.chunks), "segments": list(self.segments),
+                "chunk_delay_ms": self.chunk_delay_ms}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ..extraction import OpenedSource, extract_fonts, extract_tracks, open_sourc
 from ..jobs.layout import EXTERNAL, LayoutEntry
 from ..models import Delays, DiagnosisKind, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
+from ..progress import report_part
 from ..runner import run
 from .context import JobContext
 
@@ -98,8 +99,9 @@ def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str,
     for e in entries:
         by_source.setdefault(e.source, []).append(e.id)
     extracted: dict[str, tuple[Track, Path]] = {}
-    for source, ids in by_source.items():
+    for part, (source, ids) in enumerate(by_source.items()):
         cancel.check()
+        report_part(part, len(by_source))
         opened = ctx.opened[source]
         for ex in extract_tracks(opened.original, ctx.temp_dir, source, ids, ctx.log, opened=opened):
             extracted[f"{source}_{ex.track.id}"] = (ex.track, ex.path)

@@ -14,7 +14,7 @@ needs_setup() {
   [ -x "$VENV/bin/python" ] || return 0
   [ "$(cat pyproject.toml setup_env.sh | sha256sum | cut -d' ' -f1)" = "$(cat "$VENV/.vsg_deps_hash" 2>/dev/null)" ] || return 0
   local rust_hash
-  rust_hash="$(cd vsg_core_rs && find . -path ./target -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+  rust_hash="$(cd vsg_core_rs && find . -path ./target -prune -o -type f ! -name '*.so' ! -path '*/__pycache__/*' -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
   [ "$rust_hash" = "$(cat "$VENV/.vsg_rust_hash" 2>/dev/null)" ] || return 0
   return 1
 }

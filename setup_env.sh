@@ -2,10 +2,11 @@
 # vsg environment setup. Idempotent and non-interactive:
 #   1. installs missing system tools with apt (ffmpeg, mkvtoolnix, rubberband-cli, espeak-ng, Qt runtime libs),
 #      or stops with a message naming each missing tool and the command that installs it;
-#   2. creates .venv and installs the Python package with its dependencies (editable);
-#   3. builds the Rust extension vsg_core_rs with maturin (release) into .venv.
-# Re-running it only redoes what changed: Python deps when pyproject.toml changed, the extension when any
-# file of vsg_core_rs/ changed. Optional extra: VSG_WITH_SEPARATION=1 also installs audio-separator (torch).
+#   2. creates .venv and installs the project editable with its dependencies: one maturin project (root
+#      pyproject.toml) holding vsg_core, vsg_qt and the compiled vsg_core_rs (release build);
+#   3. rebuilds the Rust extension in place (maturin develop --release) when only vsg_core_rs/ changed.
+# Re-running it only redoes what changed: the whole install when pyproject.toml or this script changed, the
+# extension when any file of vsg_core_rs/ changed. Optional extra: VSG_WITH_SEPARATION=1 also installs audio-separator (torch).
 set -euo pipefail
 
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +24,7 @@ declare -A TOOL_PKG=(
   [rubberband]=rubberband-cli
   [espeak-ng]=espeak-ng
   [xvfb-run]=xvfb [xauth]=xauth
+  [node]=nodejs [chromium]=chromium   # tests of the WASM clip core and the web/ page
 )
 # shared libraries PySide6 needs even for the offscreen platform -> Debian package
 declare -A LIB_PKG=(
@@ -36,6 +38,10 @@ declare -A LIB_PKG=(
 # files the test suite needs -> Debian package
 declare -A FILE_PKG=(
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
+  # web/build_wasm.sh: Debian's rustc with the wasm32 standard library and its linker (rust-lld -> lld-14)
+  [/usr/bin/rustc]=rustc
+  [/usr/lib/rustlib/wasm32-unknown-unknown/lib]=libstd-rust-dev-wasm32
+  [/usr/bin/rust-lld]=lld-14
 )
 
 missing_pkgs=()
@@ -94,27 +100,28 @@ fi
 hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
 deps_hash="$(hash_of pyproject.toml setup_env.sh)"
+rust_hash="$(cd vsg_core_rs && find . -path ./target -prune -o -type f ! -name '*.so' ! -path '*/__pycache__/*' -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+export VIRTUAL_ENV="$VENV" PYO3_PYTHON="$VENV/bin/python"
 if [ "$(cat "$VENV/.vsg_deps_hash" 2>/dev/null)" != "$deps_hash" ]; then
-  say "installing Python dependencies (pip install -e '.[test]')"
+  say "installing vsg with its dependencies and building vsg_core_rs (pip install -e '.[test,cluster]', maturin)"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  # the extension used to be a project of its own; its old install would shadow the one in the package
+  "$VENV/bin/python" -m pip uninstall -q -y vsg_core_rs >/dev/null 2>&1 || true
+  "$VENV/bin/python" -m pip install -q -e ".[test,cluster]" || fail "installing vsg failed (see the output above)"
   if [ "${VSG_WITH_SEPARATION:-0}" = "1" ]; then
     say "installing the optional source-separation extra (audio-separator, torch)"
     "$VENV/bin/python" -m pip install -q -e ".[separation]"
   fi
+  echo "$rust_hash" > "$VENV/.vsg_rust_hash"
   echo "$deps_hash" > "$VENV/.vsg_deps_hash"
 fi
 
 # ---------------------------------------------------------------- 3. Rust extension
-rust_hash="$(cd vsg_core_rs && find . -path ./target -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
-if [ "$(cat "$VENV/.vsg_rust_hash" 2>/dev/null)" != "$rust_hash" ] || ! "$VENV/bin/python" -c 'import vsg_core_rs' 2>/dev/null; then
+if [ "$(cat "$VENV/.vsg_rust_hash" 2>/dev/null)" != "$rust_hash" ] || ! (cd / && "$VENV/bin/python" -c 'import vsg_core_rs') 2>/dev/null; then
   say "building the Rust extension vsg_core_rs (maturin develop --release)"
-  (
-    export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" PYO3_PYTHON="$VENV/bin/python"
-    cd vsg_core_rs
-    maturin develop --release --quiet
-  ) || fail "building vsg_core_rs failed (see the compiler output above)"
-  "$VENV/bin/python" -c 'import vsg_core_rs' || fail "the Rust extension was built but cannot be imported"
+  PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --release --quiet \
+    || fail "building vsg_core_rs failed (see the compiler output above)"
+  (cd / && "$VENV/bin/python" -c 'import vsg_core_rs') || fail "the Rust extension was built but cannot be imported"
   echo "$rust_hash" > "$VENV/.vsg_rust_hash"
 fi
 

@@ -24,7 +24,7 @@ from .cancel import Cancelled, CancelToken, exit_code, signals_cancel
 from .errors import VsgError
 
 # Subcommand modules, in the order `vsg --help` lists them.
-COMMANDS = ("sync", "batch", "analyze", "media", "demo")
+COMMANDS = ("sync", "batch", "analyze", "clip", "settings", "media", "demo")
 # Commands that run jobs: SIGINT/SIGTERM/SIGHUP cancel them cleanly (the others keep Python's default handling).
 CANCELLABLE = frozenset({"sync", "batch", "analyze", "demo"})
 
@@ -43,8 +43,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="vsg",
-        description="Video Sync GUI: measure each release's audio delay against a reference, repair drift, "
-                    "and mux the chosen tracks into one lossless MKV.",
+        description="Video Sync GUI: measure each release's audio delay against a reference, diagnose drift "
+                    "and stepping, and mux the chosen tracks into one lossless MKV with every delay applied.",
     )
     parser.add_argument("--version", action="version", version=f"vsg {__version__}")
     parser.add_argument("--backend", choices=("rust", "python"),

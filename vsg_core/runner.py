@@ -9,13 +9,14 @@ be read as an option or an option file.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import shlex
 import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from . import cancel as _cancel
@@ -24,6 +25,19 @@ from .log import JobLog, format_log_message, tail_block
 from .tools import install_hint
 
 DEFAULT_TAIL_LINES = 20
+
+# Callbacks told the argument list of every command before it runs (tests count tool invocations with it).
+_observers: list[Callable[[list[str]], None]] = []
+
+
+@contextlib.contextmanager
+def observe(callback: Callable[[list[str]], None]) -> Iterator[None]:
+    """Within this block ``callback(args)`` is called with every command :func:`run` starts."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
 
 
 def quote(cmd: Sequence[str | Path]) -> str:
@@ -71,6 +85,8 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
     ``check``, raises CommandError whose message names ``what`` (e.g. the file being processed).
     """
     args = as_args(cmd)
+    for observer in list(_observers):
+        observer(args)
     if log is not None:
         log.log(f"$ {quote(args)}")
     try:

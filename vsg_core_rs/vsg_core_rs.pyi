@@ -232,6 +232,7 @@ class PlanItem:
         sync_exclusion_original_style_list: list[str] = ...,
         frame_adjusted: bool = False,
         framelocked_stats: dict[str, Any] | None = None,
+        source_path: str | None = None,
     ) -> None: ...
     track: Track
     extracted_path: str | None
@@ -267,6 +268,7 @@ class PlanItem:
     sync_exclusion_original_style_list: list[str]
     frame_adjusted: bool
     framelocked_stats: dict[str, Any] | None
+    source_path: str | None
     def to_dict(self) -> dict[str, Any]: ...
     @staticmethod
     def from_dict(data: dict[str, Any]) -> PlanItem: ...
@@ -345,11 +347,11 @@ def diagnose_drift(
     ...
 
 # --- mux options (Phase 8) ---
-# The plan crosses as JSON: plan_json = JSON array of vsg_core.models.PlanItem.to_dict() objects,
-# delays_json = Delays.to_json(). Use vsg_core.mux.build_options / write_options_file, which dispatch here.
+# The plan crosses as the Phase 1 objects (PlanItem, Delays above), built by vsg_core.mux.engine.RustMuxEngine;
+# call vsg_core.mux.engine.engine().build_options rather than this function.
 def mux_build_options(
-    plan_json: str,
-    delays_json: str,
+    items: list[PlanItem],
+    delays: Delays,
     disable_track_statistics_tags: bool,
     disable_header_compression: bool,
     apply_dialog_norm_gain: bool,
@@ -357,8 +359,8 @@ def mux_build_options(
     attachments: list[str],
     output: str | None,
 ) -> list[str]:
-    """mkvmerge tokens (spec §8.1–§8.4; `--output <output>` first when given).
-    ValueError for a bad plan or an item without extracted_path."""
+    """mkvmerge tokens (`--output <output>` first when given); direct tracks (source_path) share one input
+    per source file. ValueError for an item without source_path or extracted_path."""
     ...
 
 def mux_serialise_options(tokens: list[str]) -> str:
@@ -368,3 +370,60 @@ def mux_serialise_options(tokens: list[str]) -> str:
 def mux_write_options_file(tokens: list[str], path: str) -> None:
     """Write the options file; OSError 'Failed to write mkvmerge options file: …' on failure."""
     ...
+
+# --- clip (vsg clip) ---
+# Every clip error is a ValueError whose message quotes the user's text; use vsg_core.clip.engine(), which
+# turns it into vsg_core.clip.ClipError. Times are whole milliseconds.
+class ClipTimestamp:
+    @property
+    def ms(self) -> int: ...
+    @property
+    def form(self) -> str:
+        """hms, ms, seconds, human or iso."""
+        ...
+
+class ClipRange:
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def duration_ms(self) -> int: ...
+
+class ClipPlan:
+    @property
+    def output(self) -> str: ...
+    @property
+    def args(self) -> list[str]:
+        """ffmpeg arguments without the program name; the last one is the output path."""
+        ...
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def mode(self) -> str:
+        """copy or accurate."""
+        ...
+
+def clip_parse_timestamp(text: str) -> ClipTimestamp: ...
+def clip_format_timestamp(ms: int, form: str) -> str: ...
+def clip_resolve_range(
+    start: str, end: str | None, duration: str | None, media_duration_ms: int | None
+) -> ClipRange: ...
+def clip_output_name(input: str, start_ms: int, end_ms: int, taken: list[str]) -> str: ...
+def clip_plan(
+    input: str,
+    output: str | None,
+    output_dir: str,
+    start_ms: int,
+    end_ms: int,
+    mode: str,
+    video_codec: str,
+    audio_codec: str,
+    preset: str,
+    crf: int,
+    max_file_size: int,
+    taken: list[str],
+) -> ClipPlan: ...
+def clip_progress_fraction(text: str, duration_ms: int) -> float | None: ...

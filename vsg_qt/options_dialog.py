@@ -1,4 +1,6 @@
-"""Application settings (spec §13.14): one tab per settings group, generated from ``DEFAULTS``/``group_of``.
+"""Application settings: one tab per settings group, generated from the settings schema
+(:mod:`vsg_core.config.schema` via :mod:`vsg_qt.settings_schema`). Only the settings whose feature this version
+has are shown, each exactly once, with its label, unit (spin-box suffix) and help (tooltip).
 
 Every value goes through :meth:`vsg_core.config.Settings.set` — while typing (the field turns red and the
 message shows below the tabs) and again on Save; if any value is invalid nothing is saved and a message lists
@@ -44,7 +46,7 @@ class OptionsDialog(QDialog):
         self._rows: list[tuple[str, QFormLayout, int, QGroupBox]] = []
 
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter settings by name…")
+        self.filter.setPlaceholderText("Filter settings by label or key…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.apply_filter)
         self.tabs = QTabWidget()

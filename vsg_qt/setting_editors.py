@@ -10,10 +10,10 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSpinBox, QWidget
 
-from vsg_core.config import DEFAULTS
+from vsg_core.config import BY_KEY
 
 from .path_field import PathField
-from .settings_schema import CHOICES, Kind, kind_of, unit_of
+from .settings_schema import Kind, kind_of
 
 INT_LIMIT = 2_000_000_000
 FLOAT_LIMIT = 1e12
@@ -26,23 +26,26 @@ class SettingEditor(QWidget):
         super().__init__(parent)
         self.key = key
         self.kind = kind_of(key)
-        default = DEFAULTS[key]
+        s = BY_KEY[key]
+        default = s.default
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        unit = unit_of(key)
+        unit = s.unit
         w: QWidget
         if self.kind is Kind.BOOL:
             w = QCheckBox()
             w.toggled.connect(self.changed)
         elif self.kind is Kind.INT:
             w = QSpinBox()
-            w.setRange(-INT_LIMIT, INT_LIMIT)
+            w.setRange(int(s.minimum) if s.minimum is not None else -INT_LIMIT,
+                       int(s.maximum) if s.maximum is not None else INT_LIMIT)
             w.setSuffix(f" {unit}" if unit else "")
             w.setMaximumWidth(170)
             w.valueChanged.connect(self.changed)
         elif self.kind is Kind.FLOAT:
             w = QDoubleSpinBox()
-            w.setRange(-FLOAT_LIMIT, FLOAT_LIMIT)
+            w.setRange(s.minimum if s.minimum is not None else -FLOAT_LIMIT,
+                       s.maximum if s.maximum is not None else FLOAT_LIMIT)
             w.setDecimals(3)
             w.setSingleStep(0.1 if abs(default) < 10 else 1.0)
             w.setSuffix(f" {unit}" if unit else "")
@@ -50,7 +53,7 @@ class SettingEditor(QWidget):
             w.valueChanged.connect(self.changed)
         elif self.kind is Kind.CHOICE:
             w = QComboBox()
-            for choice in CHOICES[key]:
+            for choice in s.choices:
                 w.addItem(choice, choice)
             w.currentIndexChanged.connect(self.changed)
         elif self.kind in (Kind.DIR, Kind.FILE):

@@ -130,6 +130,7 @@ OPT_STR_FIELDS = (
     "correction_source",
     "aspect_ratio",
     "generated_source_path",
+    "source_path",
 )
 PLAN_ITEM = st.fixed_dictionaries(
     {"track": TRACK},

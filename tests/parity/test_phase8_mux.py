@@ -1,8 +1,9 @@
 """Parity: mkvmerge options from the Python reference and the Rust port (spec pipeline_ui.md §8).
 
 Hypothesis builds plans with every PlanItem flag, non-ASCII names, quotes, backslashes and control
-characters, negative/positive container and source delays, External items with and without ``sync_to``
-and preserved items; both backends build the tokens and write ``opts.json``.
+characters, negative/positive container and source delays, External items with and without ``sync_to``,
+preserved items and direct tracks (``source_path``: several tracks of one file, the same track twice);
+both backends build the tokens and write ``opts.json``.
 
 Tolerance: exact — identical token lists and byte-identical options files.
 """
@@ -36,11 +37,13 @@ delay_ms = st.integers(-3_600_000, 3_600_000)
 def plan_items(draw: st.DrawFn) -> PlanItem:
     props = StreamProps(draw(codecs), draw(st.one_of(st.sampled_from(["und", "eng", "jpn", ""]), text)),
                         draw(text))
-    track = Track(draw(st.sampled_from(SOURCES)), draw(st.integers(0, 2**32 - 1)),
+    track = Track(draw(st.sampled_from(SOURCES)), draw(st.integers(0, 3) | st.integers(0, 2**32 - 1)),
                   draw(st.sampled_from(list(TrackType))), props,
                   draw(st.integers(-(2**31), 2**31 - 1)))
     path = draw(st.one_of(text.map(lambda t: "/tmp/" + t), st.just("/tmp/a.mkv"), st.none(), st.just("")))
-    it = PlanItem(track, extracted_path=path)
+    # a direct track (read from its source file; several items may share one file, even one track)
+    source = draw(st.one_of(st.none(), st.sampled_from(["/src/one.mkv", "/src/two ünï.mkv", ""])))
+    it = PlanItem(track, extracted_path=path, source_path=source)
     for flag in ("is_default", "is_forced_display", "apply_track_name", "convert_to_ass", "rescale",
                  "is_preserved", "is_corrected", "perform_ocr", "perform_ocr_cleanup", "stepping_adjusted",
                  "is_generated", "skip_frame_validation", "frame_adjusted"):
@@ -97,6 +100,7 @@ def test_options_files_are_byte_identical(items: list[PlanItem], delays: Delays,
 def test_all_items_have_paths_then_both_succeed(items: list[PlanItem], delays: Delays) -> None:
     for i, it in enumerate(items):
         it.extracted_path = f"/tmp/track_{i}.mkv"
+        it.source_path = None
     py = _build("python", items, delays, mux.MuxSettings(), None, [], None)
     rs = _build("rust", items, delays, mux.MuxSettings(), None, [], None)
     assert py[0] is not None and rs == py

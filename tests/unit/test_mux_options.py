@@ -6,12 +6,11 @@ hand from the rules in §8.1–§8.5.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from vsg_core import backend, mux
+from vsg_core import mux
 from vsg_core.models import Delays, PlanItem, StreamProps, Track, TrackType
 
 W = "/w/temp_work/orch_Movie_1700000000"
@@ -32,15 +31,6 @@ WORKED_EXAMPLE = (
     '"--compression", "0:none", "(", "/w/temp_work/orch_Movie_1700000000/signs.ass", ")", "--attach-file", '
     '"/w/temp_work/orch_Movie_1700000000/Source 1_att_1_Font.ttf", "--track-order", "0:0,1:0,2:0,3:0,4:0"]'
 )
-
-
-@pytest.fixture(params=["python", "rust"])
-def use_backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    backend.set_backend(request.param)
-    try:
-        yield request.param
-    finally:
-        backend.set_backend(None)
 
 
 def item(source: str, tid: int, kind: TrackType, codec: str, lang: str = "und", path: str | None = "/x",
@@ -71,7 +61,7 @@ def worked_plan() -> tuple[list[PlanItem], Delays]:
     return items, delays({"Source 1": 300, "Source 2": 0}, 300)
 
 
-def test_worked_example_8_6(use_backend: str, tmp_path: Path) -> None:
+def test_worked_example_8_6(backend: str, tmp_path: Path) -> None:
     items, d = worked_plan()
     tokens = mux.build_options(items, d, {}, f"{W}/Movie_chapters_modified.xml",
                                [f"{W}/Source 1_att_1_Font.ttf"], output=f"{W}/temp_Movie.mkv")
@@ -120,7 +110,7 @@ def test_delay_rules(it: PlanItem, expected: int) -> None:
     assert mux.track_delay(it, delays({"Source 1": 300, "Source 2": -1002}, 300)) == expected
 
 
-def test_flags_names_settings_and_dialog_norm(use_backend: str) -> None:
+def test_flags_names_settings_and_dialog_norm(backend: str) -> None:
     plan = [
         item("Source 1", 2, TrackType.SUBTITLES, "S_TEXT/ASS", "", "/s1", name=" \x1c\u3000",
              apply_track_name=True),
@@ -146,7 +136,7 @@ def test_flags_names_settings_and_dialog_norm(use_backend: str) -> None:
     ]
 
 
-def test_header_compression_defaults_on_and_aspect_ratio_only_for_video(use_backend: str) -> None:
+def test_header_compression_defaults_on_and_aspect_ratio_only_for_video(backend: str) -> None:
     plan = [item("Source 1", 0, TrackType.VIDEO, "V", path="/v", aspect_ratio=""),
             item("Source 1", 1, TrackType.AUDIO, "A", path="/a", aspect_ratio="4:3")]
     tokens = mux.build_options(plan, None, None)
@@ -157,19 +147,52 @@ def test_header_compression_defaults_on_and_aspect_ratio_only_for_video(use_back
                       "--track-order", "0:0,1:0"]
 
 
-def test_missing_extracted_path_names_the_item(use_backend: str) -> None:
+def test_direct_tracks_share_their_source_input(backend: str) -> None:
+    """Tracks read straight from a source: one input per file, selected by id, keeping the id; the sync
+    subtracts the container delay the track keeps (an extracted stream lost it)."""
+    d = Delays({"Source 2": 500}, {"Source 2": 500.0}, 100, 100.0)
+
+    def direct(tid: int, kind: TrackType, cdelay: int, **kw: object) -> PlanItem:
+        it = PlanItem(Track("Source 1", tid, kind, StreamProps("C", "eng"), cdelay), source_path="/src/one.mkv")
+        for k, v in kw.items():
+            setattr(it, k, v)
+        return it
+
+    plan = [direct(0, TrackType.VIDEO, 10, is_default=True),
+            item("Source 2", 1, TrackType.AUDIO, "A", "jpn", path="/tmp/a2.flac"),
+            direct(1, TrackType.AUDIO, 30, container_delay_ms=20, is_default=True),
+            direct(1, TrackType.AUDIO, 30, container_delay_ms=20, custom_name="again")]
+    tokens = mux.build_options(plan, d, {"disable_header_compression": False})
+    assert tokens == [
+        "--video-tracks", "0", "--audio-tracks", "1", "--no-subtitles", "--no-attachments", "--no-chapters",
+        "--no-global-tags", "--no-track-tags",
+        "--language", "0:eng", "--track-name", "0:", "--sync", "0:+90", "--default-track-flag", "0:yes",
+        "--forced-display-flag", "0:no",
+        "--language", "1:eng", "--track-name", "1:", "--sync", "1:+90", "--default-track-flag", "1:yes",
+        "--forced-display-flag", "1:no",
+        "(", "/src/one.mkv", ")",
+        "--language", "0:jpn", "--sync", "0:+500", "--default-track-flag", "0:no", "(", "/tmp/a2.flac", ")",
+        # the same track a second time: mkvmerge reads the file again as another input
+        "--no-video", "--audio-tracks", "1", "--no-subtitles", "--no-attachments", "--no-chapters",
+        "--no-global-tags", "--no-track-tags",
+        "--language", "1:eng", "--track-name", "1:again", "--sync", "1:+90", "--default-track-flag", "1:no",
+        "--forced-display-flag", "1:no", "(", "/src/one.mkv", ")",
+        "--track-order", "0:0,1:0,0:1,2:1"]
+
+
+def test_missing_extracted_path_names_the_item(backend: str) -> None:
     plan = [item("Source 1", 0, TrackType.VIDEO, "V", path="/v"),
             item("Source 2", 1, TrackType.AUDIO, "A", path=None, name="Commentary")]
     with pytest.raises(mux.MuxError, match=r"^Plan item at index 1 \('Commentary'\) missing extracted_path$"):
         mux.build_options(plan, None)
 
 
-def test_empty_plan_has_no_track_order(use_backend: str) -> None:
+def test_empty_plan_has_no_track_order(backend: str) -> None:
     assert mux.build_options([], None, {"disable_track_statistics_tags": True}, "/c.xml", ["/f.ttf"]) == [
         "--chapters", "/c.xml", "--disable-track-statistics-tags", "--attach-file", "/f.ttf"]
 
 
-def test_options_file_escapes(use_backend: str, tmp_path: Path) -> None:
+def test_options_file_escapes(backend: str, tmp_path: Path) -> None:
     tokens = ["0:日本語 \"q\" back\\slash", "tab\tnl\ncr\rbs\bff\f", "\x00\x1b\x1f\x7f\u2028😀"]
     expected = ('["0:日本語 \\"q\\" back\\\\slash", "tab\\tnl\\ncr\\rbs\\bff\\f", '
                 '"\\u0000\\u001b\\u001f\x7f\u2028😀"]')
@@ -181,7 +204,7 @@ def test_options_file_escapes(use_backend: str, tmp_path: Path) -> None:
     assert not data.startswith(b"\xef\xbb\xbf") and not data.endswith(b"\n")
 
 
-def test_write_errors(use_backend: str, tmp_path: Path) -> None:
+def test_write_errors(backend: str, tmp_path: Path) -> None:
     with pytest.raises(mux.MuxError, match=r"^Failed to write mkvmerge options file: "):
         mux.write_options_file(["a"], tmp_path / "missing-dir" / "opts.json")
     with pytest.raises(mux.MuxError, match="not valid Unicode"):

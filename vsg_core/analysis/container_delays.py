@@ -15,17 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..extraction.mkvinfo import ns_to_ms
+from ..identification import container_delay_ms
+from ..identification import ns_to_ms as ns_to_ms  # re-exported
 
 
 def track_container_delay_ms(track: dict[str, Any]) -> int:
-    """Container delay of one mkvmerge track: audio/video with a non-zero ``minimum_timestamp``, else 0."""
-    if track.get("type") not in ("audio", "video"):
-        return 0
-    ts = track.get("properties", {}).get("minimum_timestamp")
-    if not isinstance(ts, (int, float)) or isinstance(ts, bool) or ts == 0:
-        return 0
-    return ns_to_ms(ts)
+    """Container delay of one mkvmerge track (the rule of :func:`vsg_core.identification.container_delay_ms`)."""
+    return container_delay_ms(str(track.get("type")), track.get("properties", {}).get("minimum_timestamp"))
 
 
 @dataclass(frozen=True)

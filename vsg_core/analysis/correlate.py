@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import cancel as _cancel
 from ..backend import active_backend, require_rust
+from ..identification import audio_info
 from ..log import JobLog
 from . import decode as dec
 from .chunks import Chunk, place_chunks
@@ -288,8 +289,8 @@ def correlate_files(ref_path: str | Path, tgt_path: str | Path, opts: Correlatio
 def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions, log: JobLog | None,
                         ref_ordinal: int, tgt_ordinal: int, be: str, keys: list[str]) -> CorrelationRun:
     t_start = time.perf_counter()
-    ri = dec.probe(ref_path, ref_ordinal, log)
-    ti = dec.probe(tgt_path, tgt_ordinal, log)
+    ri = audio_info(ref_path, ref_ordinal, log)  # the job's one ffprobe run per file
+    ti = audio_info(tgt_path, tgt_ordinal, log)
     speeds: list[dec.Speed | None] = [None]
     if opts.speed_ratio is not None:
         speeds = [dec.Speed(opts.speed_ratio, "resample"), dec.Speed(opts.speed_ratio, "tempo")]

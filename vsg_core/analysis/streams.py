@@ -1,6 +1,7 @@
 """Media identification and audio stream selection for the analysis (spec analysis.md §2).
 
-``identify(path)`` runs ``mkvmerge -J`` and ``ffprobe`` once per file; ``select_audio_stream(info, lang)``
+``identify(path)`` reads the file's identification (one ``mkvmerge -J`` and one ``ffprobe`` per file and job,
+:mod:`vsg_core.identification`); ``select_audio_stream(info, lang)``
 picks the analysis track: the first audio track whose language matches the normalised setting, else the first
 audio track.
 
@@ -18,15 +19,13 @@ vsg deviations (recorded in the decision log):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import MediaError
+from ..identification import mkvmerge_identify, probed, video_fps
 from ..log import JobLog
-from ..runner import run
-from ..tools import require
 
 # §2.1: 2-letter → ISO 639-2 (the upstream table, terminologic forms).
 LANGUAGE_MAP = {
@@ -119,71 +118,23 @@ class AudioStreamChoice:
         return f"track {self.track_id} ({self.language}, {self.codec_id})"
 
 
-def _fraction(text: Any) -> float | None:
-    try:
-        num, den = str(text).split("/")
-        n, d = float(num), float(den)
-    except (ValueError, TypeError):
-        return None
-    if d == 0 or n <= 0:
-        return None
-    return n / d
-
-
-def _fps_from_mkvmerge(track: dict[str, Any]) -> float | None:
-    dd = track.get("properties", {}).get("default_duration")
-    if isinstance(dd, (int, float)) and dd > 0:
-        return 1e9 / float(dd)
-    return None
-
-
 def identify(path: str | Path, log: JobLog | None = None) -> MediaInfo:
-    """Identify ``path``; MediaError naming the file when it is missing, unreadable or corrupt."""
+    """Identify ``path`` (through :mod:`vsg_core.identification`: one mkvmerge and one ffprobe run per file
+    and job); MediaError naming the file when it is missing, unreadable or corrupt."""
     p = Path(path)
-    if not p.exists():
-        raise MediaError(f"{p}: file not found. Check the path (and that the drive is mounted).")
-    if not p.is_file():
-        raise MediaError(f"{p}: not a regular file. Give the path of a media file (MKV, MP4, …).")
-    tools = require("mkvmerge", "ffprobe")
-    proc = run([tools["mkvmerge"], "-J", str(p)], log, check=False, what=str(p))
-    try:
-        data = json.loads(proc.stdout or "{}")
-    except json.JSONDecodeError:
-        data = {}
+    mkv = mkvmerge_identify(p, log)
+    data = mkv.data
     errors = [str(e) for e in data.get("errors", []) if e]
     container = data.get("container", {})
     recognised = bool(container.get("recognized", False)) and bool(container.get("supported", True))
-    if proc.returncode not in (0, 1) or not recognised or "tracks" not in data:
-        detail = "; ".join(errors) or (proc.stderr or "").strip() or "no track information"
+    if mkv.returncode not in (0, 1) or not recognised or "tracks" not in data:
+        detail = "; ".join(errors) or mkv.stderr.strip() or "no track information"
         raise MediaError(f"{p}: mkvmerge cannot read this file ({detail}). The file is corrupt, incomplete "
                          "or not a media file; re-download or remux it, or pick another file.")
-    tracks = tuple(data.get("tracks", []))
-    probe = run([tools["ffprobe"], "-v", "error", "-show_entries",
-                 "stream=index,codec_type,codec_name,avg_frame_rate,r_frame_rate:stream_tags=language"
-                 ":format=duration", "-of", "json", str(p)], log, check=False, what=str(p))
-    if probe.returncode != 0:
-        tail = (probe.stderr or "").strip()[-300:]
-        raise MediaError(f"{p}: ffprobe cannot read this file ({tail}). The file is corrupt or incomplete; "
-                         "re-download or remux it.")
-    try:
-        pj = json.loads(probe.stdout or "{}")
-    except json.JSONDecodeError as e:
-        raise MediaError(f"{p}: ffprobe returned unreadable output ({e}).") from None
-    streams = pj.get("streams", [])
-    audio = tuple(s for s in streams if s.get("codec_type") == "audio")
-    fps: float | None = None
-    videos = [t for t in tracks if t.get("type") == "video"]
-    if videos:
-        fps = _fps_from_mkvmerge(videos[0])
-    if fps is None:
-        vstreams = [s for s in streams if s.get("codec_type") == "video"]
-        if vstreams:
-            fps = _fraction(vstreams[0].get("avg_frame_rate")) or _fraction(vstreams[0].get("r_frame_rate"))
-    try:
-        duration = float(pj.get("format", {}).get("duration"))
-    except (TypeError, ValueError):
-        duration = None
-    return MediaInfo(p, tracks, audio, fps, duration)
+    tracks = mkv.tracks
+    probe = probed(p, log)
+    audio = tuple(s.raw() for s in probe.audio)
+    return MediaInfo(p, tracks, audio, video_fps(tracks, probe), probe.format_duration_s)
 
 
 def select_audio_stream(info: MediaInfo, language: str | None) -> AudioStreamChoice:

@@ -3,11 +3,11 @@
 Human output (stdout): per source the chunk table (time, delay, match %, accepted), the chosen delay (rounded
 and raw) and the drift/stepping diagnosis. ``--json``: exactly one JSON object on stdout,
 ``{"sources": [{"path", "delay_ms", "raw_delay_ms", "diagnosis", "drift_ms_per_s", "chunks": [...]}, ...]}``.
-Delays follow the spec's sign convention (the value to add to that source; the reference's audio container
-delay included; for PAL_DRIFT / LINEAR_DRIFT the drift fit's delay at reference time 0). ``drift_ms_per_s`` is
-the slope of the chunk delays (null for STEPPING and INSUFFICIENT_DATA). Log lines go to stderr (``--quiet``
-silences them); ``Progress: N%`` goes to stderr when it is a terminal. Exit status 1 when a source got no
-delay (too few accepted chunks).
+Delays follow vsg's sign convention (docs/analysis.md#sign-convention: the value to add to that source; the
+reference's audio container delay included; for PAL_DRIFT / LINEAR_DRIFT the drift fit's delay at reference time
+0). ``drift_ms_per_s`` is the slope of the chunk delays (null for STEPPING and INSUFFICIENT_DATA). Log lines go to
+stderr (``--quiet`` silences them); ``Progress: N%`` goes to stderr when it is a terminal. Exit status 1 when a
+source got no delay (too few accepted chunks).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.correlation_options import METHOD_NAMES, CorrelationOptions, method_key
+from ..analysis.correlation_options import METHOD_NAMES, method_key
 from ..analysis.selection import MODE_ALIASES, SELECTION_MODES, normalise_mode
 from ..backend import active_backend
 from ..cancel import cancel_scope
+from ..config import DEFAULTS, Settings, adapters
 from ..errors import SettingsError
 from ..log import JobLog, progress_line
 from ..setting_ranges import check_value
@@ -72,32 +73,42 @@ def _positive_float(value: str) -> float:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    d = CorrelationOptions()
+    d = DEFAULTS
     p = subparsers.add_parser(
         "analyze", help="measure the audio delay (and drift) of releases against a reference",
         description="Correlate the audio of each OTHER release with the reference REF in chunks, choose a "
                     "delay and diagnose drift or stepping. A positive delay means the release must be shifted "
-                    "later (mkvmerge --sync TID:+delay).")
+                    "later (mkvmerge --sync TID:+delay). Every analysis setting comes from the settings file "
+                    "(as for vsg sync); the options below override it for this run.")
     p.add_argument("reference", type=Path, metavar="REF", help="the reference release (Source 1)")
     p.add_argument("others", type=Path, nargs="+", metavar="OTHER", help="releases to measure (Source 2, 3, …)")
-    p.add_argument("--method", type=_method, default=d.method,
-                   help=f"correlation method: {', '.join(METHOD_NAMES)} (default: {d.method})")
-    p.add_argument("--selection-mode", type=_mode, default=SELECTION_MODES[0],
-                   help="delay selection: mode, clustered, average, first-stable (default: mode)")
-    p.add_argument("--chunks", type=_positive_int, default=d.chunk_count,
-                   help=f"number of chunks (default: {d.chunk_count})")
-    p.add_argument("--chunk-duration", type=_positive_float, default=d.chunk_duration_s, metavar="S",
-                   help=f"chunk length in seconds (default: {d.chunk_duration_s:g})")
-    p.add_argument("--scan-start", type=_pct, default=d.scan_start_pct, metavar="PCT",
-                   help=f"scan window start, %% of the reference duration (default: {d.scan_start_pct:g})")
-    p.add_argument("--scan-end", type=_pct, default=d.scan_end_pct, metavar="PCT",
-                   help=f"scan window end, %% of the reference duration (default: {d.scan_end_pct:g})")
-    p.add_argument("--min-match", type=_pct, default=d.min_match_pct, metavar="PCT",
-                   help=f"minimum match %% for a chunk to count (default: {d.min_match_pct:g})")
-    p.add_argument("--ref-lang", default="", metavar="LANG",
-                   help="language of the reference's analysis track (default: its first audio track)")
-    p.add_argument("--lang", default="", metavar="LANG",
-                   help="language of the other releases' analysis track (default: their first audio track)")
+    p.add_argument("--settings", type=Path, help="settings file (default: ~/.config/vsg/settings.json)")
+    p.add_argument("--method", type=_method,
+                   help=f"correlation method: {', '.join(METHOD_NAMES)} (default: setting correlation_method, "
+                        f"{method_key(d['correlation_method'])})")
+    p.add_argument("--selection-mode", type=_mode,
+                   help="delay selection: mode, clustered, average, first-stable (default: setting "
+                        "delay_selection_mode)")
+    p.add_argument("--chunks", type=_positive_int,
+                   help=f"number of chunks (default: setting scan_chunk_count, {d['scan_chunk_count']})")
+    p.add_argument("--chunk-duration", type=_positive_float, metavar="S",
+                   help=f"chunk length in seconds (default: setting scan_chunk_duration, "
+                        f"{d['scan_chunk_duration']:g})")
+    p.add_argument("--scan-start", type=_pct, metavar="PCT",
+                   help=f"scan window start, %% of the reference duration (default: setting scan_start_percentage, "
+                        f"{d['scan_start_percentage']:g})")
+    p.add_argument("--scan-end", type=_pct, metavar="PCT",
+                   help=f"scan window end, %% of the reference duration (default: setting scan_end_percentage, "
+                        f"{d['scan_end_percentage']:g})")
+    p.add_argument("--min-match", type=_pct, metavar="PCT",
+                   help=f"minimum match %% for a chunk to count (default: setting min_match_pct, "
+                        f"{d['min_match_pct']:g})")
+    p.add_argument("--ref-lang", metavar="LANG",
+                   help="language of the reference's analysis track (default: setting analysis_lang_source1; "
+                        "empty = its first audio track)")
+    p.add_argument("--lang", metavar="LANG",
+                   help="language of the other releases' analysis track (default: setting analysis_lang_others; "
+                        "empty = their first audio track)")
     p.add_argument("--backend", choices=("rust", "python"), default=argparse.SUPPRESS,
                    help="compute backend (default: rust when vsg_core_rs is installed; env VSG_BACKEND)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of tables")
@@ -105,14 +116,31 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
-def settings_from_args(args: argparse.Namespace) -> AnalysisSettings:
-    from ..analysis.job import AnalysisSettings
+# command-line option → AnalysisSettings / CorrelationOptions field it overrides
+_OVERRIDES = (("method", "correlation", "method"), ("chunks", "correlation", "chunk_count"),
+              ("chunk_duration", "correlation", "chunk_duration_s"), ("scan_start", "correlation", "scan_start_pct"),
+              ("scan_end", "correlation", "scan_end_pct"), ("min_match", "correlation", "min_match_pct"),
+              ("selection_mode", None, "selection_mode"), ("ref_lang", None, "lang_source1"),
+              ("lang", None, "lang_others"))
 
-    corr = dataclasses.replace(CorrelationOptions(), method=args.method, chunk_count=args.chunks,
-                               chunk_duration_s=args.chunk_duration, scan_start_pct=args.scan_start,
-                               scan_end_pct=args.scan_end, min_match_pct=args.min_match)
-    return AnalysisSettings(correlation=corr, selection_mode=args.selection_mode, lang_source1=args.ref_lang,
-                            lang_others=args.lang)
+
+def settings_from_args(args: argparse.Namespace, settings: Settings | None = None) -> AnalysisSettings:
+    """The analysis settings of the settings file (``settings``; default: loaded as ``vsg sync`` does), with
+    the options given on the command line applied on top."""
+    if settings is None:
+        settings = Settings.load(args.settings) if getattr(args, "settings", None) else Settings.load()
+        for w in settings.warnings:
+            print(w, file=sys.stderr)
+    st = adapters.analysis_settings(settings)
+    corr: dict[str, Any] = {}
+    top: dict[str, Any] = {}
+    for option, part, field in _OVERRIDES:
+        value = getattr(args, option, None)
+        if value is not None:
+            (corr if part == "correlation" else top)[field] = value
+    if "chunk_duration_s" in corr:  # the drift diagnosis sizes clusters by the chunk length actually used
+        top["drift"] = dataclasses.replace(st.drift, chunk_duration_s=corr["chunk_duration_s"])
+    return dataclasses.replace(st, correlation=dataclasses.replace(st.correlation, **corr), **top)
 
 
 def _fmt_opt(v: float | None, spec: str, none: str = "n/a") -> str:
@@ -164,18 +192,21 @@ def to_json(job: JobAnalysis) -> dict[str, Any]:
     return {"sources": [s.to_json() for s in job.sources]}
 
 
-def check_args(args: argparse.Namespace) -> None:
+def check_args(args: argparse.Namespace, settings: AnalysisSettings) -> None:
     """Ranges of the analysis flags and the sources, before anything is decoded."""
     from ..pipeline.preflight import check_sources
 
     for flag, key, value in (("--chunks", "scan_chunk_count", args.chunks),
                              ("--chunk-duration", "scan_chunk_duration", args.chunk_duration),
                              ("--min-match", "min_match_pct", args.min_match)):
-        why = check_value(key, value)
+        why = None if value is None else check_value(key, value)
         if why:
             raise SettingsError(f"{flag} {value:g} {why}")
-    if not args.scan_start < args.scan_end:
-        raise SettingsError(f"--scan-start {args.scan_start:g} must be smaller than --scan-end {args.scan_end:g}")
+    corr = settings.correlation
+    if not corr.scan_start_pct < corr.scan_end_pct:
+        raise SettingsError(f"the scan window start ({corr.scan_start_pct:g} %, --scan-start or "
+                            f"scan_start_percentage) must be smaller than its end ({corr.scan_end_pct:g} %, "
+                            "--scan-end or scan_end_percentage)")
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
     check_sources({k: Path(os.path.abspath(p)) for k, p in sources.items()})
 
@@ -183,7 +214,8 @@ def check_args(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cli import cancel_token
 
-    check_args(args)
+    settings = settings_from_args(args)
+    check_args(args, settings)
     backend = active_backend()
     quiet = bool(args.quiet)
     tty = sys.stderr.isatty()
@@ -208,7 +240,6 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis.job import analyze_job
 
     log = JobLog(callbacks=[to_stderr])
-    settings = settings_from_args(args)
     reference = Path(os.path.abspath(args.reference))
     others = [Path(os.path.abspath(p)) for p in args.others]
     try:

@@ -32,13 +32,17 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="jobs run in parallel (default 1, at least 1)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing outputs (each only after its new file passed the audit)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="run the jobs on a Dask cluster: tcp://HOST:8786 (an existing scheduler whose workers see "
+                        "the same paths) or local:N (N worker processes on this machine); needs the cluster "
+                        "extra: pip install 'vsg[cluster]'")
     p.add_argument("--settings", type=Path, help="settings file")
     p.add_argument("--json", action="store_true", help="print all results as one JSON object on stdout")
     p.add_argument("-v", "--verbose", action="store_true", help="print every job's log on stderr")
     return p
 
 
-def _layout_for(job: JobSpec, template: tuple[Layout, dict | None] | None) -> tuple[Layout, str]:
+def layout_for(job: JobSpec, template: tuple[Layout, dict | None] | None) -> tuple[Layout, str]:
     from ..extraction import tracks_by_source
 
     tracks = tracks_by_source(job.sources)
@@ -60,7 +64,7 @@ def _load_template(path: Path) -> tuple[Layout, dict | None]:
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import cancel_token
-    from ..pipeline import ANALYZED, CANCELLED, FAILED, MERGED, JobResult
+    from ..pipeline import CANCELLED, FAILED, JobResult
     from ..pipeline.output_policy import resolve_output
     from ..pipeline.preflight import check_layout
 
@@ -97,6 +101,11 @@ def run(args: argparse.Namespace) -> int:
 
     token = cancel_token(args)
     print(f"[Queue] {len(jobs)} job(s) from {args.reference}", file=sys.stderr, flush=True)
+    if args.cluster:
+        if args.workers != 1:
+            raise SettingsError("--workers sets the local executor's parallelism; with --cluster the cluster's "
+                                "workers run the jobs (local:N starts N of them)")
+        return _run_cluster(args, jobs, settings, template)
 
     def one(job: JobSpec) -> JobResult:
         cbs = [lambda line: print(f"[{job.name}] {line}", file=sys.stderr, flush=True)] if args.verbose else []
@@ -107,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
                           error="no matching file in the other folders")
             return r
         try:
-            layout, how = (None, "analysis only") if args.analyze_only else _layout_for(job, template)
+            layout, how = (None, "analysis only") if args.analyze_only else layout_for(job, template)
         except (VsgError, OSError) as e:  # identification failure: report per job
             return JobResult(FAILED, job.reference.name, job.reference, error=str(e))
         print(f"[Queue] {job.name}: starting ({how})", file=sys.stderr, flush=True)
@@ -120,15 +129,34 @@ def run(args: argparse.Namespace) -> int:
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
         # waited for in short steps, so the main thread runs the signal handlers while jobs are running
         results = [wait_result(f) for f in [pool.submit(one, job) for job in jobs]]
+    if token is not None and token.cancelled:
+        report(args, results)
+        return exit_code(token)
+    return report(args, results)
+
+
+def _run_cluster(args: argparse.Namespace, jobs: list[JobSpec], settings: Settings,
+                 template: tuple[Layout, dict | None] | None) -> int:
+    from ..cluster import parse_cluster, run_on_cluster
+    from ..pipeline import JobResult
+
+    spec = parse_cluster(args.cluster)
+    raw = run_on_cluster(
+        spec, [{k: str(v) for k, v in j.sources.items()} for j in jobs], settings.as_dict(), args.output,
+        None if template is None else (template[0].to_json(), template[1]), args.analyze_only,
+        retries=settings["cluster_retries"], overwrite=args.overwrite)
+    return report(args, [JobResult.from_json(r) for r in raw])
+
+
+def report(args: argparse.Namespace, results: list) -> int:
+    """Print the results (JSON or the summary table); the exit code: 0 only when every job succeeded."""
+    from ..pipeline import ANALYZED, MERGED
 
     if args.json:
         print(json.dumps({"jobs": [r.to_json() for r in results]}, ensure_ascii=False))
     else:
         print_summary(results)
-    if token is not None and token.cancelled:
-        return exit_code(token)
-    good = {MERGED, ANALYZED}
-    return 0 if all(r.status in good for r in results) else 1
+    return 0 if all(r.status in (MERGED, ANALYZED) for r in results) else 1
 
 
 def print_summary(results: list) -> None:
@@ -138,6 +166,8 @@ def print_summary(results: list) -> None:
         delays = ", ".join(f"{s.key[7:]}:{s.delay_ms:+d}" if s.delay_ms is not None else f"{s.key[7:]}:-"
                            for s in r.sources) or "-"
         detail = str(r.output) if r.output else (r.error or "")
+        if r.worker is not None:
+            detail += f" [worker {r.worker}]"
         issues = f" ({len(r.audit.issues)} audit issue(s))" if r.audit and r.audit.issues else ""
         print(f"{r.name[:28]:<28} {r.status:<10} {delays[:30]:<30} {detail}{issues}")
     counts: dict[str, int] = {}

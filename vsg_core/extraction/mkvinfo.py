@@ -1,9 +1,8 @@
 """``mkvmerge -J`` identification parsed into :mod:`vsg_core.models` records (spec pipeline_ui.md §3.1).
 
-Container delay (§3.1.2): for audio and video tracks ``container_delay_ms = round(minimum_timestamp / 1e6)``
-with round-half-to-even, computed exactly on the integer nanosecond value (so ``-1_500_000`` ns → ``-2`` ms
-and ``2_500_000`` ns → ``2`` ms, never a truncation); 0 when the property is absent or zero. Subtitle tracks
-always get 0. The raw nanosecond value is kept in :attr:`TrackInfo.minimum_timestamp_ns`.
+Container delays follow the one rule of :func:`vsg_core.identification.container_delay_ms` (audio/video,
+``minimum_timestamp`` in ms rounded half to even on the exact nanoseconds; subtitles 0). The raw nanosecond
+value is kept in :attr:`TrackInfo.minimum_timestamp_ns`.
 
 mkvmerge identifies many containers (Matroska/WebM, MP4/MOV, MPEG-TS/M2TS, AVI, Ogg, raw streams …);
 :attr:`ContainerInfo.is_matroska` tells whether mkvextract can read the file directly (see ``probe.py``).
@@ -18,25 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MediaError
+from ..identification import container_delay_ms, mkvmerge_identify
+from ..identification import ns_to_ms as ns_to_ms  # re-exported: the rule lives in identification
 from ..log import JobLog
 from ..models import StreamProps, Track, TrackType
-from ..runner import run
 
-NS_PER_MS = 1_000_000
 MATROSKA_TYPES = ("Matroska", "WebM")
 _TYPES = {"video": TrackType.VIDEO, "audio": TrackType.AUDIO, "subtitles": TrackType.SUBTITLES}
-
-
-def ns_to_ms(ns: int | float) -> int:
-    """Nanoseconds → milliseconds, rounded half to even, in exact integer arithmetic (a non-integral float,
-    which mkvmerge never writes, is rounded in floating point)."""
-    if isinstance(ns, float) and not ns.is_integer():
-        return round(ns / NS_PER_MS)
-    q, r = divmod(int(ns), NS_PER_MS)  # floor division: 0 <= r < 1e6, also for negative ns
-    twice = 2 * r
-    if twice > NS_PER_MS or (twice == NS_PER_MS and q % 2 == 1):
-        q += 1
-    return q
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -116,13 +103,6 @@ class ContainerInfo:
 
     def of_type(self, kind: TrackType | str) -> list[TrackInfo]:
         return [t for t in self.tracks if t.type == str(kind)]
-
-
-def container_delay_ms(track_type: str, minimum_timestamp_ns: int | None) -> int:
-    """§3.1.2: audio/video with a non-zero minimum timestamp → rounded ms; everything else 0."""
-    if track_type not in ("audio", "video") or not minimum_timestamp_ns:
-        return 0
-    return ns_to_ms(minimum_timestamp_ns)
 
 
 def _track(raw: Mapping[str, Any], source: str, path: Path) -> TrackInfo | None:
@@ -207,20 +187,20 @@ def _parse_identification(data: Mapping[str, Any] | str, path: Path | str, sourc
 
 def identify(path: Path | str, source: str = "Source 1", log: JobLog | None = None,
              mkvmerge: str = "mkvmerge") -> ContainerInfo:
-    """Run ``mkvmerge -J <path>`` and parse it. MediaError when the file is missing or unreadable.
+    """``mkvmerge -J <path>`` (:mod:`vsg_core.identification`, once per file and job) as a ContainerInfo.
 
-    mkvmerge exits with 2 for files it cannot identify but still prints JSON with ``recognized: false``;
-    that JSON is parsed so the caller (see ``probe.py``) can say what is wrong.
+    MediaError when the file is missing or mkvmerge printed nothing. mkvmerge exits with 2 for files it
+    cannot identify but still prints JSON with ``recognized: false``; that JSON is parsed so the caller
+    (see ``probe.py``) can say what is wrong.
     """
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"{source}: file not found: {path}")
-    proc = run([mkvmerge, "-J", str(path)], log, check=False, what=str(path))
-    text = proc.stdout.strip()
-    if not text:
-        raise MediaError(f"{source}: 'mkvmerge -J' printed nothing for {path} (exit code {proc.returncode}): "
-                         f"{proc.stderr.strip() or 'no error output'}")
-    return parse_identification(text, path, source)
+    out = mkvmerge_identify(path, log, mkvmerge)
+    if not out.data:
+        raise MediaError(f"{source}: 'mkvmerge -J' printed nothing for {path} (exit code {out.returncode}): "
+                         f"{out.stderr.strip() or 'no error output'}")
+    return parse_identification(out.data, path, source)
 
 
 def tracks_by_source(sources: Mapping[str, Path | str], log: JobLog | None = None) -> dict[str, list[Track]]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MediaError
+from ..identification import mkvmerge_identify
 from ..log import JobLog, format_log_message
 from ..models import Track, TrackType
 from ..runner import quote, run
@@ -195,9 +196,11 @@ def _extract_acm(src: OpenedSource, t: TrackInfo, uid: int, out: Path, role: str
 
 def _mkvmerge_reads(path: Path, tools: Tools, log: JobLog | None) -> bool:
     """Whether mkvmerge can mux ``path`` (a stream-copied ACM codec may be one it does not support)."""
-    proc = run([tools.mkvmerge, "-J", str(path)], log, check=False, what=str(path))
+    out = mkvmerge_identify(path, log, tools.mkvmerge)
+    if not out.data:
+        return False
     try:
-        info = parse_identification(proc.stdout, path)
+        info = parse_identification(out.data, path)
     except MediaError:
         return False
     return info.recognized and info.supported and bool(info.tracks)

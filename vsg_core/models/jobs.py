@@ -258,6 +258,7 @@ _PLAN_ITEM_CHECKS: dict[str, _Check] = {
     "sync_exclusion_original_style_list": check_str_list,
     "frame_adjusted": check_bool,
     "framelocked_stats": _check_object,
+    "source_path": check_opt_str,
 }
 
 
@@ -304,6 +305,8 @@ class PlanItem:
     sync_exclusion_original_style_list: list[str] = field(default_factory=list)
     frame_adjusted: bool = False  # subtitle step: timestamps already carry the delay
     framelocked_stats: dict[str, Any] | None = None  # subtitle step: frame-locked report for the final audit
+    # a track that needs no processing: mkvmerge reads track ``track.id`` straight from this source file
+    source_path: str | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         check = _PLAN_ITEM_CHECKS.get(name)

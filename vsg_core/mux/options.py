@@ -1,12 +1,14 @@
-"""Python reference of the mkvmerge options builder (spec pipeline_ui.md §8.1–§8.4).
+"""Python reference of the mkvmerge options builder (docs/mux.md).
 
-Every output track is its own mkvmerge input file, so per-track options address track ``0`` and the track
-order is ``0:0,1:0,…``. The Rust port (``vsg_core_rs/src/mux/options.rs``) must produce the same tokens;
-tests/parity/test_phase8_mux.py compares the options files byte for byte.
+A track that needs no processing is read by mkvmerge straight from its source file (``PlanItem.source_path``,
+track id ``track.id``), selected with ``--video-tracks``/``--audio-tracks``/``--subtitle-tracks``; the tracks of
+one source file share one mkvmerge input. A processed track is its own single-track input file
+(``extracted_path``, track id 0). The Rust port (``vsg_core_rs/src/mux/options.rs``) must produce the same
+tokens; tests/parity/test_phase8_mux.py compares the options files byte for byte.
 
-vsg deviation (upstream quirk §8.3): an ``External`` item whose ``sync_to`` is None (or empty) gets the
-global shift; upstream looked up ``None`` in the delay table and used 0, leaving such subtitles
-``global_shift`` ms early against the shifted video.
+vsg deviation (upstream quirk): an ``External`` item whose ``sync_to`` is None (or empty) gets the global
+shift; upstream looked up ``None`` in the delay table and used 0, leaving such subtitles ``global_shift`` ms
+early against the shifted video.
 """
 
 from __future__ import annotations
@@ -91,16 +93,99 @@ def _dialog_norm_codec(codec_id: str) -> bool:
     return "AC3" in upper or "EAC3" in upper
 
 
+@dataclass
+class _Input:
+    """One mkvmerge input file and the final-order positions of the tracks read from it."""
+
+    path: str
+    container: bool
+    members: list[int]
+
+
+def _input_file(i: int, item: PlanItem) -> tuple[str, bool]:
+    """(``source_path``, True) for a direct track, (``extracted_path``, False) for a processed one."""
+    if item.source_path:
+        return item.source_path, True
+    if not item.extracted_path:
+        raise MuxError(f"Plan item at index {i} ('{item.track.props.name}') missing extracted_path")
+    return str(item.extracted_path), False
+
+
+def input_track_id(item: PlanItem) -> int:
+    """The track id of an item inside its mkvmerge input file."""
+    return item.track.id if item.source_path else 0
+
+
+def _group_inputs(order: Sequence[PlanItem]) -> list[_Input]:
+    """Inputs in order of first use: the direct tracks of one source file share an input unless the same
+    track is used twice; every extracted file is its own input."""
+    inputs: list[_Input] = []
+    for i, item in enumerate(order):
+        path, container = _input_file(i, item)
+        tid = input_track_id(item)
+        shared = next((inp for inp in inputs if container and inp.container and inp.path == path
+                       and all(input_track_id(order[m]) != tid for m in inp.members)), None)
+        if shared is not None:
+            shared.members.append(i)
+        else:
+            inputs.append(_Input(path, container, [i]))
+    return inputs
+
+
+_SELECTION = ((TrackType.VIDEO, "--video-tracks", "--no-video"),
+              (TrackType.AUDIO, "--audio-tracks", "--no-audio"),
+              (TrackType.SUBTITLES, "--subtitle-tracks", "--no-subtitles"))
+
+
+def _selection_tokens(order: Sequence[PlanItem], inp: _Input) -> list[str]:
+    """Only the planned tracks of a source file, none of its attachments, chapters or tags."""
+    tokens: list[str] = []
+    for kind, select, none in _SELECTION:
+        ids = [str(order[m].track.id) for m in inp.members if order[m].track.type == kind]
+        tokens += [select, ",".join(ids)] if ids else [none]
+    return [*tokens, "--no-attachments", "--no-chapters", "--no-global-tags", "--no-track-tags"]
+
+
+def _track_tokens(i: int, item: PlanItem, container: bool, delays: Delays, flags: FlagIndices,
+                  settings: MuxSettings) -> list[str]:
+    """The per-track options of the item at final position ``i``."""
+    tid = input_track_id(item)
+    props = item.track.props
+    tokens = ["--language", f"{tid}:{item.custom_lang or props.lang or 'und'}"]
+    if item.custom_name:
+        tokens += ["--track-name", f"{tid}:{item.custom_name}"]
+    elif item.apply_track_name and props.name.strip():
+        tokens += ["--track-name", f"{tid}:{props.name}"]
+    elif container:  # an extracted stream has no name; a track read from its source keeps none either
+        tokens += ["--track-name", f"{tid}:"]
+    # a track read from its source keeps its container delay, which the extracted stream lost
+    own = item.track.container_delay_ms if container else 0
+    tokens += ["--sync", f"{tid}:{track_delay(item, delays) - own:+d}"]
+    tokens += ["--default-track-flag", f"{tid}:{'yes' if flags.is_default(i) else 'no'}"]
+    if flags.forced_sub == i:
+        tokens += ["--forced-display-flag", f"{tid}:yes"]
+    elif container:
+        tokens += ["--forced-display-flag", f"{tid}:no"]
+    if settings.disable_header_compression:
+        tokens += ["--compression", f"{tid}:none"]
+    if settings.apply_dialog_norm_gain and item.track.type == TrackType.AUDIO and _dialog_norm_codec(props.codec_id):
+        tokens += ["--remove-dialog-normalization-gain", str(tid)]
+    if item.track.type == TrackType.VIDEO and item.aspect_ratio:
+        tokens += ["--aspect-ratio", f"{tid}:{item.aspect_ratio}"]
+    return tokens
+
+
 def build_options(items: Sequence[PlanItem], delays: Delays, settings: MuxSettings | None = None,
                   chapters_xml: PathLike | None = None, attachments: Sequence[PathLike] = (),
                   output: PathLike | None = None) -> list[str]:
-    """§8.4 token list; ``output`` (when given) is prepended as ``--output <path>``.
+    """The token list; ``output`` (when given) is prepended as ``--output <path>``.
 
     Raises MuxError ``Plan item at index i ('<name>') missing extracted_path`` for an item without a file.
     """
     settings = settings or MuxSettings()
     order = final_order(items)
     flags = flag_indices(order)
+    inputs = _group_inputs(order)
     tokens: list[str] = []
     if output is not None and os.fspath(output):
         tokens += ["--output", os.fspath(output)]
@@ -108,31 +193,18 @@ def build_options(items: Sequence[PlanItem], delays: Delays, settings: MuxSettin
         tokens += ["--chapters", os.fspath(chapters_xml)]
     if settings.disable_track_statistics_tags:
         tokens.append("--disable-track-statistics-tags")
-    for i, item in enumerate(order):
-        props = item.track.props
-        tokens += ["--language", f"0:{item.custom_lang or props.lang or 'und'}"]
-        if item.custom_name:
-            tokens += ["--track-name", f"0:{item.custom_name}"]
-        elif item.apply_track_name and props.name.strip():
-            tokens += ["--track-name", f"0:{props.name}"]
-        tokens += ["--sync", f"0:{track_delay(item, delays):+d}"]
-        tokens += ["--default-track-flag", "0:yes" if flags.is_default(i) else "0:no"]
-        if flags.forced_sub == i:
-            tokens += ["--forced-display-flag", "0:yes"]
-        if settings.disable_header_compression:
-            tokens += ["--compression", "0:none"]
-        if (settings.apply_dialog_norm_gain and item.track.type == TrackType.AUDIO
-                and _dialog_norm_codec(props.codec_id)):
-            tokens += ["--remove-dialog-normalization-gain", "0"]
-        if item.track.type == TrackType.VIDEO and item.aspect_ratio:
-            tokens += ["--aspect-ratio", f"0:{item.aspect_ratio}"]
-        if not item.extracted_path:
-            raise MuxError(f"Plan item at index {i} ('{props.name}') missing extracted_path")
-        tokens += ["(", str(item.extracted_path), ")"]
+    position = [""] * len(order)
+    for n, inp in enumerate(inputs):
+        if inp.container:
+            tokens += _selection_tokens(order, inp)
+        for i in inp.members:
+            tokens += _track_tokens(i, order[i], inp.container, delays, flags, settings)
+            position[i] = f"{n}:{input_track_id(order[i])}"
+        tokens += ["(", inp.path, ")"]
     for path in attachments:
         tokens += ["--attach-file", os.fspath(path)]
     if order:
-        tokens += ["--track-order", ",".join(f"{i}:0" for i in range(len(order)))]
+        tokens += ["--track-order", ",".join(position)]
     return tokens
 
 

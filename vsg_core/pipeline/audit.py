@@ -9,14 +9,15 @@ so sample 0 is presentation time 0, i.e. container delays and ``--sync`` offsets
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..analysis.correlation_options import CorrelationOptions
 from ..errors import MediaError
+from ..identification import mkvmerge_identify
 from ..log import JobLog
 from ..models import PlanItem
 from ..mux import final_order, flag_indices
@@ -51,9 +52,12 @@ def measure_residual(ref: np.ndarray, tgt: np.ndarray, chunks: int = 6) -> tuple
     return float(np.median([c.raw_delay_ms for c in acc])), float(np.mean([c.match_pct for c in acc]))
 
 
-def _identify(path: Path, log: JobLog | None) -> dict:
-    proc = run(["mkvmerge", "-J", str(path)], log, what=str(path))
-    return json.loads(proc.stdout)
+def _identify(path: Path, log: JobLog | None) -> Mapping[str, Any]:
+    out = mkvmerge_identify(path, log)
+    if out.returncode not in (0, 1) or not out.data:
+        raise MediaError(f"{path}: mkvmerge cannot read the muxed output (exit code {out.returncode}): "
+                         f"{out.stderr.strip() or 'no error output'}")
+    return out.data
 
 
 def audit_output(output: Path, items: Sequence[PlanItem], log: JobLog, *,

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..config import Settings
 from ..extraction import OpenedSource
+from ..identification import MediaCache
 from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout
 from ..log import JobLog
@@ -25,6 +26,7 @@ class JobContext:
     final_output: Path | None                    # None: analyse only
     layout: Layout | None
     progress: Callable[[float], None] = lambda _f: None
+    media: MediaCache = field(default_factory=MediaCache)  # the job's identification of every file
     # filled by the steps
     analysis: Any = None                         # vsg_core.analysis.job.JobAnalysis
     delays: Delays | None = None

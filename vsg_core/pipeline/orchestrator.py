@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import cancel, scratch
+from .. import cancel, identification, scratch
 from ..config import Settings
 from ..errors import VsgError
 from ..extraction import tracks_by_source
@@ -75,7 +75,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     final = None if analyze_only else plan.final
     temp_dir: Path | None = None
     partial: Path | None = None
-    with cancel.cancel_scope(cancel_token):
+    with cancel.cancel_scope(cancel_token), identification.job_scope() as media:
         try:
             log.raw(f"=== Starting Job: {job.reference.name} ===")
             for p in swept:
@@ -91,7 +91,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 why = preflight.reference_video_check(tracks, layout)
                 if why:
                     raise OutputError(why)
-            ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog)
+            ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media)
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
             result.sources = _source_reports(ctx)

@@ -67,6 +67,7 @@ class JobResult:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     audit: AuditReport | None = None
+    worker: str | None = None     # the cluster worker that ran the job (vsg batch --cluster)
 
     @property
     def delays(self) -> dict[str, int | None]:
@@ -77,7 +78,8 @@ class JobResult:
         return self.status in (MERGED, ANALYZED)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        extra = {} if self.worker is None else {"worker": self.worker}
+        return extra | {
             "status": self.status, "name": self.name, "reference": str(self.reference),
             "output": str(self.output) if self.output else None,
             "log": str(self.log_path) if self.log_path else None,
@@ -89,3 +91,24 @@ class JobResult:
                 "residuals": [{"track_index": r.track_index, "source": r.source, "residual_ms": r.residual_ms,
                                "match_pct": r.match_pct, "ok": r.ok} for r in self.audit.residuals]},
         }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> JobResult:
+        """The inverse of :meth:`to_json` (results that crossed a process or machine boundary)."""
+        audit = d.get("audit")
+        return cls(
+            status=d["status"], name=d["name"], reference=Path(d["reference"]),
+            output=Path(d["output"]) if d.get("output") else None,
+            log_path=Path(d["log"]) if d.get("log") else None,
+            sources=[SourceReport(
+                key=s["key"], path=Path(s["path"]), delay_ms=s["delay_ms"], raw_delay_ms=s["raw_delay_ms"],
+                diagnosis=s["diagnosis"], drift_ms_per_s=s["drift_ms_per_s"],
+                accepted_chunks=s["accepted_chunks"], total_chunks=s["total_chunks"],
+                mean_match_pct=s["mean_match_pct"], chunks=tuple(s.get("chunks", ())))
+                for s in d.get("sources", [])],
+            global_shift_ms=d.get("global_shift_ms", 0), warnings=list(d.get("warnings", [])),
+            error=d.get("error"),
+            audit=None if audit is None else AuditReport(
+                issues=tuple(audit["issues"]), track_count=audit["track_count"],
+                residuals=tuple(AudioResidual(**r) for r in audit["residuals"])),
+            worker=d.get("worker"))

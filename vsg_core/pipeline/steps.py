@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .. import cancel
+from .. import cancel, identification
 from ..analysis.job import AnalysisSettings, analyze_job
 from ..chapters import ChapterOptions, prepare_chapters
 from ..errors import MediaError
-from ..extraction import extract_fonts, extract_tracks, open_source
+from ..extraction import OpenedSource, extract_fonts, extract_tracks, open_source
 from ..jobs.layout import EXTERNAL, LayoutEntry
 from ..models import Delays, DiagnosisKind, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
@@ -48,22 +48,20 @@ def _container_delay(ctx: JobContext, source: str, track: Track) -> int:
     return int(track.container_delay_ms)
 
 
-def _aspect_ratios(path: Path, ctx: JobContext) -> dict[int, str]:
-    proc = run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)], ctx.log, check=False,
-               what=str(path))
-    if proc.returncode != 0:
-        return {}
-    import json
-
-    try:
-        streams = json.loads(proc.stdout).get("streams", [])
-    except ValueError:
-        return {}
-    return {int(s["index"]): s["display_aspect_ratio"] for s in streams
-            if s.get("codec_type") == "video" and s.get("display_aspect_ratio") not in (None, "", "0:1", "N/A")}
-
-
 def extraction_step(ctx: JobContext) -> None:
+    """Plan every layout track: tracks that need no processing are read by mkvmerge straight from their
+    source (nothing is copied); only the others are extracted into the temp folder."""
+    entries = _muxable_entries(ctx)
+    _open_sources(ctx, entries)
+    extracted = _extract_processed(ctx, [e for e in entries if e.source != EXTERNAL and not _direct(ctx, e)])
+    direct = {e.key: ctx.opened[e.source] for e in entries if e.source != EXTERNAL and _direct(ctx, e)}
+    ratios = identification.aspect_ratios(ctx.job.reference, ctx.log) \
+        if any(e.type is TrackType.VIDEO for e in entries) else {}
+    ctx.items = [_plan_item(ctx, e, extracted, direct, ratios) for e in entries]
+
+
+def _muxable_entries(ctx: JobContext) -> list[LayoutEntry]:
+    """The layout's entries without video from other sources than Source 1 (warned)."""
     assert ctx.layout is not None
     entries = []
     for e in ctx.layout.entries:
@@ -71,29 +69,45 @@ def extraction_step(ctx: JobContext) -> None:
             ctx.warn(f"Skipping video track from {e.source} (ID {e.id}). Video is only allowed from Source 1.")
             continue
         entries.append(e)
-    by_source: dict[str, list[int]] = {}
-    for e in entries:
-        if e.source != EXTERNAL:
-            by_source.setdefault(e.source, []).append(e.id)
-    extracted: dict[str, tuple[Track, Path]] = {}
-    for source, ids in by_source.items():
+    return entries
+
+
+def _open_sources(ctx: JobContext, entries: list[LayoutEntry]) -> None:
+    """Open (identify; copy a non-Matroska file into MKV) every source the entries use."""
+    for source in dict.fromkeys(e.source for e in entries if e.source != EXTERNAL):
         cancel.check()
         path = ctx.job.sources.get(source)
         if path is None:
             raise MediaError(f"the layout uses {source}, but the job has no {source} file")
         opened = open_source(path, ctx.temp_dir, source, ctx.log)
+        for e in entries:
+            if e.source == source:
+                opened.mapped_id(e.id)  # a layout track the file does not have: an error naming it
         ctx.opened[source] = opened
-        for ex in extract_tracks(path, ctx.temp_dir, source, ids, ctx.log, opened=opened):
-            extracted[f"{source}_{ex.track.id}"] = (ex.track, ex.path)
-    ratios = _aspect_ratios(ctx.job.reference, ctx) if any(e.type is TrackType.VIDEO for e in entries) else {}
-    items: list[PlanItem] = []
+
+
+def _direct(ctx: JobContext, e: LayoutEntry) -> bool:
+    """Whether mkvmerge reads this track straight from its source file: every track of a Matroska source
+    (no step rewrites a track yet); tracks of other containers go through their extracted copy."""
+    return not ctx.opened[e.source].remuxed
+
+
+def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str, tuple[Track, Path]]:
+    """Extract the tracks that go through the temp folder; key ``<source>_<id>``."""
+    by_source: dict[str, list[int]] = {}
     for e in entries:
-        items.append(_plan_item(ctx, e, extracted, ratios))
-    ctx.items = items
+        by_source.setdefault(e.source, []).append(e.id)
+    extracted: dict[str, tuple[Track, Path]] = {}
+    for source, ids in by_source.items():
+        cancel.check()
+        opened = ctx.opened[source]
+        for ex in extract_tracks(opened.original, ctx.temp_dir, source, ids, ctx.log, opened=opened):
+            extracted[f"{source}_{ex.track.id}"] = (ex.track, ex.path)
+    return extracted
 
 
 def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track, Path]],
-               ratios: dict[int, str]) -> PlanItem:
+               direct: dict[str, OpenedSource], ratios: dict[int, str]) -> PlanItem:
     flags = dict(is_default=e.is_default, is_forced_display=e.is_forced_display,
                  apply_track_name=e.apply_track_name, custom_lang=e.custom_lang, custom_name=e.custom_name)
     if e.source == EXTERNAL:
@@ -105,13 +119,19 @@ def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track
         track = Track(source=EXTERNAL, id=0, type=TrackType.SUBTITLES,
                       props=StreamProps(codec_id=e.codec_id or _codec_for_ext(src), lang=e.lang, name=e.name))
         return PlanItem(track=track, extracted_path=str(dst), sync_to=e.sync_to, **flags)
-    found = extracted.get(e.key)
-    if found is None:
-        raise MediaError(f"{e.source} track {e.id} was not extracted from {ctx.job.sources[e.source]}")
-    track, path = found
+    opened = direct.get(e.key)
+    if opened is not None:
+        track = opened.info.track(opened.mapped_id(e.id)).track
+        file = {"source_path": str(opened.matroska_path)}
+    else:
+        found = extracted.get(e.key)
+        if found is None:
+            raise MediaError(f"{e.source} track {e.id} was not extracted from {ctx.job.sources[e.source]}")
+        track, path = found
+        file = {"extracted_path": str(path)}
     aspect = ratios.get(e.id) if e.source == "Source 1" and track.type is TrackType.VIDEO else None
-    return PlanItem(track=track, extracted_path=str(path), container_delay_ms=_container_delay(ctx, e.source, track),
-                    aspect_ratio=aspect, **flags)
+    return PlanItem(track=track, container_delay_ms=_container_delay(ctx, e.source, track), aspect_ratio=aspect,
+                    **file, **flags)
 
 
 def _codec_for_ext(path: Path) -> str:

@@ -32,9 +32,13 @@ def validate_analysis(ctx: JobContext) -> None:
 
 def validate_extraction(ctx: JobContext) -> None:
     if not ctx.items:
-        raise ValidationError("no tracks were extracted: the layout is empty")
+        raise ValidationError("no tracks were planned: the layout is empty")
     for it in ctx.items:
-        if not it.extracted_path or not Path(it.extracted_path).is_file():
+        if it.source_path:  # read by mkvmerge straight from its source
+            if not Path(it.source_path).is_file():
+                raise ValidationError(f"{it.track.source} track {it.track.id}: source file missing "
+                                      f"({it.source_path})")
+        elif not it.extracted_path or not Path(it.extracted_path).is_file():
             raise ValidationError(f"{it.track.source} track {it.track.id}: extracted file missing "
                                   f"({it.extracted_path})")
 
@@ -43,7 +47,7 @@ def validate_subtitles(ctx: JobContext) -> None:
     for it in ctx.items:
         if it.track.type is not TrackType.SUBTITLES:
             continue
-        p = Path(it.extracted_path or "")
+        p = Path(it.extracted_path or it.source_path or "")
         if not p.is_file():
             raise ValidationError(f"{it.track.source} subtitle track {it.track.id}: file missing ({p})")
         if it.convert_to_ass and p.suffix.lower() not in (".ass", ".ssa"):

@@ -446,6 +446,7 @@ record_pymethods!(PlanItem {
         sync_exclusion_original_style_list = Vec::new(),
         frame_adjusted = false,
         framelocked_stats = None,
+        source_path = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
@@ -483,6 +484,7 @@ record_pymethods!(PlanItem {
         sync_exclusion_original_style_list: Vec<String>,
         frame_adjusted: bool,
         framelocked_stats: Option<&Bound<'_, PyAny>>,
+        source_path: Option<String>,
     ) -> PyResult<Self> {
         // Checked in field order, like the Python reference.
         let mut it = PlanItem::new(track);
@@ -521,6 +523,7 @@ record_pymethods!(PlanItem {
         it.sync_exclusion_original_style_list = sync_exclusion_original_style_list;
         it.frame_adjusted = frame_adjusted;
         it.framelocked_stats = py_to_opt_object(framelocked_stats, "PlanItem.framelocked_stats")?;
+        it.source_path = source_path;
         Ok(it)
     }
 

@@ -1,10 +1,9 @@
 //! Bindings for the mkvmerge options builder (Phase 8, `crate::mux`).
 //!
-//! The plan crosses the boundary as JSON: a JSON array of `PlanItem.to_dict()` objects (what
-//! `vsg_core.models.PlanItem` writes) plus `Delays.to_json()`; Rust reads them with the Phase 1 record
-//! readers, so both backends accept exactly the same plans. Errors: a bad plan or a missing
-//! `extracted_path` → `ValueError`; a failed write → `OSError` (`Failed to write mkvmerge options file: …`).
-use crate::models::{Delays, JsonRecord};
+//! The plan crosses the boundary as the Phase 1 objects themselves (`PlanItem`, `Delays`), built by
+//! `vsg_core.mux.engine`. Errors: an item without a file → `ValueError`; a failed write → `OSError`
+//! (`Failed to write mkvmerge options file: …`).
+use crate::models::{Delays, PlanItem};
 use crate::mux::{self, MuxSettings};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -12,14 +11,14 @@ use std::path::PathBuf;
 
 #[pyfunction]
 #[pyo3(signature = (
-    plan_json, delays_json, disable_track_statistics_tags, disable_header_compression,
+    items, delays, disable_track_statistics_tags, disable_header_compression,
     apply_dialog_norm_gain, chapters_xml, attachments, output
 ))]
 #[allow(clippy::too_many_arguments)]
 fn mux_build_options(
     py: Python<'_>,
-    plan_json: String,
-    delays_json: String,
+    items: Vec<PlanItem>,
+    delays: Delays,
     disable_track_statistics_tags: bool,
     disable_header_compression: bool,
     apply_dialog_norm_gain: bool,
@@ -33,8 +32,6 @@ fn mux_build_options(
         apply_dialog_norm_gain,
     };
     py.detach(move || {
-        let items = mux::parse_plan_json(&plan_json).map_err(|e| e.0)?;
-        let delays = Delays::from_json(&delays_json).map_err(|e| format!("delays: {e}"))?;
         mux::build_options(
             &items,
             &delays,

@@ -330,6 +330,10 @@ pub struct PlanItem {
     pub frame_adjusted: bool,
     /// Frame-locked report of the subtitle step, read by the final audit.
     pub framelocked_stats: Option<Map<String, Value>>,
+    /// The source file mkvmerge reads this track from directly (track id `track.id`), for a track that
+    /// needs no processing; None when the track is read from `extracted_path` (a single-track file).
+    #[pyo3(get, set)]
+    pub source_path: Option<String>,
 }
 
 /// JSON keys of PlanItem, in field order.
@@ -368,6 +372,7 @@ pub const PLAN_ITEM_KEYS: &[&str] = &[
     "sync_exclusion_original_style_list",
     "frame_adjusted",
     "framelocked_stats",
+    "source_path",
 ];
 
 impl PlanItem {
@@ -408,6 +413,7 @@ impl PlanItem {
             sync_exclusion_original_style_list: Vec::new(),
             frame_adjusted: false,
             framelocked_stats: None,
+            source_path: None,
         }
     }
 
@@ -484,6 +490,7 @@ impl JsonRecord for PlanItem {
         )?;
         it.frame_adjusted = f.read_or("frame_adjusted", false, expect_bool)?;
         it.framelocked_stats = f.read_or("framelocked_stats", None, expect_opt_object)?;
+        it.source_path = f.read_or("source_path", None, expect_opt_str)?;
         Ok(it)
     }
 }

@@ -10,7 +10,6 @@ pub mod options;
 pub mod options_file;
 
 pub use options::{
-    build_options, final_order, flag_indices, parse_plan_json, track_delay, FlagIndices, MuxError,
-    MuxSettings,
+    build_options, final_order, flag_indices, track_delay, FlagIndices, MuxError, MuxSettings,
 };
 pub use options_file::{serialise_options, write_options_file};

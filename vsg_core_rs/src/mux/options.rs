@@ -1,10 +1,11 @@
-//! mkvmerge option tokens from a merge plan (spec pipeline_ui.md §8.1–§8.4).
+//! mkvmerge option tokens from a merge plan (docs/mux.md).
 //!
-//! Every output track is its own mkvmerge input file, so all per-track options address track `0` and the
-//! track order is `0:0,1:0,…`. vsg deviation (upstream quirk §8.3): an `External` item without `sync_to`
+//! A track that needs no processing is read by mkvmerge straight from its source file (`source_path`,
+//! track id `track.id`), selected with `--video-tracks`/`--audio-tracks`/`--subtitle-tracks`; the tracks of
+//! one source file share one mkvmerge input. A processed track is its own single-track input file
+//! (`extracted_path`, track id 0). vsg deviation (upstream quirk): an `External` item without `sync_to`
 //! gets the global shift (upstream: 0). Python reference: `vsg_core/mux/options.py`.
-use crate::models::{Delays, JsonRecord, PlanItem, TrackType};
-use serde_json::Value;
+use crate::models::{Delays, PlanItem, TrackType};
 use std::fmt;
 
 /// The subset of the settings the options builder reads (§1.4).
@@ -37,22 +38,6 @@ impl fmt::Display for MuxError {
 }
 
 impl std::error::Error for MuxError {}
-
-/// Reads the plan from the JSON array of `PlanItem.to_dict()` objects that the Python side sends.
-pub fn parse_plan_json(text: &str) -> Result<Vec<PlanItem>, MuxError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| MuxError(format!("plan: invalid JSON: {e}")))?;
-    let Value::Array(items) = value else {
-        return Err(MuxError(
-            "plan: expected a JSON array of plan items".to_string(),
-        ));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, v)| PlanItem::from_value(v).map_err(|e| MuxError(format!("plan[{i}]: {e}"))))
-        .collect()
-}
 
 fn is_type(item: &PlanItem, t: TrackType) -> bool {
     item.track.track_type == t
@@ -163,6 +148,163 @@ fn dialog_norm_codec(codec_id: &str) -> bool {
     upper.contains("AC3") || upper.contains("EAC3")
 }
 
+/// One mkvmerge input file and the final-order positions of the tracks read from it.
+struct Input<'a> {
+    path: &'a str,
+    container: bool,
+    members: Vec<usize>,
+}
+
+/// The file a plan item is read from: (`source_path`, true) for a direct track, (`extracted_path`, false)
+/// for a processed one.
+fn input_file<'a>(i: usize, item: &'a PlanItem) -> Result<(&'a str, bool), MuxError> {
+    if let Some(p) = item.source_path.as_deref().filter(|p| !p.is_empty()) {
+        return Ok((p, true));
+    }
+    item.extracted_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| (p, false))
+        .ok_or_else(|| {
+            MuxError(format!(
+                "Plan item at index {i} ('{}') missing extracted_path",
+                item.track.props.name
+            ))
+        })
+}
+
+/// The track id of an item inside its input file.
+fn input_track_id(item: &PlanItem) -> u32 {
+    if item.source_path.as_deref().is_some_and(|p| !p.is_empty()) {
+        item.track.id
+    } else {
+        0
+    }
+}
+
+/// Groups the items into mkvmerge inputs (in order of first use): the direct tracks of one source file
+/// share an input unless the same track is used twice; every extracted file is its own input.
+fn group_inputs<'a>(order: &[&'a PlanItem]) -> Result<Vec<Input<'a>>, MuxError> {
+    let mut inputs: Vec<Input<'a>> = Vec::new();
+    for (i, item) in order.iter().enumerate() {
+        let (path, container) = input_file(i, item)?;
+        let tid = input_track_id(item);
+        let shared = inputs.iter_mut().find(|inp| {
+            container
+                && inp.container
+                && inp.path == path
+                && inp.members.iter().all(|&m| input_track_id(order[m]) != tid)
+        });
+        match shared {
+            Some(inp) => inp.members.push(i),
+            None => inputs.push(Input {
+                path,
+                container,
+                members: vec![i],
+            }),
+        }
+    }
+    Ok(inputs)
+}
+
+/// Track selection of a source file read directly: only the planned tracks, none of its attachments,
+/// chapters or tags (vsg writes those itself).
+fn selection_tokens(tokens: &mut Vec<String>, order: &[&PlanItem], input: &Input<'_>) {
+    let kinds = [
+        (TrackType::Video, "--video-tracks", "--no-video"),
+        (TrackType::Audio, "--audio-tracks", "--no-audio"),
+        (TrackType::Subtitles, "--subtitle-tracks", "--no-subtitles"),
+    ];
+    for (kind, select, none) in kinds {
+        let ids: Vec<String> = input
+            .members
+            .iter()
+            .filter(|&&m| is_type(order[m], kind))
+            .map(|&m| order[m].track.id.to_string())
+            .collect();
+        if ids.is_empty() {
+            tokens.push(none.to_string());
+        } else {
+            push(tokens, select, ids.join(","));
+        }
+    }
+    for flag in [
+        "--no-attachments",
+        "--no-chapters",
+        "--no-global-tags",
+        "--no-track-tags",
+    ] {
+        tokens.push(flag.to_string());
+    }
+}
+
+/// The per-track options of the item at final position `i`, read as track `tid` of its input.
+fn track_tokens(
+    tokens: &mut Vec<String>,
+    i: usize,
+    item: &PlanItem,
+    container: bool,
+    delays: &Delays,
+    flags: &FlagIndices,
+    settings: &MuxSettings,
+) {
+    let tid = input_track_id(item);
+    let props = &item.track.props;
+    let lang = [item.custom_lang.as_str(), props.lang.as_str()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or("und");
+    push(tokens, "--language", format!("{tid}:{lang}"));
+    if !item.custom_name.is_empty() {
+        push(
+            tokens,
+            "--track-name",
+            format!("{tid}:{}", item.custom_name),
+        );
+    } else if item.apply_track_name && !is_blank(&props.name) {
+        push(tokens, "--track-name", format!("{tid}:{}", props.name));
+    } else if container {
+        // An extracted stream has no name; a track read from its source keeps none either.
+        push(tokens, "--track-name", format!("{tid}:"));
+    }
+    // A track read from its source keeps its container delay, which the extracted stream lost.
+    let own = if container {
+        i64::from(item.track.container_delay_ms)
+    } else {
+        0
+    };
+    push(
+        tokens,
+        "--sync",
+        format!("{tid}:{:+}", track_delay(item, delays) - own),
+    );
+    let default = if flags.is_default(i) { "yes" } else { "no" };
+    push(tokens, "--default-track-flag", format!("{tid}:{default}"));
+    if flags.forced_sub == Some(i) {
+        push(tokens, "--forced-display-flag", format!("{tid}:yes"));
+    } else if container {
+        push(tokens, "--forced-display-flag", format!("{tid}:no"));
+    }
+    if settings.disable_header_compression {
+        push(tokens, "--compression", format!("{tid}:none"));
+    }
+    if settings.apply_dialog_norm_gain
+        && is_type(item, TrackType::Audio)
+        && dialog_norm_codec(&props.codec_id)
+    {
+        push(
+            tokens,
+            "--remove-dialog-normalization-gain",
+            tid.to_string(),
+        );
+    }
+    if is_type(item, TrackType::Video) {
+        if let Some(ar) = item.aspect_ratio.as_deref().filter(|a| !a.is_empty()) {
+            push(tokens, "--aspect-ratio", format!("{tid}:{ar}"));
+        }
+    }
+}
+
 /// §8.4: the complete token list. `output`, when given, is prepended as `--output <path>` (§8.4 last line).
 pub fn build_options(
     items: &[PlanItem],
@@ -174,6 +316,7 @@ pub fn build_options(
 ) -> Result<Vec<String>, MuxError> {
     let order = final_order(items);
     let flags = flag_indices(&order);
+    let inputs = group_inputs(&order)?;
     let mut tokens: Vec<String> = Vec::new();
     if let Some(out) = output.filter(|o| !o.is_empty()) {
         push(&mut tokens, "--output", out.to_string());
@@ -184,70 +327,34 @@ pub fn build_options(
     if settings.disable_track_statistics_tags {
         tokens.push("--disable-track-statistics-tags".to_string());
     }
-    for (i, item) in order.iter().enumerate() {
-        let props = &item.track.props;
-        let lang = [item.custom_lang.as_str(), props.lang.as_str()]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .unwrap_or("und");
-        push(&mut tokens, "--language", format!("0:{lang}"));
-        if !item.custom_name.is_empty() {
-            push(
+    let mut position = vec![(0usize, 0u32); order.len()];
+    for (n, input) in inputs.iter().enumerate() {
+        if input.container {
+            selection_tokens(&mut tokens, &order, input);
+        }
+        for &i in &input.members {
+            track_tokens(
                 &mut tokens,
-                "--track-name",
-                format!("0:{}", item.custom_name),
+                i,
+                order[i],
+                input.container,
+                delays,
+                &flags,
+                settings,
             );
-        } else if item.apply_track_name && !is_blank(&props.name) {
-            push(&mut tokens, "--track-name", format!("0:{}", props.name));
+            position[i] = (n, input_track_id(order[i]));
         }
-        push(
-            &mut tokens,
-            "--sync",
-            format!("0:{:+}", track_delay(item, delays)),
-        );
-        let default = if flags.is_default(i) { "0:yes" } else { "0:no" };
-        push(&mut tokens, "--default-track-flag", default.to_string());
-        if flags.forced_sub == Some(i) {
-            push(&mut tokens, "--forced-display-flag", "0:yes".to_string());
-        }
-        if settings.disable_header_compression {
-            push(&mut tokens, "--compression", "0:none".to_string());
-        }
-        if settings.apply_dialog_norm_gain
-            && is_type(item, TrackType::Audio)
-            && dialog_norm_codec(&props.codec_id)
-        {
-            push(
-                &mut tokens,
-                "--remove-dialog-normalization-gain",
-                "0".to_string(),
-            );
-        }
-        if is_type(item, TrackType::Video) {
-            if let Some(ar) = item.aspect_ratio.as_deref().filter(|a| !a.is_empty()) {
-                push(&mut tokens, "--aspect-ratio", format!("0:{ar}"));
-            }
-        }
-        let path = item
-            .extracted_path
-            .as_deref()
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| {
-                MuxError(format!(
-                    "Plan item at index {i} ('{}') missing extracted_path",
-                    props.name
-                ))
-            })?;
         tokens.push("(".to_string());
-        tokens.push(path.to_string());
+        tokens.push(input.path.to_string());
         tokens.push(")".to_string());
     }
     for a in attachments {
         push(&mut tokens, "--attach-file", a.clone());
     }
     if !order.is_empty() {
-        let track_order = (0..order.len())
-            .map(|i| format!("{i}:0"))
+        let track_order = position
+            .iter()
+            .map(|(n, tid)| format!("{n}:{tid}"))
             .collect::<Vec<_>>()
             .join(",");
         push(&mut tokens, "--track-order", track_order);
@@ -503,10 +610,67 @@ mod tests {
     }
 
     #[test]
-    fn plan_json_errors_name_the_item() {
-        let err = parse_plan_json("[{\"track\": 1}]").unwrap_err();
-        assert!(err.0.starts_with("plan[0]: "), "{}", err.0);
-        assert!(parse_plan_json("{}").is_err());
-        assert!(parse_plan_json("[]").unwrap().is_empty());
+    fn direct_tracks_share_their_source_input() {
+        let d = delays(&[("Source 2", 500)], 100);
+        let direct = |id: u32, t: TrackType, cdelay: i32| {
+            let mut it = item("Source 1", id, t, "C", "eng", "");
+            it.extracted_path = None;
+            it.source_path = Some("/src/one.mkv".into());
+            it.track.container_delay_ms = cdelay;
+            it
+        };
+        let mut v = direct(0, TrackType::Video, 10);
+        v.is_default = true;
+        let a2 = item("Source 2", 1, TrackType::Audio, "A", "jpn", "/tmp/a2.flac");
+        let mut a1 = direct(1, TrackType::Audio, 30);
+        a1.container_delay_ms = 20; // relative to the video
+        a1.is_default = true;
+        let t = build_options(&[v, a2, a1], &d, &MuxSettings::default(), None, &[], None).unwrap();
+        let expected: Vec<&str> = vec![
+            "--video-tracks",
+            "0",
+            "--audio-tracks",
+            "1",
+            "--no-subtitles",
+            "--no-attachments",
+            "--no-chapters",
+            "--no-global-tags",
+            "--no-track-tags",
+            "--language",
+            "0:eng",
+            "--track-name",
+            "0:",
+            "--sync",
+            "0:+90",
+            "--default-track-flag",
+            "0:yes",
+            "--forced-display-flag",
+            "0:no",
+            "--language",
+            "1:eng",
+            "--track-name",
+            "1:",
+            "--sync",
+            "1:+90",
+            "--default-track-flag",
+            "1:yes",
+            "--forced-display-flag",
+            "1:no",
+            "(",
+            "/src/one.mkv",
+            ")",
+            "--language",
+            "0:jpn",
+            "--sync",
+            "0:+500",
+            "--default-track-flag",
+            "0:no",
+            "(",
+            "/tmp/a2.flac",
+            ")",
+            "--track-order",
+            "0:0,1:0,0:1",
+        ];
+        assert_eq!(t, expected);
     }
 }

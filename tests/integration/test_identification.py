@@ -1,0 +1,70 @@
+"""One identification per input and job, and a plain sync that copies no track into the temp folder.
+
+Tool invocations are counted through the project's tool runner (``vsg_core.runner.observe``) while the real
+ffprobe/mkvmerge/mkvextract run on generated media.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vsg_core import runner
+from vsg_core.config import Settings
+from vsg_core.jobs.discovery import JobSpec
+from vsg_core.pipeline import MERGED, run_job
+
+pytestmark = [pytest.mark.media, pytest.mark.slow]
+
+
+def _settings(tmp_path: Path) -> Settings:
+    s = Settings()
+    s.set("temp_root", str(tmp_path / "temp"))
+    s.set("output_folder", str(tmp_path / "out"))
+    return s
+
+
+def _tool(args: list[str]) -> str:
+    return Path(args[0]).name
+
+
+@pytest.mark.parametrize("name", ["container_delay", "dub"])
+def test_each_input_is_probed_once_by_mkvmerge_and_once_by_ffprobe(name: str, media_case, tmp_path: Path) -> None:
+    case = media_case(name)
+    sources = {"Source 1": case.reference, "Source 2": case.other}
+    calls: list[list[str]] = []
+    with runner.observe(calls.append):
+        result = run_job(JobSpec(sources), _settings(tmp_path))
+    assert result.status == MERGED, result.error
+    for key, path in sources.items():
+        mkv = [c for c in calls if _tool(c) == "mkvmerge" and "-J" in c and str(path) in c]
+        probe = [c for c in calls if _tool(c) == "ffprobe" and str(path) in c]
+        assert len(mkv) == 1, f"{key}: {len(mkv)} mkvmerge -J runs: {mkv}"
+        assert len(probe) == 1, f"{key}: {len(probe)} ffprobe runs: {probe}"
+    # the muxed output is identified once more, by the audit
+    assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c]) == len(sources) + 1
+
+
+def test_plain_sync_copies_no_track_into_the_temp_folder(media_case, tmp_path: Path) -> None:
+    case = media_case("delay_pos")
+    sources = {"Source 1": case.reference, "Source 2": case.other}
+    calls: list[list[str]] = []
+    temp_at_mux: list[tuple[str, int]] = []
+
+    def watch(args: list[str]) -> None:
+        calls.append(args)
+        if _tool(args) == "mkvmerge" and any(a.startswith("@") for a in args):  # the mux itself
+            opts = Path(next(a for a in args if a.startswith("@"))[1:])
+            temp_at_mux.extend((p.name, p.stat().st_size) for p in opts.parent.rglob("*") if p.is_file())
+
+    with runner.observe(watch):
+        result = run_job(JobSpec(sources), _settings(tmp_path))
+    assert result.status == MERGED, result.error
+    assert temp_at_mux, "the mux was not observed"
+    assert not [c for c in calls if _tool(c) == "mkvextract" and "tracks" in c], "a track was extracted"
+    media = [(n, s) for n, s in temp_at_mux if not n.endswith((".json", ".xml", ".ttf", ".otf"))]
+    assert media == [], f"track files in the temp folder at mux time: {media}"
+    # the video and audio come straight from the sources, and still play in sync
+    assert result.audit is not None and result.audit.residuals
+    assert all(r.ok for r in result.audit.residuals), result.audit.residuals

@@ -1,0 +1,81 @@
+"""``vsg settings list/get/set``: values from the settings file, validated writes, unavailable keys refused."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from vsg_core.cli import main
+from vsg_core.config import AVAILABLE, BY_KEY, DEFAULTS
+
+Run = Callable[..., SimpleNamespace]
+
+
+@pytest.fixture
+def vsg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``vsg settings ARGS`` in this process (the console script's entry point), with a settings file of this
+    test only; keyword arguments are extra environment variables."""
+    for name in list(os.environ):
+        if name.startswith("VSG_SET_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("VSG_SETTINGS", str(tmp_path / "settings.json"))
+
+    def run(*args: str, **env: str) -> SimpleNamespace:
+        with monkeypatch.context() as m:
+            for k, v in env.items():
+                m.setenv(k, v)
+            rc = main(["settings", *args])
+        out = capsys.readouterr()
+        return SimpleNamespace(returncode=rc, stdout=out.out, stderr=out.err)
+
+    return run
+
+
+def test_list_json_describes_every_available_key(vsg: Run, tmp_path: Path) -> None:
+    proc = vsg("list", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert {r["key"] for r in rows} == set(AVAILABLE)
+    by_key = {r["key"]: r for r in rows}
+    r = by_key["scan_chunk_duration"]
+    assert r["value"] == 15 and r["default"] == 15 and r["type"] == "int" and r["unit"] == "s"
+    assert r["available"] is True and r["help"] == BY_KEY["scan_chunk_duration"].help
+    assert r["range"] == "1 – 600" and r["minimum"] == 1 and r["maximum"] == 600
+    assert by_key["sync_mode"]["choices"] == ["positive_only", "allow_negative"]
+    every = json.loads(vsg("list", "--json", "--all").stdout)
+    assert len(every) == len(BY_KEY)
+    assert {r["key"] for r in every if not r["available"]} == set(DEFAULTS) - set(AVAILABLE)
+
+
+def test_set_validates_and_saves_get_reads(vsg: Run, tmp_path: Path) -> None:
+    proc = vsg("set", "scan_chunk_count", "20")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))["scan_chunk_count"] == 20
+    assert vsg("get", "scan_chunk_count").stdout.strip() == "20"
+    # an environment override shows in get but set never writes it
+    assert vsg("get", "scan_chunk_count", VSG_SET_SCAN_CHUNK_COUNT="7").stdout.strip() == "7"
+    bad = vsg("set", "scan_start_percentage", "120")
+    assert bad.returncode == 1 and "scan_start_percentage" in bad.stderr and "between 0 and 100" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    wrong = vsg("set", "use_soxr", "maybe")
+    assert wrong.returncode == 1 and "true or false" in wrong.stderr
+    typo = vsg("get", "scan_chunk")
+    assert typo.returncode == 1 and "unknown setting 'scan_chunk'" in typo.stderr and "scan_chunk_count" in typo.stderr
+    saved = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert saved["scan_start_percentage"] == 5.0 and saved["use_soxr"] is False
+
+
+def test_unavailable_keys_are_refused(vsg: Run, tmp_path: Path) -> None:
+    for args in (("set", "stepping_fill_mode", "content"), ("get", "stepping_fill_mode")):
+        proc = vsg(*args)
+        assert proc.returncode == 1
+        assert "'stepping_fill_mode' is not available in this version" in proc.stderr
+    proc = vsg("list", VSG_SET_POST_MUX_STRIP_TAGS="true")
+    assert proc.returncode == 1
+    assert "VSG_SET_POST_MUX_STRIP_TAGS" in proc.stderr and "not available in this version" in proc.stderr
+    assert not (tmp_path / "settings.json").exists()

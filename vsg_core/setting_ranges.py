@@ -1,53 +1,22 @@
-"""Allowed ranges of the settings a job reads, checked before any analysis starts (see docs/reliability.md).
+"""Settings checks a job needs before any analysis starts (see docs/reliability.md).
 
-One place for the per-key validators (``RANGES``) and the checks between keys (``PAIRS``); the settings schema
-can call :func:`check_value` per key and :func:`check_settings` for a whole set. ``vsg sync``, ``vsg batch``,
-``vsg analyze`` and the pipeline refuse out-of-range values with a message naming the key and the allowed values.
+Per-key ranges live in one place, the settings schema (``vsg_core/config/schema.py``, ``minimum``/``maximum``);
+:func:`check_value` asks it. This module adds what a single key cannot say: pairs that must be ordered
+(``PAIRS``) and the ``--workers`` bound. The command line is strict: a settings file value the schema rejects
+(which :meth:`Settings.load` replaces by the default with a warning, for the GUI) refuses the job instead of
+silently running it with other settings (:func:`check_file`).
 """
 
 from __future__ import annotations
 
-import math
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from .config import BY_KEY
+from .config.validation import check, coerce
 from .errors import SettingsError
-
-
-@dataclass(frozen=True)
-class Range:
-    low: float
-    high: float
-    integer: bool = False
-    unit: str = ""
-
-    def describe(self) -> str:
-        fmt = (lambda v: f"{int(v)}") if self.integer else (lambda v: f"{v:g}")
-        unit = f" {self.unit}" if self.unit else ""
-        return f"from {fmt(self.low)} to {fmt(self.high)}{unit}"
-
-
-# key -> allowed range (inclusive). Chunk count and duration follow the original application's option ranges;
-# the worker counts only need to be at least 1 (the upper bound keeps a typo from starting 10⁶ threads).
-RANGES: dict[str, Range] = {
-    "scan_chunk_count": Range(1, 100, integer=True, unit="chunks"),
-    "scan_chunk_duration": Range(1, 120, unit="s"),
-    "scan_start_percentage": Range(0, 100, unit="%"),
-    "scan_end_percentage": Range(0, 100, unit="%"),
-    "min_match_pct": Range(0.1, 100, unit="%"),
-    "min_accepted_chunks": Range(1, 100, integer=True, unit="chunks"),
-    "first_stable_min_chunks": Range(1, 100, integer=True, unit="chunks"),
-    "filter_bandpass_order": Range(1, 10, integer=True),
-    "filter_lowpass_taps": Range(11, 501, integer=True),
-    "filter_bandpass_lowcut_hz": Range(1, 24000, unit="Hz"),
-    "filter_bandpass_highcut_hz": Range(1, 24000, unit="Hz"),
-    "frame_match_workers": Range(1, 256, integer=True),
-    "corr_anchor_refine_workers": Range(1, 256, integer=True),
-    "segment_qa_chunk_count": Range(1, 100, integer=True, unit="chunks"),
-    "stepping_scan_start_percentage": Range(0, 100, unit="%"),
-    "stepping_scan_end_percentage": Range(0, 100, unit="%"),
-}
 
 # (first key, second key): the first must be smaller than the second.
 PAIRS: tuple[tuple[str, str], ...] = (
@@ -56,32 +25,28 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("filter_bandpass_lowcut_hz", "filter_bandpass_highcut_hz"),
 )
 
-# ``vsg batch --workers`` / parallel jobs.
-WORKERS = Range(1, 64, integer=True)
+# ``vsg batch --workers``: at least 1; the upper bound only catches typos.
+WORKERS = (1, 64)
 
 
 def check_value(key: str, value: Any) -> str | None:
-    """Why ``value`` is not allowed for ``key`` (``"must be …"``), or None."""
-    r = RANGES.get(key)
-    if r is None:
+    """Why ``value`` is not allowed for ``key`` (``"must be …"``, from the schema), or None."""
+    entry = BY_KEY.get(key)
+    if entry is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"must be a number {r.describe()}"
-    if r.integer and value != int(value):
-        return f"must be a whole number {r.describe()}"
-    if not r.low <= value <= r.high:
-        return f"must be {r.describe()}"
-    return None
+    try:
+        return check(entry, coerce(entry, value))
+    except (TypeError, ValueError) as e:
+        return str(e)
 
 
 def check_settings(settings: Mapping[str, Any]) -> list[str]:
-    """Every problem of ``settings`` as ``"setting 'key' = value must be …"`` lines."""
+    """Every problem of ``settings`` as ``"setting 'key' = value must be …"`` lines (keys and pairs)."""
     problems = []
-    for key in RANGES:
-        if key in settings:
-            why = check_value(key, settings[key])
-            if why:
-                problems.append(f"setting {key!r} = {settings[key]!r} {why}")
+    for key, value in settings.items():
+        why = check_value(key, value)
+        if why:
+            problems.append(f"setting {key!r} = {value!r} {why}")
     for a, b in PAIRS:
         if a in settings and b in settings and check_value(a, settings[a]) is None \
                 and check_value(b, settings[b]) is None and not settings[a] < settings[b]:
@@ -98,6 +63,30 @@ def validate_settings(settings: Mapping[str, Any], where: str = "") -> None:
                             + ". Fix them in the settings file or the VSG_SET_<KEY> variable.")
 
 
+def check_file(path: Path | None) -> None:
+    """Refuse a settings file holding a value the schema rejects (the loader would use the default)."""
+    if path is None or not Path(path).is_file():
+        return
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return                      # unreadable files are reported by Settings.load
+    if not isinstance(data, dict):
+        return
+    problems = []
+    for key, value in data.items():
+        entry = BY_KEY.get(key)
+        if entry is None or not entry.available:
+            continue
+        why = check_value(key, value)
+        if why:
+            problems.append(f"{key!r} = {value!r} {why}")
+    if problems:
+        raise SettingsError(f"invalid settings in {path}: " + "; ".join(problems)
+                            + ". Fix them (vsg settings lists the allowed values) or delete the key.")
+
+
 def check_workers(value: int, flag: str = "--workers") -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not WORKERS.low <= value <= WORKERS.high:
-        raise SettingsError(f"{flag} {value!r}: must be a whole number {WORKERS.describe()}")
+    lo, hi = WORKERS
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise SettingsError(f"{flag} {value!r}: must be a whole number from {lo} to {hi}")

@@ -27,7 +27,7 @@ from ..cancel import cancel_scope
 from ..config import DEFAULTS, Settings, adapters
 from ..errors import SettingsError
 from ..log import JobLog, progress_line
-from ..setting_ranges import check_value
+from ..setting_ranges import check_file, check_value
 
 if TYPE_CHECKING:  # the analysis stack (numpy, scipy, scikit-learn) loads only when a command runs
     from ..analysis.job import AnalysisSettings, JobAnalysis, SourceAnalysis
@@ -129,6 +129,7 @@ def settings_from_args(args: argparse.Namespace, settings: Settings | None = Non
     the options given on the command line applied on top."""
     if settings is None:
         settings = Settings.load(args.settings) if getattr(args, "settings", None) else Settings.load()
+        check_file(settings.path)
         for w in settings.warnings:
             print(w, file=sys.stderr)
     st = adapters.analysis_settings(settings)

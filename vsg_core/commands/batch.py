@@ -18,7 +18,7 @@ from ..config import Settings
 from ..errors import SettingsError, VsgError
 from ..jobs.discovery import JobSpec, discover_jobs
 from ..jobs.layout import Layout, compatible, default_layout, structure_signature
-from ..setting_ranges import check_workers, validate_settings
+from ..setting_ranges import check_file, check_workers, validate_settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.load(args.settings) if args.settings else Settings.load()
     for w in settings.warnings:
         print(w, file=sys.stderr)
+    check_file(settings.path)
     validate_settings(settings, str(settings.path or ""))
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": d for i, d in enumerate(args.others)}
     jobs = discover_jobs(sources)

@@ -22,7 +22,7 @@ from ..jobs.discovery import JobSpec
 from ..jobs.layout import Layout, LayoutEntry, default_layout, select_tracks, structure_signature
 from ..log import progress_line
 from ..models import Track, TrackType
-from ..setting_ranges import validate_settings
+from ..setting_ranges import check_file, validate_settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -130,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         print(w, file=sys.stderr)
     if args.allow_negative:
         settings.set("sync_mode", "allow_negative")
+    check_file(settings.path)
     validate_settings(settings, str(settings.path or ""))
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
     sources = {k: Path(os.path.abspath(p)) for k, p in sources.items()}

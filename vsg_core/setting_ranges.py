@@ -21,7 +21,6 @@ from .errors import SettingsError
 # (first key, second key): the first must be smaller than the second.
 PAIRS: tuple[tuple[str, str], ...] = (
     ("scan_start_percentage", "scan_end_percentage"),
-    ("stepping_scan_start_percentage", "stepping_scan_end_percentage"),
     ("filter_bandpass_lowcut_hz", "filter_bandpass_highcut_hz"),
 )
 

@@ -70,7 +70,7 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("phase", ["analysis", "extraction", "mux"])
+@pytest.mark.parametrize("phase", list(PHASES))
 def test_sigkill_leftovers_swept_by_next_command(box: Sandbox, phase: str) -> None:
     out = box.out / "movie.mkv"
     out.write_bytes(OLD)

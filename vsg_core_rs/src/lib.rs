@@ -6,9 +6,11 @@
 
 pub mod analysis;
 pub mod bindings;
+pub mod frames;
 pub mod logging;
 pub mod models;
 pub mod mux;
+pub mod subtitles;
 
 use pyo3::prelude::*;
 

@@ -2,9 +2,11 @@
 //! Each domain has its own file with a `register` function; nothing here holds logic.
 
 pub mod analysis;
+pub mod frames;
 pub mod logging;
 pub mod models;
 pub mod mux;
+pub mod subtitles;
 
 use pyo3::prelude::*;
 
@@ -13,5 +15,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     models::register(m)?;
     analysis::register(m)?;
     mux::register(m)?;
+    subtitles::register(m)?;
+    frames::register(m)?;
     Ok(())
 }

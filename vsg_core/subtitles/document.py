@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..frames.cfr import FrameGrid
 from . import textcodec
 from .errors import SubtitleError
-from .times import WS, format_ass, format_srt, format_vtt, parse_time, require_time, write_rounded
+from .times import WS, FrameClock, format_ass, format_srt, format_vtt, parse_time, require_time, write_rounded
 
 FORMATS = ("ass", "ssa", "srt", "vtt")
 ASS_EVENT_FORMAT = ("Layer", "Start", "End", "Style", "Name", "MarginL", "MarginR", "MarginV", "Effect", "Text")
@@ -275,10 +274,10 @@ class SubtitleDocument:
             i = j
 
     # ------------------------------------------------------------------ writing
-    def to_bytes(self, grid: FrameGrid | None = None) -> bytes:
+    def to_bytes(self, grid: FrameClock | None = None) -> bytes:
         return textcodec.encode(self.to_text(grid), self.encoding, self.bom)
 
-    def to_text(self, grid: FrameGrid | None = None) -> str:
+    def to_text(self, grid: FrameClock | None = None) -> str:
         replaced: dict[int, str] = {}
         dropped: set[int] = set()
         for ev in self.events:
@@ -308,7 +307,7 @@ class SubtitleDocument:
             out.append(ln.eol)
         return "".join(out)
 
-    def _times(self, ev: Event, precision: int, grid: FrameGrid | None) -> tuple[int | None, int | None]:
+    def _times(self, ev: Event, precision: int, grid: FrameClock | None) -> tuple[int | None, int | None]:
         g = grid if ev.kind != "Comment" else None
         s = None if ev.start == ev.orig_start else write_rounded(ev.start, precision, g)
         e = None if ev.end == ev.orig_end else write_rounded(ev.end, precision, g)
@@ -316,7 +315,7 @@ class SubtitleDocument:
             e = s
         return s, e
 
-    def _ass_event_line(self, ev: Event, grid: FrameGrid | None) -> str:
+    def _ass_event_line(self, ev: Event, grid: FrameClock | None) -> str:
         assert ev.fields is not None
         s, e = self._times(ev, 10, grid)
         fields = list(ev.fields)
@@ -326,7 +325,7 @@ class SubtitleDocument:
                 fields[k] = _replace_core(fields[k], format_ass(val // 10))
         return ev.prefix + ",".join(fields)
 
-    def _cue_line(self, ev: Event, grid: FrameGrid | None) -> str:
+    def _cue_line(self, ev: Event, grid: FrameClock | None) -> str:
         s, e = self._times(ev, 1, grid)
         if self.fmt == "srt":
             st = ev.start_tok if s is None else format_srt(s)

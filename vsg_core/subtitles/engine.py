@@ -13,13 +13,15 @@ from typing import Any, Protocol
 
 from ..backend import Backend, active_backend, require_rust
 from ..frames import cfr
+from ..frames.vfr import VfrClock
 from . import ops
 from .document import SubtitleDocument
 from .errors import SubtitleError
+from .times import FrameClock
 
 EventTuple = tuple[str, float, float, str, str]      # kind, start ms, end ms, style, text
 SegmentTuple = tuple[float, float, float]            # start_s, delay_ms, drift_ms_per_s
-Grid = tuple[int, int]                               # frame rate num, den
+Grid = tuple[int, int] | list[int]                   # CFR rate (num, den) or VFR frame times (ms, + end)
 
 
 class SubtitleDoc(Protocol):
@@ -112,7 +114,15 @@ class PyDoc:
         return PyDoc(ops.srt_to_ass(self.doc))
 
     def to_bytes(self, grid: Grid | None = None) -> bytes:
-        return self.doc.to_bytes(None if grid is None else cfr.FrameGrid(*grid))
+        return self.doc.to_bytes(_clock(grid))
+
+
+def _clock(grid: Grid | None) -> FrameClock | None:
+    if grid is None:
+        return None
+    if isinstance(grid, tuple):
+        return cfr.FrameGrid(*grid)
+    return VfrClock(list(grid))
 
 
 class PythonEngine:
@@ -215,7 +225,7 @@ class RustDoc:
 
     @_subtitle_errors
     def to_bytes(self, grid: Grid | None = None) -> bytes:
-        return bytes(self.doc.to_bytes(grid))
+        return bytes(self.doc.to_bytes(list(grid) if isinstance(grid, list) else grid))
 
 
 class RustEngine:

@@ -9,8 +9,9 @@ frame as the exact time (:func:`round_to_grid`).
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
-from ..frames.cfr import MAX_GRID_MS, FrameGrid
+from ..frames.cfr import MAX_GRID_MS
 from .errors import SubtitleError
 
 _MAX_DIGITS = 9
@@ -57,7 +58,7 @@ def round_plain(t: float, precision: int) -> int:
     return math.floor(t / precision + 0.5) * precision
 
 
-def round_to_grid(t: float, precision: int, grid: FrameGrid) -> int:
+def round_to_grid(t: float, precision: int, grid: FrameClock) -> int:
     """A multiple of ``precision`` on the same frame as ``t`` (the first frame at or after it): the floor
     when it is on that frame, else the ceiling, else the frame's own time floored to the precision."""
     if not t > 0:
@@ -77,7 +78,14 @@ def round_to_grid(t: float, precision: int, grid: FrameGrid) -> int:
 MAX_WRITE_MS = 1e16
 
 
-def write_rounded(t: float, precision: int, grid: FrameGrid | None) -> int:
+class FrameClock(Protocol):
+    """A CFR :class:`~vsg_core.frames.cfr.FrameGrid` or a VFR :class:`~vsg_core.frames.vfr.VfrClock`."""
+
+    def frame_of(self, t_ms: float) -> int: ...
+    def frame_ms(self, n: int) -> int: ...
+
+
+def write_rounded(t: float, precision: int, grid: FrameClock | None) -> int:
     if not (math.isfinite(t) and t <= MAX_WRITE_MS):
         raise SubtitleError(f"time out of range: {t} ms")
     return round_plain(t, precision) if grid is None else round_to_grid(t, precision, grid)

@@ -2,7 +2,7 @@
 //! methods mirror `vsg_core.subtitles.engine.SubtitleDoc`. Errors → `ValueError` with the same message as
 //! the Python reference (the engine turns it into `SubtitleError`). Parsing, operations and writing
 //! release the GIL.
-use crate::frames::FrameGrid;
+use crate::frames::{FrameClock, FrameGrid, FrameTimes};
 use crate::subtitles::ops::{self, BoundaryMode, Segment, TimingFix};
 use crate::subtitles::{Document, SubtitleError};
 use pyo3::exceptions::PyValueError;
@@ -12,6 +12,28 @@ use std::collections::BTreeMap;
 
 fn py_err(e: SubtitleError) -> PyErr {
     PyValueError::new_err(e.0)
+}
+
+/// A frame clock from Python: `(num, den)` for a CFR grid or a list of frame times (ms, with the end of
+/// the last frame) for VFR.
+#[derive(FromPyObject)]
+pub enum ClockArg {
+    Grid((i64, i64)),
+    Times(Vec<i64>),
+}
+
+type BoxedClock = Box<dyn FrameClock + Send + Sync>;
+
+fn clock(arg: Option<ClockArg>) -> PyResult<Option<BoxedClock>> {
+    Ok(match arg {
+        None => None,
+        Some(ClockArg::Grid((n, d))) => Some(Box::new(
+            FrameGrid::new(n, d).map_err(PyValueError::new_err)?,
+        )),
+        Some(ClockArg::Times(t)) => {
+            Some(Box::new(FrameTimes::new(t).map_err(PyValueError::new_err)?))
+        }
+    })
 }
 
 /// A parsed subtitle file that writes back byte for byte when unchanged.
@@ -181,19 +203,19 @@ impl PySubtitleDocument {
             .map_err(py_err)
     }
 
-    /// The file's bytes; `grid` = (num, den) rounds changed times frame-exactly on that frame grid.
+    /// The file's bytes; `grid` = (num, den) or a list of frame times (ms) rounds changed times
+    /// frame-exactly on that video's frames.
     #[pyo3(signature = (grid = None))]
     fn to_bytes<'py>(
         &self,
         py: Python<'py>,
-        grid: Option<(i64, i64)>,
+        grid: Option<ClockArg>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let g = match grid {
-            None => None,
-            Some((n, d)) => Some(FrameGrid::new(n, d).map_err(PyValueError::new_err)?),
-        };
+        let g = clock(grid)?;
         let doc = &self.doc;
-        let bytes = py.detach(|| doc.to_bytes(g.as_ref())).map_err(py_err)?;
+        let bytes = py
+            .detach(|| doc.to_bytes(g.as_ref().map(|b| b.as_ref() as &dyn FrameClock)))
+            .map_err(py_err)?;
         Ok(PyBytes::new(py, &bytes))
     }
 }
@@ -206,17 +228,14 @@ fn subtitles_shift_bytes<'py>(
     data: Vec<u8>,
     fmt: String,
     offset_ms: f64,
-    grid: Option<(i64, i64)>,
+    grid: Option<ClockArg>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let g = match grid {
-        None => None,
-        Some((n, d)) => Some(FrameGrid::new(n, d).map_err(PyValueError::new_err)?),
-    };
+    let g = clock(grid)?;
     let out = py
         .detach(move || -> Result<Vec<u8>, SubtitleError> {
             let mut doc = Document::parse(&data, &fmt)?;
             ops::shift(&mut doc, offset_ms)?;
-            doc.to_bytes(g.as_ref())
+            doc.to_bytes(g.as_ref().map(|b| b.as_ref() as &dyn FrameClock))
         })
         .map_err(py_err)?;
     Ok(PyBytes::new(py, &out))

@@ -120,6 +120,71 @@ impl FrameGrid {
     }
 }
 
+/// What the subtitle writer needs from a video's frame timing: the first frame shown at or after a time,
+/// and when a frame is shown (integer ms).
+pub trait FrameClock {
+    fn frame_of(&self, t_ms: f64) -> Result<i64, String>;
+    fn frame_ms(&self, n: i64) -> Result<i64, String>;
+}
+
+impl FrameClock for FrameGrid {
+    fn frame_of(&self, t_ms: f64) -> Result<i64, String> {
+        FrameGrid::frame_of(self, t_ms)
+    }
+    fn frame_ms(&self, n: i64) -> Result<i64, String> {
+        FrameGrid::frame_ms(self, n)
+    }
+}
+
+/// VFR: the frame times (ms) read from the video, plus the end of the last frame (reference:
+/// `vsg_core/frames/vfr.py`, which answers through the VideoTimestamps package). Past the end the last
+/// frame's duration continues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameTimes {
+    times: Vec<i64>,
+}
+
+impl FrameTimes {
+    pub fn new(times: Vec<i64>) -> Result<FrameTimes, String> {
+        if times.len() < 2 || times.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(
+                "frame times must be at least two strictly increasing values (ms)".to_string(),
+            );
+        }
+        Ok(FrameTimes { times })
+    }
+
+    fn last_duration(&self) -> i64 {
+        let n = self.times.len();
+        self.times[n - 1] - self.times[n - 2]
+    }
+}
+
+impl FrameClock for FrameTimes {
+    fn frame_of(&self, t_ms: f64) -> Result<i64, String> {
+        if !t_ms.is_finite() {
+            return Err(format!("time must be finite, got {t_ms}"));
+        }
+        let end = *self.times.last().unwrap_or(&0) as f64;
+        let last = self.times.len() as i64 - 1;
+        if t_ms > end {
+            return Ok(last + ((t_ms - end) / self.last_duration() as f64).ceil() as i64);
+        }
+        Ok(self.times.partition_point(|&x| (x as f64) < t_ms) as i64)
+    }
+
+    fn frame_ms(&self, n: i64) -> Result<i64, String> {
+        let last = self.times.len() as i64 - 1;
+        if n < 0 {
+            return Err(format!("frame out of range: {n}"));
+        }
+        if n > last {
+            return Ok(self.times[last as usize] + (n - last) * self.last_duration());
+        }
+        Ok(self.times[n as usize])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +247,16 @@ mod tests {
         assert_eq!(g.frame_of(1001.4).unwrap(), 25);
         assert_eq!(g.frame_of(-5.0).unwrap(), 0);
         assert!(FrameGrid::new(0, 1).is_err());
+    }
+
+    #[test]
+    fn frame_times() {
+        let c = FrameTimes::new(vec![0, 42, 83, 125, 167]).unwrap();
+        assert_eq!(c.frame_of(42.0).unwrap(), 1);
+        assert_eq!(c.frame_of(42.5).unwrap(), 2);
+        assert_eq!(c.frame_of(-1.0).unwrap(), 0);
+        assert_eq!(c.frame_of(200.0).unwrap(), 5);
+        assert_eq!(c.frame_ms(5).unwrap(), 209);
+        assert!(FrameTimes::new(vec![0, 0]).is_err());
     }
 }

@@ -6,7 +6,7 @@
 use super::textcodec::{self, Encoding};
 use super::times::{format_ass, format_srt, format_vtt, parse_time, require_time, write_rounded};
 use super::{err, is_ws, trim_ws, Result};
-use crate::frames::FrameGrid;
+use crate::frames::FrameClock;
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -507,7 +507,7 @@ impl Document {
     }
 
     // ------------------------------------------------------------------ writing
-    pub fn to_bytes(&self, grid: Option<&FrameGrid>) -> Result<Vec<u8>> {
+    pub fn to_bytes(&self, grid: Option<&dyn FrameClock>) -> Result<Vec<u8>> {
         textcodec::encode(&self.to_text(grid)?, self.encoding, self.bom)
     }
 
@@ -515,7 +515,7 @@ impl Document {
         &self,
         ev: &Event,
         precision: i64,
-        grid: Option<&FrameGrid>,
+        grid: Option<&dyn FrameClock>,
     ) -> Result<(Option<i64>, Option<i64>)> {
         let g = if ev.is_comment() { None } else { grid };
         let s = if ev.start == ev.orig_start {
@@ -536,7 +536,7 @@ impl Document {
         Ok((s, e))
     }
 
-    pub fn to_text(&self, grid: Option<&FrameGrid>) -> Result<String> {
+    pub fn to_text(&self, grid: Option<&dyn FrameClock>) -> Result<String> {
         let mut replaced: HashMap<usize, String> = HashMap::new();
         let mut dropped: HashSet<usize> = HashSet::new();
         for ev in &self.events {

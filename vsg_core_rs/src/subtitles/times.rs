@@ -1,7 +1,9 @@
 //! Time stamps: exact parsing to float ms and the single rounding point on write (reference:
 //! `vsg_core/subtitles/times.py`).
 use super::{err, trim_ws, Result};
-use crate::frames::{FrameGrid, MAX_GRID_MS};
+#[cfg(test)]
+use crate::frames::FrameGrid;
+use crate::frames::{FrameClock, MAX_GRID_MS};
 
 const MAX_DIGITS: usize = 9;
 pub const MAX_WRITE_MS: f64 = 1e16;
@@ -58,7 +60,7 @@ pub fn round_plain(t: f64, precision: i64) -> i64 {
 }
 
 /// A multiple of `precision` on the same frame as `t` (see the reference for the rule).
-pub fn round_to_grid(t: f64, precision: i64, grid: &FrameGrid) -> Result<i64> {
+pub fn round_to_grid(t: f64, precision: i64, grid: &dyn FrameClock) -> Result<i64> {
     if t.is_nan() || t <= 0.0 {
         return Ok(0);
     }
@@ -80,7 +82,7 @@ pub fn round_to_grid(t: f64, precision: i64, grid: &FrameGrid) -> Result<i64> {
     Ok(fm.div_euclid(precision) * precision)
 }
 
-pub fn write_rounded(t: f64, precision: i64, grid: Option<&FrameGrid>) -> Result<i64> {
+pub fn write_rounded(t: f64, precision: i64, grid: Option<&dyn FrameClock>) -> Result<i64> {
     if !(t.is_finite() && t <= MAX_WRITE_MS) {
         return err(format!("time out of range: {} ms", py_float(t)));
     }

@@ -247,6 +247,10 @@ VSG_OVERRIDES: dict[str, Any] = {
     # every realistic release pair: the empty bins dominate the phase transform. vsg correlates the full band
     # with PHAT weights masked to bins that carry signal (see vsg_core/analysis/correlation_options.py).
     "filtering_method": "None",
+    # --- subs ---
+    # Bitmap subtitles (PGS/VobSub) of a source whose timing is not one constant delay (stepping EDL, PAL or
+    # drift tempo) are left out of the output unless this is on (then they keep the delay at the start).
+    "subtitle_keep_bitmap_with_correction": False,
 }
 
 DEFAULTS: dict[str, Any] = {**SPEC_DEFAULTS, **VSG_OVERRIDES}

@@ -15,6 +15,7 @@ from ..models import Delays, DiagnosisKind, PlanItem, StreamProps, Track, TrackT
 from ..mux import MuxSettings, build_options
 from ..runner import run
 from .context import JobContext
+from .subtitles_step import subtitles_step as subtitles_step  # the subtitle step lives in its own module
 
 TEXT_SUBTITLE_EXTS = (".ass", ".ssa", ".srt", ".vtt")
 
@@ -117,23 +118,6 @@ def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track
 def _codec_for_ext(path: Path) -> str:
     return {".ass": "S_TEXT/ASS", ".ssa": "S_TEXT/SSA", ".srt": "S_TEXT/UTF8", ".vtt": "S_TEXT/WEBVTT"}.get(
         path.suffix.lower(), "S_TEXT/UTF8")
-
-
-def subtitles_step(ctx: JobContext) -> None:
-    """Time-based subtitle handling: the track delay is applied by mkvmerge; SRT → ASS when asked."""
-    for item in ctx.items:
-        if item.track.type is not TrackType.SUBTITLES or not item.extracted_path:
-            continue
-        path = Path(item.extracted_path)
-        if item.convert_to_ass and path.suffix.lower() == ".srt":
-            out = path.with_suffix(".ass")
-            run(["ffmpeg", "-y", "-nostdin", "-v", "error", "-i", str(path), str(out)], ctx.log, what=str(path))
-            if out.is_file():
-                item.extracted_path = str(out)
-                item.track = Track(source=item.track.source, id=item.track.id, type=item.track.type,
-                                   props=StreamProps(codec_id="S_TEXT/ASS", lang=item.track.props.lang,
-                                                     name=item.track.props.name),
-                                   container_delay_ms=item.track.container_delay_ms)
 
 
 def chapters_step(ctx: JobContext) -> None:

@@ -430,3 +430,12 @@ def frames_grid_frame_ms(num: int, den: int, frame: int) -> int:
 def frames_grid_frame_of(num: int, den: int, t_ms: float) -> int:
     """The first frame of the exact grid shown at or after ``t_ms``."""
     ...
+
+def frames_dhash(frames: bytes, w: int, h: int) -> list[list[int]]:
+    """dHash of concatenated ``w``×``h`` grayscale frames: one list of 64-bit words per frame
+    (bit = right pixel brighter, row-major). ValueError for a bad size."""
+    ...
+
+def frames_slide_distances(source: list[list[int]], target: list[list[int]]) -> list[float]:
+    """Mean Hamming distance of the source hashes against the target at every slide."""
+    ...

@@ -100,9 +100,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "delay_selection_mode": _SELECTION,
     "delay_selection_mode_source_separated": _SELECTION,
     "analysis_mode": ("Audio Correlation",),
-    "subtitle_sync_mode": ("time-based", "timebase-frame-locked-timestamps", "duration-align",
-                           "correlation-frame-snap", "subtitle-anchored-frame-snap",
-                           "correlation-guided-frame-anchor"),
+    # vsg implements these two (vsg_core/pipeline/subtitles_step.py); the original's other modes are gone.
+    "subtitle_sync_mode": ("time-based", "video-verified"),
     "raw_delay_rounding": ("floor", "round", "ceil"),
     "videotimestamps_rounding": ("floor", "round"),
     "duration_align_fallback_mode": ("none", "abort", "auto-fallback", "duration-offset"),

@@ -119,3 +119,25 @@ def test_stepping_source_subtitles(media_case, tmp_path: Path) -> None:
     assert len(far) >= 0.7 * len(pairs)
     worst = max(abs(g - w) for w, g in far)
     assert worst <= FRAME_MS, f"stepping: lines away from the cuts off by up to {worst:.1f} ms"
+
+
+def test_video_verified_uses_the_picture_when_the_audio_is_off(media_case, tmp_path: Path) -> None:
+    """A broken release: its audio track carries a wrong +120 ms container delay (the audio is out of sync
+    with its own video). Time-based subtitles would follow the audio and land 120 ms early; video-verified
+    measures the picture, finds the disagreement (≈ 3 frames) and uses the video offset (one frame of
+    resolution)."""
+    case = media_case("delay_pos")
+    broken = tmp_path / "broken.mkv"
+    subprocess.run(["mkvmerge", "-q", "-o", str(broken), "--sync", "1:120", str(case.other)], check=True)
+    s = _settings(tmp_path)
+    s.set("subtitle_sync_mode", "video-verified")
+    lines: list[str] = []
+    result = run_job(JobSpec({"Source 1": case.reference, "Source 2": broken}), s, log_callbacks=[lines.append])
+    assert result.status == MERGED, result.error
+    assert any("audio and video disagree" in w for w in result.warnings), result.warnings
+    shift = result.global_shift_ms
+    want = [e.start_s * 1000 + case.truth.sync.delay_ms + shift for e in case.truth.target.subtitles[0].events]
+    got = _packets(result.output, len(case.truth.reference.subtitles))
+    worst = max(abs(g - w) for g, w in zip(sorted(got), sorted(want), strict=True))
+    assert worst <= FRAME_MS, f"video-verified subtitles off by up to {worst:.1f} ms"
+    assert any("[VideoVerified] Source 2: audio-based" in ln for ln in lines)

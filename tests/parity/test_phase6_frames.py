@@ -101,3 +101,19 @@ def test_vfr_clock_writes_the_same_bytes(frame_times: list[int], starts: list[fl
         doc.shift(0.5)
         outs.append(doc.to_bytes(frame_times))
     assert outs[0] == outs[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 40), st.integers(1, 12), st.integers(1, 6), st.integers(1, 4), st.data())
+def test_dhash_and_sliding_match_parity(w: int, h: int, n_src: int, extra: int, data: st.DataObject) -> None:
+    import vsg_core_rs
+    from vsg_core.frames.video_match import dhash_py, slide_distances_py
+
+    size = w * h
+    src = data.draw(st.binary(min_size=size * n_src, max_size=size * n_src))
+    tgt = data.draw(st.binary(min_size=size * (n_src + extra), max_size=size * (n_src + extra)))
+    hs_py, ht_py = dhash_py(src, w, h), dhash_py(tgt, w, h)
+    assert [list(x) for x in vsg_core_rs.frames_dhash(src, w, h)] == hs_py
+    assert vsg_core_rs.frames_slide_distances(hs_py, ht_py) == slide_distances_py(hs_py, ht_py)
+    # the source itself sits at distance 0 where it was taken from
+    assert slide_distances_py(hs_py, hs_py + ht_py)[0] == 0.0

@@ -251,6 +251,10 @@ VSG_OVERRIDES: dict[str, Any] = {
     # Bitmap subtitles (PGS/VobSub) of a source whose timing is not one constant delay (stepping EDL, PAL or
     # drift tempo) are left out of the output unless this is on (then they keep the delay at the start).
     "subtitle_keep_bitmap_with_correction": False,
+    # subtitle_sync_mode "video-verified": frames compared per point (seconds of source) and the search
+    # range (reference frames either side of where the audio delay puts them).
+    "video_verified_window_s": 2.0,
+    "video_verified_search_frames": 24,
 }
 
 DEFAULTS: dict[str, Any] = {**SPEC_DEFAULTS, **VSG_OVERRIDES}
@@ -265,7 +269,7 @@ GROUP_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Correction", ("segment", "stepping_", "detection_dbscan", "drift_detection")),
     ("Subtitles", ("subtitle_", "time_based_", "raw_delay_rounding", "videotimestamps_", "framelocked_",
                    "duration_align_", "correlation_snap_", "frame_match_", "sub_anchor_", "corr_anchor_",
-                   "timing_", "ocr_", "subtile_ocr_char_blacklist")),
+                   "timing_", "ocr_", "subtile_ocr_char_blacklist", "video_verified_")),
     ("Analysis", ("",)),
 )
 

@@ -22,6 +22,7 @@ one constant delay they are left out with a warning unless ``subtitle_keep_bitma
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from ..subtitles.errors import SubtitleError
 from .context import JobContext
 
 TEXT_EXTS = {".ass": "ass", ".ssa": "ssa", ".srt": "srt", ".vtt": "vtt"}
-SYNC_MODES = ("time-based",)
+SYNC_MODES = ("time-based", "video-verified")
 REFERENCE = "Source 1"
 
 
@@ -120,9 +121,11 @@ def timing_from_correction(correction: Any, offset_ms: float, audio_cd_ms: float
                             "or a drift/tempo ratio with an intercept")
 
 
-def _source_audio_cd(path: Path, track_id: int, ctx: JobContext) -> int:
+def _source_info(path: Path, track_id: int, ctx: JobContext) -> tuple[int, float | None]:
+    """(audio container delay relative to the video, duration in ms) of a source."""
     info = identify(path, ctx.log)
-    return read_container_delays(info.tracks).relative_audio(track_id)
+    dur = info.duration_s * 1000.0 if info.duration_s else None
+    return read_container_delays(info.tracks).relative_audio(track_id), dur
 
 
 def source_timings(ctx: JobContext, corrections: Mapping[str, Any] | None = None) -> dict[str, SourceTiming]:
@@ -138,7 +141,7 @@ def source_timings(ctx: JobContext, corrections: Mapping[str, Any] | None = None
         key = src.key
         if key not in delays.raw_source_delays_ms or src.correlation_raw_delay_ms is None:
             continue
-        cd = _source_audio_cd(src.path, src.stream.track_id, ctx)
+        cd, duration_ms = _source_info(src.path, src.stream.track_id, ctx)
         total = delays.raw_source_delays_ms[key] - delays.raw_global_shift_ms + shift
         offset = total - src.correlation_raw_delay_ms        # reference audio container delay + shift
         note = ""
@@ -168,8 +171,56 @@ def source_timings(ctx: JobContext, corrections: Mapping[str, Any] | None = None
         else:
             t = SourceTiming("constant", total - cd)
         out[key] = SourceTiming(t.kind, t.delay_ms, t.segments, t.tempo, "; ".join(x for x in (note, t.note) if x),
-                                {"audio_container_delay_ms": cd, "audio_delay_ms": total})
+                                {"audio_container_delay_ms": cd, "audio_delay_ms": total, "path": src.path,
+                                 "duration_ms": duration_ms})
     return out
+
+
+def verify_with_video(ctx: JobContext, timings: dict[str, SourceTiming], clock: list[int] | None) -> None:
+    """``video-verified``: compare each constant-delay source's frames with the reference's; when the
+    picture says another delay by a frame or more, the subtitles take the picture's delay. Both are logged."""
+    from ..frames.video_match import measure_offset
+
+    st = ctx.settings
+    shift = float(ctx.delays.global_shift_ms if ctx.delays is not None else 0)
+    ref_fps = getattr(ctx.analysis, "reference_fps", None)
+    if clock is not None and len(clock) > 2:
+        steps = sorted(b - a for a, b in itertools.pairwise(clock))
+        frame_ms = float(steps[len(steps) // 2])
+    else:
+        frame_ms = 1000.0 / ref_fps if ref_fps else 1001 / 24
+    reference = ctx.job.reference
+    for key, t in list(timings.items()):
+        if key == REFERENCE:
+            continue
+        if not t.constant:
+            ctx.log.log(f"[VideoVerified] {key}: {t.kind} timing, not a single delay; frame check skipped")
+            continue
+        path, dur = t.extra.get("path"), t.extra.get("duration_ms")
+        if path is None or not dur:
+            continue
+        predicted = t.delay_ms - shift
+        res = measure_offset(Path(reference), Path(path), predicted, float(dur), frame_ms,
+                             window_ms=float(st["video_verified_window_s"]) * 1000.0,
+                             search_frames=int(st["video_verified_search_frames"]), log=ctx.log)
+        for p in res.points:
+            ctx.log.log(f"[VideoVerified] {key} at {p.source_ms / 1000:.1f} s: "
+                        + ("no match" if p.offset_ms is None else
+                           f"video offset {p.offset_ms:+.1f} ms (distance {p.distance:.1f}, margin "
+                           f"{p.margin if p.margin is None else round(p.margin, 1)})"))
+        if res.offset_ms is None:
+            ctx.warn(f"{key}: the frame check found no consistent video offset ({res.reason}); its subtitles keep "
+                     f"the audio-based delay {t.delay_ms:+.1f} ms")
+            continue
+        diff = res.offset_ms - predicted
+        ctx.log.log(f"[VideoVerified] {key}: audio-based {predicted:+.1f} ms, video {res.offset_ms:+.1f} ms "
+                    f"({diff:+.1f} ms = {diff / frame_ms:+.2f} frames; {res.reason})")
+        if abs(diff) >= frame_ms:
+            ctx.warn(f"{key}: audio and video disagree by {diff:+.1f} ms ({diff / frame_ms:+.1f} frames); its "
+                     f"subtitles use the video offset {res.offset_ms + shift:+.1f} ms instead of the audio-based "
+                     f"{t.delay_ms:+.1f} ms")
+            timings[key] = SourceTiming("constant", res.offset_ms + shift, note="video-verified",
+                                        extra={**t.extra, "video_offset_ms": res.offset_ms})
 
 
 def output_frame_times(ctx: JobContext) -> list[int] | None:
@@ -324,9 +375,11 @@ def subtitles_step(ctx: JobContext, corrections: Mapping[str, Any] | None = None
         raise SubtitleStepError(f"subtitle_sync_mode '{mode}' is not available in vsg: use "
                                 f"{' or '.join(SYNC_MODES)}")
     timings = source_timings(ctx, corrections)
-    clock = output_frame_times(ctx) if any(_is_text(it) for it in subs) else None
+    clock = output_frame_times(ctx) if any(_is_text(it) for it in subs) or mode == "video-verified" else None
     if clock is not None:
         ctx.log.log(f"[Subtitles] Times are rounded on the output video's {len(clock) - 1} frames.")
+    if mode == "video-verified":
+        verify_with_video(ctx, timings, clock)
     keep_bitmap = bool(ctx.settings["subtitle_keep_bitmap_with_correction"])
     dropped: list[PlanItem] = []
     for item in subs:

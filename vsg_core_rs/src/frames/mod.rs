@@ -4,6 +4,8 @@
 //! Every function computes with the same IEEE-754 operations in the same order as the reference, so
 //! both give bit-identical results (tests/parity/test_phase6_frames.py).
 
+pub mod matching;
+
 /// Added to the time before flooring in `floor` mode (protects exact frame times from FP error).
 pub const EPSILON_MS: f64 = 1e-6;
 pub const MAX_TIME_MS: f64 = 1e15;

@@ -96,7 +96,8 @@ def extraction_step(ctx: JobContext) -> None:
 def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track, Path]],
                ratios: dict[int, str]) -> PlanItem:
     flags = dict(is_default=e.is_default, is_forced_display=e.is_forced_display,
-                 apply_track_name=e.apply_track_name, custom_lang=e.custom_lang, custom_name=e.custom_name)
+                 apply_track_name=e.apply_track_name, custom_lang=e.custom_lang, custom_name=e.custom_name,
+                 convert_to_ass=e.convert_to_ass, rescale=e.rescale, size_multiplier=e.size_multiplier)
     if e.source == EXTERNAL:
         src = Path(e.external_path or "")
         if not src.is_file():

@@ -141,3 +141,31 @@ def test_video_verified_uses_the_picture_when_the_audio_is_off(media_case, tmp_p
     worst = max(abs(g - w) for g, w in zip(sorted(got), sorted(want), strict=True))
     assert worst <= FRAME_MS, f"video-verified subtitles off by up to {worst:.1f} ms"
     assert any("[VideoVerified] Source 2: audio-based" in ln for ln in lines)
+
+
+def test_track_options_reach_the_written_file(media_case, tmp_path: Path) -> None:
+    """Font size multiplier and rescale set on a layout entry are applied to the muxed ASS (the reference video
+    is 320×180 like the file's PlayRes, so rescale is a no-op and says so; the size is multiplied)."""
+    from dataclasses import replace
+
+    from vsg_core.extraction import tracks_by_source
+    from vsg_core.jobs.layout import default_layout
+
+    case = media_case("delay_pos")
+    sources = {"Source 1": case.reference, "Source 2": case.other}
+    layout = default_layout(tracks_by_source(sources))
+    entries = tuple(replace(e, size_multiplier=1.5, rescale=True) if (e.source, e.type.value) ==
+                    ("Source 2", "subtitles") else e for e in layout.entries)
+    lines: list[str] = []
+    result = run_job(JobSpec(sources), _settings(tmp_path), layout=replace(layout, entries=entries),
+                     log_callbacks=[lines.append])
+    assert result.status == MERGED, result.error
+    info = json.loads(subprocess.run(["mkvmerge", "-J", str(result.output)], capture_output=True, text=True,
+                                     check=True).stdout)
+    subs = [t for t in info["tracks"] if t["type"] == "subtitles"]
+    out = tmp_path / "s2.ass"
+    subprocess.run(["mkvextract", str(result.output), "tracks", f"{subs[-1]['id']}:{out}"], check=True,
+                   capture_output=True)
+    text = out.read_text(encoding="utf-8-sig")
+    assert "Style: Default,Arial,21," in text          # 14 × 1.5
+    assert any("rescale not needed" in ln for ln in lines)

@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(h, vec![vec![0b01], vec![0b00]]);
         let src = vec![vec![1u64], vec![2u64]];
         let tgt = vec![vec![0u64], vec![1u64], vec![2u64], vec![3u64]];
-        assert_eq!(slide_distances(&src, &tgt), vec![1.0, 0.0, 1.5]);
+        assert_eq!(slide_distances(&src, &tgt), vec![1.5, 0.0, 1.5]);
         assert!(dhash(&frames, 4, 1).is_err());
     }
 }

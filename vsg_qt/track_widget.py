@@ -100,13 +100,14 @@ class TrackWidget(QWidget):
         self.forced_box.setChecked(on)
         self._edited()
 
-    def set_custom(self, lang: str, name: str) -> None:
-        self._entry = replace(self._entry, custom_lang=lang, custom_name=name)
+    def set_custom(self, lang: str, name: str, **subtitle_options: object) -> None:
+        self._entry = replace(self._entry, custom_lang=lang, custom_name=name, **subtitle_options)
         self._edited()
 
     def open_settings(self) -> TrackSettingsDialog:
         dlg = TrackSettingsDialog(self._entry, self)
-        dlg.accepted.connect(lambda: self.set_custom(dlg.custom_lang(), dlg.custom_name()))
+        dlg.accepted.connect(lambda: self.set_custom(dlg.custom_lang(), dlg.custom_name(),
+                                                     **dlg.subtitle_options()))
         dlg.open()
         self.settings_dialog = dlg
         return dlg

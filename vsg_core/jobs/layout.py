@@ -42,6 +42,10 @@ class LayoutEntry:
     custom_name: str = ""
     sync_to: str | None = None
     external_path: str | None = None
+    # text subtitles (vsg_core/pipeline/subtitles_step.py)
+    convert_to_ass: bool = False
+    rescale: bool = False
+    size_multiplier: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -14,8 +14,8 @@ from ..jobs.layout import EXTERNAL, LayoutEntry
 from ..models import Delays, DiagnosisKind, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
 from ..progress import report_part
-from ..runner import run
 from .context import JobContext
+from .subtitles_step import subtitles_step as subtitles_step  # the subtitle step lives in its own module
 
 TEXT_SUBTITLE_EXTS = (".ass", ".ssa", ".srt", ".vtt")
 
@@ -111,7 +111,8 @@ def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str,
 def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track, Path]],
                direct: dict[str, OpenedSource], ratios: dict[int, str]) -> PlanItem:
     flags = dict(is_default=e.is_default, is_forced_display=e.is_forced_display,
-                 apply_track_name=e.apply_track_name, custom_lang=e.custom_lang, custom_name=e.custom_name)
+                 apply_track_name=e.apply_track_name, custom_lang=e.custom_lang, custom_name=e.custom_name,
+                 convert_to_ass=e.convert_to_ass, rescale=e.rescale, size_multiplier=e.size_multiplier)
     if e.source == EXTERNAL:
         src = Path(e.external_path or "")
         if not src.is_file():
@@ -139,23 +140,6 @@ def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track
 def _codec_for_ext(path: Path) -> str:
     return {".ass": "S_TEXT/ASS", ".ssa": "S_TEXT/SSA", ".srt": "S_TEXT/UTF8", ".vtt": "S_TEXT/WEBVTT"}.get(
         path.suffix.lower(), "S_TEXT/UTF8")
-
-
-def subtitles_step(ctx: JobContext) -> None:
-    """Time-based subtitle handling: the track delay is applied by mkvmerge; SRT → ASS when asked."""
-    for item in ctx.items:
-        if item.track.type is not TrackType.SUBTITLES or not item.extracted_path:
-            continue
-        path = Path(item.extracted_path)
-        if item.convert_to_ass and path.suffix.lower() == ".srt":
-            out = path.with_suffix(".ass")
-            run(["ffmpeg", "-y", "-nostdin", "-v", "error", "-i", str(path), str(out)], ctx.log, what=str(path))
-            if out.is_file():
-                item.extracted_path = str(out)
-                item.track = Track(source=item.track.source, id=item.track.id, type=item.track.type,
-                                   props=StreamProps(codec_id="S_TEXT/ASS", lang=item.track.props.lang,
-                                                     name=item.track.props.name),
-                                   container_delay_ms=item.track.container_delay_ms)
 
 
 def chapters_step(ctx: JobContext) -> None:

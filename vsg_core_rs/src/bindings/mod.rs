@@ -3,9 +3,11 @@
 
 pub mod analysis;
 pub mod clip;
+pub mod frames;
 pub mod logging;
 pub mod models;
 pub mod mux;
+pub mod subtitles;
 
 use pyo3::prelude::*;
 
@@ -15,5 +17,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     analysis::register(m)?;
     mux::register(m)?;
     clip::register(m)?;
+    subtitles::register(m)?;
+    frames::register(m)?;
     Ok(())
 }

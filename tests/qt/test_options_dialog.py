@@ -47,7 +47,8 @@ def test_every_available_setting_has_exactly_one_editor_of_its_type(qtbot, setti
     found = [ed.key for i in range(dlg.tabs.count()) for ed in dlg.tabs.widget(i).findChildren(SettingEditor)]
     assert sorted(found) == sorted(_editable())
     assert [dlg.tabs.tabText(i).replace("&&", "&") for i in range(dlg.tabs.count())] == [
-        "Analysis", "Drift & Stepping", "Chapters", "Merge Behavior", "Paths & Tools", "Logging"]
+        "Analysis", "Drift & Stepping", "Subtitles", "Chapters", "Merge Behavior", "Paths & Tools", "Logging",
+        "Clips"]
     for key, ed in dlg.editors.items():
         s = BY_KEY[key]
         w = ed.widget

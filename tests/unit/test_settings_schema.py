@@ -162,7 +162,7 @@ def test_adapters_validate_plain_mappings() -> None:
 
 def test_unavailable_keys_are_refused_with_a_clear_message(tmp_path: Path) -> None:
     unavailable = [s.key for s in SCHEMA if not s.available]
-    assert "stepping_fill_mode" in unavailable and "subtitle_sync_mode" in unavailable
+    assert "stepping_fill_mode" in unavailable and "ocr_cleanup_enabled" in unavailable
     s = Settings()
     for key in unavailable:
         with pytest.raises(SettingsError, match=f"'{key}' is not available in this version"):
@@ -174,20 +174,20 @@ def test_unavailable_keys_are_refused_with_a_clear_message(tmp_path: Path) -> No
 
 def test_unknown_and_unavailable_keys_round_trip_and_are_reported_once(tmp_path: Path) -> None:
     p = tmp_path / "settings.json"
-    original = {"scan_chunk_count": 12, "stepping_fill_mode": "content", "timing_max_cps": 17.5,
-                "from_a_newer_vsg": {"nested": [1, 2]}, "subtitle_sync_mode": "not even a valid mode"}
+    original = {"scan_chunk_count": 12, "stepping_fill_mode": "content", "ocr_cleanup_enabled": "not a bool",
+                "from_a_newer_vsg": {"nested": [1, 2]}, "segment_qa_chunk_count": "not even a number"}
     p.write_text(json.dumps(original), encoding="utf-8")
     s = Settings.load(p, env={})
     assert s["scan_chunk_count"] == 12
     assert s["stepping_fill_mode"] == DEFAULTS["stepping_fill_mode"]  # not used: the default is what code sees
     notes = [w for w in s.warnings if "stepping_fill_mode" in w]
-    assert len(notes) == 1 and "timing_max_cps" in notes[0] and "subtitle_sync_mode" in notes[0]
+    assert len(notes) == 1 and "ocr_cleanup_enabled" in notes[0] and "segment_qa_chunk_count" in notes[0]
     assert "not have" in notes[0]
     assert len([w for w in s.warnings if "from_a_newer_vsg" in w]) == 1
     s.set("scan_chunk_count", 13)
     s.save()
     saved = json.loads(p.read_text(encoding="utf-8"))
-    for key in ("stepping_fill_mode", "timing_max_cps", "from_a_newer_vsg", "subtitle_sync_mode"):
+    for key in ("stepping_fill_mode", "ocr_cleanup_enabled", "from_a_newer_vsg", "segment_qa_chunk_count"):
         assert saved[key] == original[key], key
     assert saved["scan_chunk_count"] == 13
     # a copy (the GUI's candidate) keeps them too

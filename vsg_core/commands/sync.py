@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .. import identification
 from ..config import Settings
 from ..errors import SettingsError
 from ..extraction import tracks_by_source
@@ -105,7 +106,6 @@ def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> La
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pipeline import MERGED, run_job
 
     settings = Settings.load(args.settings) if args.settings else Settings.load()
     for w in settings.warnings:
@@ -116,7 +116,14 @@ def run(args: argparse.Namespace) -> int:
         if not p.is_file():
             raise SettingsError(f"file not found: {p}")
     sources = {"Source 1": args.reference} | {f"Source {i + 2}": p for i, p in enumerate(args.others)}
-    job = JobSpec(sources)
+    # one identification per file for the layout and the job (the job's scope joins this one)
+    with identification.job_scope():
+        return _run(args, settings, JobSpec(sources))
+
+
+def _run(args: argparse.Namespace, settings: Settings, job: JobSpec) -> int:
+    from ..pipeline import MERGED, run_job
+
     # the files are identified once, and only when the default layout or --print-layout needs them
     tracks = tracks_by_source(job.sources) if (not args.layout or args.print_layout) else {}
     layout = build_layout(args, tracks)

@@ -68,3 +68,20 @@ def test_plain_sync_copies_no_track_into_the_temp_folder(media_case, tmp_path: P
     # the video and audio come straight from the sources, and still play in sync
     assert result.audit is not None and result.audit.residuals
     assert all(r.ok for r in result.audit.residuals), result.audit.residuals
+
+
+def test_vsg_sync_identifies_each_input_once(media_case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI builds the default layout and runs the job on one identification of each file."""
+    from vsg_core.cli import main
+
+    case = media_case("delay_pos")
+    monkeypatch.setenv("VSG_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.setenv("VSG_SET_TEMP_ROOT", str(tmp_path / "temp"))
+    calls: list[list[str]] = []
+    with runner.observe(calls.append):
+        code = main(["sync", str(case.reference), str(case.other), "-o", str(tmp_path / "out.mkv"), "-q",
+                     "--json"])
+    assert code == 0
+    for path in (case.reference, case.other):
+        assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c and str(path) in c]) == 1
+        assert len([c for c in calls if _tool(c) == "ffprobe" and str(path) in c]) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -27,15 +28,21 @@ def test_one_wheel_installs_and_runs_outside_the_source_tree(tmp_path: Path) -> 
     assert not any(n.startswith("vsg_core_rs/src/") or "/target/" in n for n in names), "Rust sources packed"
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
-    # dependencies come from the test environment (system site packages); the wheel brings vsg itself
     subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", str(built[0])], check=True, cwd=tmp_path)
+    # the third-party dependencies come from the test environment (appended after the venv's own packages; its
+    # .pth files, among them the editable install of this tree, are not processed); the wheel brings vsg itself
+    site = Path(subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (site / "zz_test_dependencies.pth").write_text("".join(f"{d}\n" for d in sorted(deps)), encoding="utf-8")
     helped = subprocess.run([venv / "bin" / "vsg", "--help"], capture_output=True, text=True, cwd=tmp_path)
     assert helped.returncode == 0, helped.stderr
     assert "usage" in helped.stdout.lower()
-    check = subprocess.run([py, "-c", "import vsg_core_rs, vsg_core, vsg_qt; print(vsg_core_rs.__file__)"],
+    check = subprocess.run([py, "-c", "import vsg_core_rs, vsg_core, vsg_qt\n"
+                            "for m in (vsg_core_rs, vsg_core, vsg_qt): print(m.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path)
     assert check.returncode == 0, check.stderr
-    installed = Path(check.stdout.strip())
-    assert venv in installed.parents, f"vsg_core_rs imported from {installed}, not from the installed wheel"
+    for line in check.stdout.split():
+        assert venv in Path(line).parents, f"{line} was imported instead of the installed wheel"

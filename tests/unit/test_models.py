@@ -359,6 +359,7 @@ def test_plan_item_defaults_match_the_spec_table() -> None:
         "sync_exclusion_original_style_list": [],
         "frame_adjusted": False,
         "framelocked_stats": None,
+        "source_path": None,  # vsg: a track read straight from its source file (docs/mux.md)
     }
     data = item.to_dict()
     assert list(data) == ["track", *expected]  # JSON keys in field order

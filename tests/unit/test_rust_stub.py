@@ -1,7 +1,8 @@
 """The shipped type stub (vsg_core_rs/vsg_core_rs.pyi) matches the real compiled module.
 
 Every public name of the module must be declared in the stub and vice versa; functions and methods must
-have the same parameter names in the same order; the installed package must carry the stub and py.typed.
+have the same parameter names in the same order; the installed package must carry the stub and py.typed; and
+real calls return values of exactly the types the stub declares (functions, properties, fields, methods).
 """
 
 from __future__ import annotations
@@ -115,3 +116,167 @@ def test_installed_package_ships_stub_and_py_typed() -> None:
     stubs = list(pkg_dir.glob("*.pyi"))
     assert stubs, f"no .pyi shipped next to {vsg_core_rs.__file__}"
     assert (pkg_dir / "py.typed").exists(), f"py.typed missing in {pkg_dir}"
+
+
+# ------------------------------------------------------------------------------------------ result types
+# Real calls into the compiled module; every value is checked against the annotation the stub declares.
+# Functions of the analysis domain are sampled by its own tests (ANALYSIS); every other stub function must have
+# a sample call here.
+
+ANALYSIS = {"correlate_chunks", "place_chunks", "peak_confidence", "fast_len", "select_delay", "dbscan_1d",
+            "diagnose_drift"}
+
+
+def _typed_dicts() -> dict[str, ast.ClassDef]:
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    return {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)
+            and any(isinstance(b, ast.Name) and b.id == "TypedDict" for b in n.bases)}
+
+
+def _matches(value: object, node: ast.expr) -> bool:
+    """Whether ``value`` has the type the stub annotation ``node`` describes (no coercion: an int is no float)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _matches(value, node.left) or _matches(value, node.right)
+    if isinstance(node, ast.Constant) and node.value is None:
+        return value is None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # forward reference
+        return _matches(value, ast.parse(node.value, mode="eval").body)
+    if isinstance(node, ast.Name):
+        simple: dict[str, type | tuple[type, ...]] = {"str": str, "float": float, "bytes": bytes, "bool": bool}
+        if node.id in ("Any", "object"):
+            return True
+        if node.id == "None":
+            return value is None
+        if node.id == "int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        if node.id in simple:
+            return isinstance(value, simple[node.id])
+        typed = _typed_dicts().get(node.id)
+        if typed is not None:
+            fields = {i.target.id: i.annotation for i in typed.body
+                      if isinstance(i, ast.AnnAssign) and isinstance(i.target, ast.Name)}
+            return (isinstance(value, dict) and set(value) == set(fields)
+                    and all(_matches(value[k], a) for k, a in fields.items()))
+        cls = getattr(vsg_core_rs, node.id)
+        return isinstance(value, cls)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        kind = node.value.id
+        if kind == "list":
+            return isinstance(value, list) and all(_matches(v, args[0]) for v in value)
+        if kind == "dict":
+            return isinstance(value, dict) and all(_matches(k, args[0]) and _matches(v, args[1])
+                                                   for k, v in value.items())
+        if kind == "tuple":
+            if len(args) == 2 and isinstance(args[1], ast.Constant) and args[1].value is Ellipsis:
+                return isinstance(value, tuple) and all(_matches(v, args[0]) for v in value)
+            return isinstance(value, tuple) and len(value) == len(args) and all(
+                _matches(v, a) for v, a in zip(value, args, strict=True))
+        if kind == "Callable":
+            return callable(value)
+    raise AssertionError(f"the stub test cannot check the annotation {ast.unparse(node)}; teach _matches it")
+
+
+def _stub_nodes() -> tuple[dict[str, ast.FunctionDef], dict[str, ast.ClassDef]]:
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    return funcs, classes
+
+
+def _samples(tmp: Path) -> dict[str, tuple]:
+    rs = vsg_core_rs
+    props = rs.StreamProps("A_AC3", "eng", "Main", 2, 48000)
+    item = rs.PlanItem(rs.Track("Source 1", 1, "audio", props, -5), extracted_path=str(tmp / "a.ac3"),
+                       is_default=True, source_path=None)
+    direct = rs.PlanItem(rs.Track("Source 2", 3, "subtitles", rs.StreamProps("S_TEXT/ASS")),
+                         source_path="/src/two.mkv")
+    delays = rs.Delays({"Source 2": 120}, {"Source 2": 119.6}, 20, 19.6)
+    return {
+        "format_log_message": ("warning", "text"),
+        "timestamp_prefix": (1, 2, 3, "text"),
+        "section": ("Mux",),
+        "progress_line": (42.0,),
+        "tail_block": ("stderr", "a\nb\n", 1),
+        "mux_build_options": ([item, direct], delays, True, True, True, None, ["/f.ttf"], str(tmp / "out.mkv")),
+        "mux_serialise_options": (["--sync", "0:+5"],),
+        "mux_write_options_file": (["--sync", "0:+5"], str(tmp / "opts.json")),
+    }
+
+
+def test_function_results_have_the_declared_types(tmp_path: Path) -> None:
+    funcs, _ = _stub_nodes()
+    samples = _samples(tmp_path)
+    unsampled = set(funcs) - set(samples) - ANALYSIS
+    assert not unsampled, f"stub functions without a sample call in this test: {sorted(unsampled)}"
+    for name, args in samples.items():
+        value = getattr(vsg_core_rs, name)(*args)
+        ann = funcs[name].returns
+        assert ann is not None, f"{name}: the stub declares no return type"
+        assert _matches(value, ann), f"{name}{args!r} returned {value!r}, not {ast.unparse(ann)}"
+
+
+def _instances() -> dict[str, object]:
+    rs = vsg_core_rs
+    props = rs.StreamProps("A_AAC", "jpn", "Dub", 6, 44100)
+    track = rs.Track("Source 2", 4, rs.TrackType.AUDIO, props, 12)
+    return {
+        "TrackType": rs.TrackType.SUBTITLES, "AnalysisMode": next(iter(_members(rs.AnalysisMode))),
+        "SnapMode": next(iter(_members(rs.SnapMode))), "StepStatus": next(iter(_members(rs.StepStatus))),
+        "CorrectionVerdict": next(iter(_members(rs.CorrectionVerdict))),
+        "DiagnosisKind": next(iter(_members(rs.DiagnosisKind))),
+        "StreamProps": props, "Track": track, "Attachment": rs.Attachment(2, "font.ttf", "/tmp/font.ttf"),
+        "Delays": rs.Delays({"Source 2": -40}, {"Source 2": -40.25}, 0, 0.0),
+        "PlanItem": rs.PlanItem(track, extracted_path="/x.aac", style_patch={"Default": {"Fontsize": 20}},
+                                framelocked_stats={"moved": 3}, generated_source_track_id=7, source_path="/s.mkv"),
+    }
+
+
+def _members(cls: type) -> list[object]:
+    return [getattr(cls, n) for n in dir(cls) if n.isupper() and isinstance(getattr(cls, n), cls)]
+
+
+def _method_args(cname: str, mname: str, inst: object) -> tuple | None:
+    """Arguments for a sample call of a method, or None when the stub test does not call it."""
+    if mname in ("to_dict", "to_json"):
+        return ()
+    if mname == "from_json":
+        return (inst.to_json(),)  # type: ignore[attr-defined]
+    if mname == "from_dict":
+        return (inst.to_dict(),)  # type: ignore[attr-defined]
+    if mname == "from_value":
+        return (inst.value,)  # type: ignore[attr-defined]
+    if mname == "empty":
+        return ()
+    if mname in ("delay_for", "raw_delay_for"):
+        return ("Source 2",)
+    return None
+
+
+def test_class_members_have_the_declared_types() -> None:
+    _, classes = _stub_nodes()
+    instances = _instances()
+    typed = _typed_dicts()
+    for cname, node in classes.items():
+        if cname in typed:
+            continue
+        if cname not in instances:
+            assert cname.endswith(("Result", "Report", "Diagnosis", "Run", "Chunk")), \
+                f"{cname}: no sample instance in this test"
+            continue  # analysis result classes: checked through their functions' results
+        inst = instances[cname]
+        for member in node.body:
+            if isinstance(member, ast.AnnAssign) and isinstance(member.target, ast.Name):
+                value = getattr(inst, member.target.id)
+                assert _matches(value, member.annotation), \
+                    f"{cname}.{member.target.id} = {value!r}, not {ast.unparse(member.annotation)}"
+            elif isinstance(member, ast.FunctionDef) and not member.name.startswith("__") and member.returns:
+                if any(isinstance(d, ast.Name) and d.id == "property" for d in member.decorator_list):
+                    value = getattr(inst, member.name)
+                else:
+                    args = _method_args(cname, member.name, inst)
+                    if args is None:
+                        raise AssertionError(f"{cname}.{member.name}: no sample call in this test")
+                    value = getattr(inst, member.name)(*args)
+                assert _matches(value, member.returns), \
+                    f"{cname}.{member.name} gave {value!r}, not {ast.unparse(member.returns)}"

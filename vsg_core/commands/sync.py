@@ -14,6 +14,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .. import identification
 from ..cancel import exit_code
 from ..config import Settings
 from ..errors import SettingsError
@@ -119,10 +120,8 @@ def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> La
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import cancel_token
-    from ..pipeline import CANCELLED, MERGED
     from ..pipeline.output_policy import OutputLock, resolve_output
-    from ..pipeline.preflight import check_layout, check_sources, reference_video_check
+    from ..pipeline.preflight import check_sources
 
     # every check runs before the first file is identified or analysed
     settings = Settings.load(args.settings) if args.settings else Settings.load()
@@ -139,7 +138,16 @@ def run(args: argparse.Namespace) -> int:
         plan = resolve_output(sources["Source 1"], sources, output_dir=output_dir, output_file=args.output,
                               overwrite=args.overwrite)
         OutputLock(plan.final).probe()   # another job writing the same output: say so before any work
-    job = JobSpec(sources)
+    # one identification per file for the layout and the job (the job's scope joins this one)
+    with identification.job_scope():
+        return _run(args, settings, JobSpec(sources), output_dir)
+
+
+def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir: Path | None) -> int:
+    from ..cli import cancel_token
+    from ..pipeline import CANCELLED, MERGED
+    from ..pipeline.preflight import check_layout, reference_video_check
+
     tracks = tracks_by_source(job.sources)
     layout = build_layout(args, tracks)
     check_layout(layout, job.sources, tracks, where=str(args.layout) if args.layout else "layout")

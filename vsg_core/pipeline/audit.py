@@ -71,9 +71,28 @@ def audit_output(output: Path, items: Sequence[PlanItem], log: JobLog, *,
     """Compare ``output`` with the plan; measure the residual offset of every audio track."""
     log.section("Post-Merge: Running Final Audit")
     order = final_order(items)
-    flags = flag_indices(order)
     info = _identify(output, log)
-    tracks = info.get("tracks", [])
+    tracks = list(info.get("tracks", []))
+    issues = check_tracks(order, tracks)
+    residuals: list[AudioResidual] = []
+    if measure_sync:
+        duration_ns = info.get("container", {}).get("properties", {}).get("duration")
+        duration_s = duration_ns / 1e9 if isinstance(duration_ns, (int, float)) else None
+        residuals = measure_residuals(output, order, tracks, log, reference_index, duration_s)
+        issues += [f"audio track {r.track_index} ({r.source}) is off by {_shown(r)} after muxing"
+                   for r in residuals if not r.ok]
+    if issues:
+        log.log(f"⚠️  FINAL AUDIT FOUND {len(issues)} POTENTIAL ISSUE(S)")
+        for msg in issues:
+            log.warning(f"[Audit] {msg}")
+    else:
+        log.log("✅ FINAL AUDIT PASSED - NO ISSUES FOUND")
+    return AuditReport(tuple(issues), tuple(residuals), len(tracks))
+
+
+def check_tracks(order: Sequence[PlanItem], tracks: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Track count, then per track: type, language, name, default and forced flags against the plan."""
+    flags = flag_indices(order)
     issues: list[str] = []
     if len(tracks) != len(order):
         issues.append(f"the output has {len(tracks)} tracks, the plan {len(order)}")
@@ -94,38 +113,38 @@ def audit_output(output: Path, items: Sequence[PlanItem], log: JobLog, *,
         want_forced = i == flags.forced_sub
         if bool(props.get("forced_track")) != want_forced:
             issues.append(f"track {i}: forced flag {props.get('forced_track')} instead of {want_forced}")
+    return issues
 
-    residuals: list[AudioResidual] = []
+
+def _shown(r: AudioResidual) -> str:
+    return "not measurable" if r.residual_ms is None else f"{r.residual_ms:+.3f} ms (match {r.match_pct:.1f}%)"
+
+
+def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[Mapping[str, Any]],
+                      log: JobLog, reference_index: int | None = None,
+                      duration_s: float | None = None) -> list[AudioResidual]:
+    """The offset left between every muxed audio track and the reference audio (Source 1's first, or
+    ``reference_index``), each decoded on its presentation timeline; nothing with fewer than two."""
     audio_positions = [i for i, t in enumerate(tracks) if t.get("type") == "audio"]
-    if measure_sync and len(audio_positions) > 1:
-        ref_pos = reference_index
-        if ref_pos is None:
-            ref_pos = next((i for i in audio_positions
-                            if i < len(order) and order[i].track.source == "Source 1"), audio_positions[0])
-        duration_ns = info.get("container", {}).get("properties", {}).get("duration")
-        duration_s = duration_ns / 1e9 if isinstance(duration_ns, (int, float)) else None
-        report_part(0, len(audio_positions))
-        ref_pcm = decode_presentation(output, audio_positions.index(ref_pos), log, duration_s)
-        for ordinal, pos in enumerate(audio_positions):
-            if pos == ref_pos:
-                continue
-            report_part(ordinal + (ordinal < audio_positions.index(ref_pos)), len(audio_positions))
-            src = order[pos].track.source if pos < len(order) else "?"
-            pcm = decode_presentation(output, ordinal, log, duration_s)
-            residual, match = measure_residual(ref_pcm, pcm)
-            ok = residual is not None and abs(residual) <= RESIDUAL_TOLERANCE_MS
-            residuals.append(AudioResidual(pos, src, residual, match, ok))
-            shown = "not measurable" if residual is None else f"{residual:+.3f} ms (match {match:.1f}%)"
-            log.log(f"[Audit] Audio track {pos} ({src}) residual offset vs reference audio: {shown}")
-            if not ok:
-                issues.append(f"audio track {pos} ({src}) is off by {shown} after muxing")
-            del pcm
-        del ref_pcm
-
-    if issues:
-        log.log(f"⚠️  FINAL AUDIT FOUND {len(issues)} POTENTIAL ISSUE(S)")
-        for msg in issues:
-            log.warning(f"[Audit] {msg}")
-    else:
-        log.log("✅ FINAL AUDIT PASSED - NO ISSUES FOUND")
-    return AuditReport(tuple(issues), tuple(residuals), len(tracks))
+    if len(audio_positions) < 2:
+        return []
+    ref_pos = reference_index
+    if ref_pos is None:
+        ref_pos = next((i for i in audio_positions
+                        if i < len(order) and order[i].track.source == "Source 1"), audio_positions[0])
+    report_part(0, len(audio_positions))
+    ref_pcm = decode_presentation(output, audio_positions.index(ref_pos), log, duration_s)
+    residuals: list[AudioResidual] = []
+    for ordinal, pos in enumerate(audio_positions):
+        if pos == ref_pos:
+            continue
+        report_part(ordinal + (ordinal < audio_positions.index(ref_pos)), len(audio_positions))
+        src = order[pos].track.source if pos < len(order) else "?"
+        pcm = decode_presentation(output, ordinal, log, duration_s)
+        residual, match = measure_residual(ref_pcm, pcm)
+        ok = residual is not None and abs(residual) <= RESIDUAL_TOLERANCE_MS
+        r = AudioResidual(pos, src, residual, match, ok)
+        residuals.append(r)
+        log.log(f"[Audit] Audio track {pos} ({src}) residual offset vs reference audio: {_shown(r)}")
+        del pcm
+    return residuals

@@ -157,7 +157,7 @@ struct Input<'a> {
 
 /// The file a plan item is read from: (`source_path`, true) for a direct track, (`extracted_path`, false)
 /// for a processed one.
-fn input_file<'a>(i: usize, item: &'a PlanItem) -> Result<(&'a str, bool), MuxError> {
+fn input_file(i: usize, item: &PlanItem) -> Result<(&str, bool), MuxError> {
     if let Some(p) = item.source_path.as_deref().filter(|p| !p.is_empty()) {
         return Ok((p, true));
     }
@@ -625,7 +625,11 @@ mod tests {
         let mut a1 = direct(1, TrackType::Audio, 30);
         a1.container_delay_ms = 20; // relative to the video
         a1.is_default = true;
-        let t = build_options(&[v, a2, a1], &d, &MuxSettings::default(), None, &[], None).unwrap();
+        let settings = MuxSettings {
+            disable_header_compression: false,
+            ..MuxSettings::default()
+        };
+        let t = build_options(&[v, a2, a1], &d, &settings, None, &[], None).unwrap();
         let expected: Vec<&str> = vec![
             "--video-tracks",
             "0",

@@ -125,7 +125,8 @@ def correlate_lags(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], metho
 def rust_kwargs(opts: CorrelationOptions) -> dict[str, object]:
     return dict(vsg=opts.profile == "vsg", exact_fft_length=opts.exact_fft_length, peak_fit=opts.peak_fit,
                 mask_db=opts.mask_db, smooth_hz=opts.smooth_hz, taper=opts.taper, pearson_scc=opts.pearson_scc,
-                stable_confidence=opts.stable_confidence)
+                stable_confidence=opts.stable_confidence, distinct_confidence=opts.distinct_confidence,
+                silence_db=opts.silence_db)
 
 
 def lag_to_delay_ms(method: str, raw_lag: float, chunk: Chunk, speed: float | None) -> float:

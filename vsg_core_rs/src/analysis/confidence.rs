@@ -149,6 +149,50 @@ pub fn scc_match(peak: f64, energy_r: f64, energy_t: f64) -> f64 {
     peak.abs() / ((energy_r * energy_t).sqrt() + EPS) * 100.0
 }
 
+/// Main lobe left out around the peak: ±5 ms at 48 kHz.
+pub const LOBE_SAMPLES: usize = 240;
+/// A window whose RMS is below this (dBFS) scores 0.
+pub const SILENCE_DB: f64 = -60.0;
+
+/// RMS level of `x` in dBFS (f64 sum of squares; −inf when empty or all zero).
+pub fn level_db(x: &[f32]) -> f64 {
+    if x.is_empty() {
+        return f64::NEG_INFINITY;
+    }
+    let ms = x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / x.len() as f64;
+    if ms > 0.0 {
+        10.0 * ms.log10()
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// Distinct-peak score, 0–100: `100·(1 − second/peak)` with `second` the largest magnitude outside
+/// ±`lobe` lags of the peak `k` (0 when nothing lies outside). See docs/confidence.md.
+pub fn distinct_confidence(a: &[f64], k: usize, lobe: usize) -> f64 {
+    let n = a.len();
+    let p = a[k];
+    if p.is_nan() || p <= 0.0 {
+        return 0.0;
+    }
+    let lo = k.saturating_sub(lobe);
+    let hi = (k + lobe + 1).min(n);
+    let second = a[..lo]
+        .iter()
+        .chain(a[hi..].iter())
+        .copied()
+        .fold(0.0, f64::max);
+    (100.0 * (1.0 - second / p)).clamp(0.0, 100.0)
+}
+
+/// [`distinct_confidence`], or 0 when the reference chunk or the target window is below `silence_db`.
+pub fn gated_confidence(a: &[f64], k: usize, r: &[f32], t: &[f32], silence_db: f64) -> f64 {
+    if level_db(r).min(level_db(t)) < silence_db {
+        return 0.0;
+    }
+    distinct_confidence(a, k, LOBE_SAMPLES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +296,23 @@ mod tests {
             (4.0 / (2.0 + EPS) * 10.0f64).min(100.0)
         );
         assert_relative_eq!(scc_match(-3.0, 4.0, 9.0), 3.0 / (6.0 + EPS) * 100.0);
+    }
+
+    #[test]
+    fn distinct_score_and_silence_gate() {
+        let mut a = vec![1.0; 2000];
+        a[1000] = 4.0;
+        assert!((distinct_confidence(&a, 1000, LOBE_SAMPLES) - 75.0).abs() < 1e-12);
+        // values inside the main lobe do not count
+        a[1100] = 3.9;
+        assert!((distinct_confidence(&a, 1000, LOBE_SAMPLES) - 75.0).abs() < 1e-12);
+        a[1500] = 3.0;
+        assert!((distinct_confidence(&a, 1000, LOBE_SAMPLES) - 25.0).abs() < 1e-12);
+        let loud = vec![0.1_f32; 100];
+        let quiet = vec![1e-4_f32; 100];
+        assert!((level_db(&loud) + 20.0).abs() < 1e-6);
+        assert_eq!(gated_confidence(&a, 1000, &loud, &quiet, SILENCE_DB), 0.0);
+        assert!(gated_confidence(&a, 1000, &loud, &loud, SILENCE_DB) > 0.0);
+        assert_eq!(level_db(&[0.0_f32; 10]), f64::NEG_INFINITY);
     }
 }

@@ -89,6 +89,7 @@ class DiagnosisKind:
     PAL_DRIFT: DiagnosisKind
     LINEAR_DRIFT: DiagnosisKind
     INSUFFICIENT_DATA: DiagnosisKind
+    NO_MATCH: DiagnosisKind
     @property
     def value(self) -> str: ...
     @property

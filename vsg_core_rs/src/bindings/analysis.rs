@@ -195,6 +195,11 @@ fn diagnose_drift<'py>(
     out.set_item("fallback_mode", dg.fallback_mode)?;
     out.set_item("reason", dg.reason)?;
     out.set_item("lines", PyList::new(py, &dg.lines)?)?;
+    out.set_item("outlier_chunks", dg.outlier_chunks.clone())?;
+    out.set_item("robust_slope_ms_per_s", dg.robust_line.map(|l| l.0))?;
+    out.set_item("robust_intercept_ms", dg.robust_line.map(|l| l.1))?;
+    out.set_item("line_support", dg.line_support)?;
+    out.set_item("cluster_support", dg.cluster_support)?;
     Ok(out)
 }
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backend import active_backend, require_rust
+from ..backend import active_backend
 from ..log import JobLog
 from . import decode as dec
 from .chunks import Chunk, place_chunks
@@ -41,9 +41,10 @@ from .correlation_options import (
     SR,
     CorrelationOptions,
 )
+from .engine import engine
 from .filters import apply_filter, filter_settle_s, log_filter
 from .methods import feature
-from .methods.fft import LagResult, correlate_chunk
+from .methods.fft import LagResult
 from .records import ChunkResult
 
 BANNER = "═" * 70
@@ -62,6 +63,11 @@ class CorrelationRun:
     timings: dict[str, float] = field(default_factory=dict)
     n_ref: int = 0
     n_tgt: int = 0
+    # Coverage: decoded lengths (samples) when a file's audio ended before its container said, and the
+    # chunks left out because they lie outside the decoded audio of either file (never correlated).
+    ref_decoded: int | None = None
+    tgt_decoded: int | None = None
+    skipped_chunks: tuple[int, ...] = ()
 
     @property
     def method(self) -> str:
@@ -109,11 +115,7 @@ def correlate_lags(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], metho
     run in Python (on the target samples that match the chunk).
     """
     if method in FFT_METHODS:
-        if (backend or active_backend()) == "rust":
-            rs = require_rust()
-            out = rs.correlate_chunks(list(refs), list(tgts), method, **rust_kwargs(opts))
-            return [LagResult(int(lag), float(raw), float(conf)) for lag, raw, conf in out]
-        return [correlate_chunk(r, t, method, opts) for r, t in zip(refs, tgts, strict=True)]
+        return engine(backend).correlate_fft(refs, tgts, method, opts)
     fn = feature.FEATURE_FUNCS[method]
     res = []
     for r, t in zip(refs, tgts, strict=True):
@@ -360,12 +362,20 @@ def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOption
             how = {"ref": fr.result(), "tgt": ft.result()}
         t1 = time.perf_counter()
 
-        def load(i: int) -> tuple[np.ndarray, np.ndarray]:
+        # chunks outside the decoded audio of either file are never correlated: the whole chunk must be
+        # in the reference and at least a chunk's worth of audio in the target window
+        keep = [i for i, c in enumerate(chunks)
+                if rs.decoded(i) >= ref_w[i].length - max(0, -ref_w[i].start) and ts.decoded(i) >= c.length]
+        skipped = tuple(chunks[i].index for i in range(len(chunks)) if i not in set(keep))
+
+        def load(j: int) -> tuple[np.ndarray, np.ndarray]:
+            i = keep[j]
             r = apply_filter(rs.load(i), opts)[settle:]
             t = apply_filter(ts.load(i), opts)[settle:]
             return r, t
 
-        results = _correlate_chunks(chunks, load, keys, opts, be, s_eff, batch_size(opts))
+        results = _correlate_chunks([chunks[i] for i in keep], load, keys, opts, be, s_eff, batch_size(opts))
         t2 = time.perf_counter()
+        ref_end, tgt_end = rs.decoded_end(), ts.decoded_end()
     return CorrelationRun(results, opts, be, s_eff, how, {"decode": t1 - t0, "correlate": t2 - t1},
-                          n_ref, n_tgt)
+                          n_ref, n_tgt, ref_end, tgt_end, skipped)

@@ -137,6 +137,13 @@ def render_source(src: SourceAnalysis, chunk_count: int) -> list[str]:
     for seg in d.segments:
         out.append(f"    {seg.start_s:8.1f}s – {seg.end_s:8.1f}s: {seg.delay_ms:+d} ms "
                    f"(raw {seg.raw_delay_ms:+.3f} ms)")
+    if d.outlier_chunks:
+        out.append(f"  Outlier chunks (off the fitted line): {', '.join(str(i) for i in d.outlier_chunks)}")
+    cov = src.coverage
+    if cov is not None:
+        ref = "?" if cov.ref_duration_s is None else f"{cov.ref_duration_s:.1f} s"
+        out.append(f"  Coverage: reference {cov.start_s:.1f}–{cov.end_s:.1f} s of {ref}"
+                   + (" — PARTIAL (truncated file, sample or shorter cut)" if cov.partial else ""))
     return out
 
 

@@ -27,7 +27,7 @@ from ..tools import require
 from . import steps, validators
 from .audit import audit_output
 from .context import JobContext
-from .result import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
+from .result import ANALYZED, AUDIT_FAILED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
 
 
 class OutputError(VsgError):
@@ -52,7 +52,8 @@ def partial_path(final: Path) -> Path:
 def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path | None = None,
             output_file: Path | None = None, layout: Layout | None = None, analyze_only: bool = False,
             log_callbacks: list[LogCallback] | None = None, progress: Callable[[float], None] | None = None,
-            cancel_token: cancel.CancelToken | None = None, audit: bool = True) -> JobResult:
+            cancel_token: cancel.CancelToken | None = None, audit: bool = True,
+            manual_delays: dict[str, float] | None = None) -> JobResult:
     """Run one job. Never raises for job failures: they come back as ``status == "Failed"`` with ``error``."""
     st = settings or Settings()
     out_dir = Path(output_dir) if output_dir is not None else (
@@ -80,7 +81,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             temp_dir = Path(tempfile.mkdtemp(prefix=f"vsg_{job.reference.stem[:40]}_", dir=temp_root))
             if final is not None and layout is None:
                 layout = default_layout(tracks_by_source(job.sources, log))
-            ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog)
+            ctx = JobContext(job, st, log, temp_dir, out_dir, final, layout, prog,
+                             manual_delays=dict(manual_delays or {}))
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
             result.sources = _source_reports(ctx)
@@ -117,9 +119,16 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             log.raw(f"[SUCCESS] Output file created: {final}")
             prog(0.90)
             if audit:
-                result.audit = audit_output(final, ctx.items, log)
+                result.audit = audit_output(final, ctx.items, log, tolerance_ms=float(st["audit_tolerance_ms"]),
+                                            max_shortfall_s=float(st["audit_max_shortfall_s"]))
             result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
-            result.status = MERGED
+            if result.audit is not None and not result.audit.ok:
+                result.status = AUDIT_FAILED
+                result.error = f"audit failed: {result.audit.issues[0]}" + (
+                    f" (and {len(result.audit.issues) - 1} more)" if len(result.audit.issues) > 1 else "")
+                log.raw(f"[AUDIT FAILED] {final} was written but is not right: see the audit above")
+            else:
+                result.status = MERGED
             prog(1.0)
         except cancel.Cancelled as e:
             result.status, result.error = CANCELLED, str(e)

@@ -48,7 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..backend import Backend, active_backend, require_rust
+from ..backend import Backend
 from ..models.enums import DiagnosisKind
 from .dbscan import dbscan_labels
 from .records import ChunkResult
@@ -479,7 +479,7 @@ def _segments(accepted: Sequence[ChunkResult], labels: Sequence[int], clusters: 
     return segs
 
 
-def _diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
+def diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
                      target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
     accepted = [c for c in chunks if c.accepted]
     n = len(accepted)
@@ -656,7 +656,7 @@ def _check(c: Mapping[str, Any]) -> Check:
     return Check(float(c["value"]), float(c["threshold"]), bool(c["passed"]))
 
 
-def _from_rust(d: Mapping[str, Any]) -> Diagnosis:
+def diagnosis_from_rust(d: Mapping[str, Any]) -> Diagnosis:
     clusters = tuple(
         ClusterInfo(int(c["label"]), tuple(c["members"]), tuple(c["chunk_indices"]), c["mean_delay_ms"],
                     c["std_delay_ms"], c["start_s"], c["end_s"], c["duration_s"], c["percentage"],
@@ -682,8 +682,6 @@ def diagnose(chunks: Sequence[ChunkResult], config: DriftConfig | None = None, *
     PCM/FLAC/TrueHD). ``ref_duration_s``: end of the last STEPPING segment (default: the centre of the last
     chunk plus half a chunk)."""
     cfg = config or DriftConfig()
-    if (backend or active_backend()) == "rust":
-        out = require_rust().diagnose_drift(list(chunks), cfg.to_dict(), ref_fps, target_fps, codec_id,
-                                            ref_duration_s)
-        return _from_rust(out)
-    return _diagnose_python(chunks, cfg, ref_fps, target_fps, codec_id, ref_duration_s)
+    from .engine import engine
+
+    return engine(backend).diagnose(chunks, cfg, ref_fps, target_fps, codec_id, ref_duration_s)

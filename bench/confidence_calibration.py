@@ -7,12 +7,14 @@ and a second, unrelated programme, then correlates the reference mix (bed + Engl
 chunk (vsg defaults: GCC-PHAT, 15 s chunks ± 15 s search, Rust backend) against:
 
 * **positives** — the same programme delayed and degraded: lossless, AC-3, AAC, Opus, 40 kbps MP3 with
-  pink noise at 6 dB SNR, a German dub over the same music-and-effects bed (lossless and AAC);
+  pink noise at 6 dB SNR, a German dub over the same music-and-effects bed (lossless and AAC), linear
+  drift (+0.5 ms/s AC-3, −0.4 ms/s lossless: the peak is smeared over the chunk);
 * **negatives** — the unrelated programme (full mix, music-and-effects only, AC-3), digital silence,
   near-silence (white noise at −70 dBFS), white noise, pink "room tone" at −50 dBFS, a 440 Hz tone, a
   chord of three tones.
 
-A positive chunk counts as *right* when its delay is within 2 ms of the truth. Prints, per class, the score
+A positive chunk counts as *right* when its delay is within 2 ms of the truth at the chunk centre (drift:
+plus half the change of the delay across the chunk). Prints, per class, the score
 distribution (min / 5 % / median / max) and the overall gap: the largest score of any negative or wrong
 chunk against the smallest score of a right chunk. The default acceptance threshold
 (``min_match_pct``) must lie in that gap (docs/confidence.md records the figures).
@@ -25,6 +27,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 FS = 48_000
+Truth = float | Callable[[float], float] | None   # delay (ms), delay at chunk centre t (s), or no match
 
 
 def _codec_roundtrip(x: np.ndarray, args: list[str], ext: str) -> np.ndarray:
@@ -65,7 +69,18 @@ def _shift(x: np.ndarray, delay_s: float) -> np.ndarray:
     return np.concatenate((np.zeros(-d, np.float32), x[:d]))
 
 
-def build_pairs() -> tuple[np.ndarray, dict[str, tuple[np.ndarray, float | None]]]:
+def _drifted(x: np.ndarray, up: int, down: int) -> np.ndarray:
+    """The reference played with a fast/slow audio clock: up/down programme seconds per second (pitch
+    follows); delay(t) = (1 − down/up)·1000·t ms, i.e. +0.5 ms/s for 2000/1999."""
+    from scipy.signal import resample_poly
+
+    y = resample_poly(x, down, up).astype(np.float32)
+    out = np.zeros_like(x)
+    out[:min(x.size, y.size)] = y[:x.size]
+    return out
+
+
+def build_pairs() -> tuple[np.ndarray, dict[str, tuple[np.ndarray, Truth]]]:
     """Reference signal and {class name: (target signal, true delay ms or None for a negative)}."""
     from vsg_core.testmedia.cases import NORMAL
     from vsg_core.testmedia.programme import ProgrammeSpec, _pink, synthesize
@@ -87,7 +102,7 @@ def build_pairs() -> tuple[np.ndarray, dict[str, tuple[np.ndarray, float | None]
     def db(level: float, x: np.ndarray) -> np.ndarray:
         return (x / np.sqrt(np.mean(x.astype(np.float64) ** 2)) * 10 ** (level / 20)).astype(np.float32)
 
-    pos: dict[str, tuple[np.ndarray, float | None]] = {
+    pos: dict[str, tuple[np.ndarray, Truth]] = {
         "true/lossless +1234.5": (_shift(ref, 1.2345), 1234.5),
         "true/ac3 -987.25": (_codec_roundtrip(_shift(ref, -0.98725), ["-c:a", "ac3", "-b:a", "192k"], "ac3"),
                              -987.25),
@@ -99,10 +114,13 @@ def build_pairs() -> tuple[np.ndarray, dict[str, tuple[np.ndarray, float | None]
             _codec_roundtrip(_shift(ref + (pink_n * sig_rms / 2.0).astype(np.float32), -0.4449),
                              ["-c:a", "libmp3lame", "-b:a", "40k"], "mp3"), -444.9),
         "true/dub lossless +2000": (_shift(dub, 2.0), 2000.0),
+        "true/drift +0.5 ms/s ac3": (_codec_roundtrip(_drifted(ref, 2000, 1999), ["-c:a", "ac3", "-b:a", "192k"],
+                                                      "ac3"), lambda t: 0.5 * t),
+        "true/drift -0.4 ms/s lossless": (_drifted(ref, 2500, 2501), lambda t: -0.4 * t),
         "true/dub aac -1500": (_codec_roundtrip(_shift(dub, -1.5), ["-c:a", "aac", "-b:a", "128k"], "m4a"),
                                -1500.0),
     }
-    neg: dict[str, tuple[np.ndarray, float | None]] = {
+    neg: dict[str, tuple[np.ndarray, Truth]] = {
         "false/unrelated programme": (omix[:n], None),
         "false/unrelated music+effects only": (obed[:n], None),
         "false/unrelated ac3": (_codec_roundtrip(omix[:n], ["-c:a", "ac3", "-b:a", "192k"], "ac3"), None),
@@ -117,7 +135,7 @@ def build_pairs() -> tuple[np.ndarray, dict[str, tuple[np.ndarray, float | None]
     return ref, {**pos, **neg}
 
 
-def score(ref: np.ndarray, pairs: dict[str, tuple[np.ndarray, float | None]], chunks: int,
+def score(ref: np.ndarray, pairs: dict[str, tuple[np.ndarray, Truth]], chunks: int,
           backend: str = "rust") -> dict[str, list[tuple[float, float, bool | None]]]:
     """{class: [(score, raw delay, right?) per chunk]}; right is None for negatives."""
     from vsg_core.analysis.correlate import correlate_arrays
@@ -127,8 +145,15 @@ def score(ref: np.ndarray, pairs: dict[str, tuple[np.ndarray, float | None]], ch
     out: dict[str, list[tuple[float, float, bool | None]]] = {}
     for name, (tgt, truth) in pairs.items():
         run = correlate_arrays(ref, tgt, opts, backend=backend)
+        def want(t: float, truth: Truth = truth) -> float:
+            assert truth is not None
+            return truth(t) if callable(truth) else truth
+
+        # a drifting delay changes by |slope|·15 ms across a chunk: its peak may sit anywhere in that range
+        tol = 2.0 + (abs(truth(1.0) - truth(0.0)) * 7.5 if callable(truth) else 0.0)
         out[name] = [(c.match_pct, c.raw_delay_ms,
-                      None if truth is None else abs(c.raw_delay_ms - truth) <= 2.0) for c in run.chunks]
+                      None if truth is None else abs(c.raw_delay_ms - want(c.start_s + 7.5)) <= tol)
+                     for c in run.chunks]
     return out
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vsg_core_rs as rs
-from vsg_core.analysis.confidence import distinct_confidence, gated_confidence, level_db
+from vsg_core.analysis.confidence import distinct_confidence, energy_envelope, gated_confidence, level_db
 from vsg_core.analysis.correlate import rust_kwargs
 from vsg_core.analysis.correlation_options import FFT_METHODS, CorrelationOptions
 from vsg_core.analysis.methods.fft import correlate_chunk
@@ -51,13 +51,19 @@ def test_rust_matches_python_distinct_confidence(case: tuple[np.ndarray, np.ndar
 
 
 def test_distinct_confidence_definition() -> None:
-    a = np.ones(3000)
-    a[1500] = 5.0
-    assert distinct_confidence(a, 1500) == 80.0
-    a[1600] = 4.99           # inside the ±240-lag main lobe: ignored
-    assert distinct_confidence(a, 1500) == 80.0
-    a[2000] = 2.5            # outside: the runner-up
-    assert distinct_confidence(a, 1500) == 50.0
+    a = np.ones(6000)
+    a[3000] = 5.0
+    assert distinct_confidence(a, width=1) == 80.0
+    a[3900] = 4.99           # inside the ±960-lag (±20 ms) main lobe: ignored
+    assert distinct_confidence(a, width=1) == 80.0
+    a[5000] = 2.5            # outside: the runner-up
+    assert distinct_confidence(a, width=1) == 50.0
+    # a peak smeared over 5 ms loses to one sharp spike sample by sample, not in the energy envelope
+    b = np.full(20000, 0.1)
+    b[10000:10240] = 0.5
+    b[2000] = 1.0
+    assert abs(distinct_confidence(b, width=1) - 50.0) < 1e-9 and distinct_confidence(b) > 70.0
+    assert energy_envelope(np.array([1.0, 2.0, 3.0]), 2).tolist() == [2.5, 6.5]
     quiet = np.full(100, 1e-4, np.float32)   # −80 dBFS
-    assert gated_confidence(a, 1500, quiet, np.ones(100, np.float32)) == 0.0
+    assert gated_confidence(b, quiet, np.ones(100, np.float32)) == 0.0
     assert level_db(np.zeros(5, np.float32)) == float("-inf")

@@ -52,7 +52,8 @@ def scc_match(peak: float, energy_r: float, energy_t: float) -> float:
 
 
 # ------------------------------------------------------------------------------------- distinct-peak score
-LOBE_SAMPLES = 240          # main lobe left out around the peak: ±5 ms at 48 kHz
+LOBE_SAMPLES = 960          # main lobe left out around the peak: ±20 ms at 48 kHz
+ENVELOPE_SAMPLES = 241      # energy envelope: mean of |c|² over 5 ms (gathers a peak smeared by drift)
 SILENCE_DB = -60.0          # a window whose RMS is below this (dBFS) scores 0
 
 
@@ -65,31 +66,45 @@ def level_db(x: np.ndarray) -> float:
     return 10.0 * float(np.log10(ms)) if ms > 0.0 else float("-inf")
 
 
-def distinct_confidence(a: np.ndarray, k: int, lobe: int = LOBE_SAMPLES) -> float:
-    """How much the peak stands out from every other candidate lag, 0–100.
+def energy_envelope(a: np.ndarray, width: int = ENVELOPE_SAMPLES) -> np.ndarray:
+    """Mean of ``a²`` over each run of ``width`` consecutive lags (``a.size − width + 1`` values; the whole
+    array when it is shorter), from a sequential float64 running sum like the Rust mirror."""
+    w = max(1, min(width, a.size))
+    c = np.empty(a.size + 1)
+    c[0] = 0.0
+    np.cumsum(a.astype(np.float64) ** 2, out=c[1:])
+    return (c[w:] - c[:-w]) / w
 
-    ``100 · (1 − second / peak)`` where ``second`` is the largest magnitude outside ±``lobe`` searched lags
-    of the peak ``k`` (0 when nothing lies outside). A true alignment of 15 s of programme towers over the
-    rest of the correlation (score 60–100); with no common content the peak is merely the largest of
-    a million near-equal noise values and the score stays near 0. See docs/confidence.md.
+
+def distinct_confidence(a: np.ndarray, lobe: int = LOBE_SAMPLES, width: int = ENVELOPE_SAMPLES) -> float:
+    """How much the strongest correlation stands out from every other candidate lag, 0–100.
+
+    On the energy envelope ``e`` (:func:`energy_envelope`) with maximum ``e[j]``:
+    ``100 · (1 − sqrt(second / e[j]))`` where ``second`` is the largest ``e`` more than ``lobe`` lags from
+    ``j`` (0 when nothing is that far). A true alignment of 15 s of programme towers over the rest of the
+    correlation (score ≈ 80–100, also when drift within the chunk smears its peak over a few ms); with no
+    common content the peak is the largest of a million near-equal noise values and the score stays near 0.
+    See docs/confidence.md.
     """
-    n = a.size
-    p = float(a[k])
+    if a.size == 0:
+        return 0.0
+    e = energy_envelope(a, width)
+    j = int(np.argmax(e))
+    p = float(e[j])
     if not p > 0.0:
         return 0.0
-    lo, hi = max(0, k - lobe), min(n, k + lobe + 1)
+    lo, hi = max(0, j - lobe), min(e.size, j + lobe + 1)
     second = 0.0
     if lo > 0:
-        second = float(a[:lo].max())
-    if hi < n:
-        second = max(second, float(a[hi:].max()))
-    return float(min(100.0, max(0.0, 100.0 * (1.0 - second / p))))
+        second = float(e[:lo].max())
+    if hi < e.size:
+        second = max(second, float(e[hi:].max()))
+    return float(min(100.0, max(0.0, 100.0 * (1.0 - float(np.sqrt(second / p))))))
 
 
-def gated_confidence(a: np.ndarray, k: int, r: np.ndarray, t: np.ndarray,
-                     silence_db: float = SILENCE_DB) -> float:
+def gated_confidence(a: np.ndarray, r: np.ndarray, t: np.ndarray, silence_db: float = SILENCE_DB) -> float:
     """:func:`distinct_confidence`, or 0 when the reference chunk or the target window is below
     ``silence_db`` (digital silence or near-silence never matches)."""
     if min(level_db(r), level_db(t)) < silence_db:
         return 0.0
-    return distinct_confidence(a, k)
+    return distinct_confidence(a)

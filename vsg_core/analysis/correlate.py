@@ -306,7 +306,7 @@ def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions
         log.log(f"[MULTI-CORRELATION] Running {len(keys)} methods on "
                 f"{len(_placement(ri, ti, opts, None))} chunks")
     runs = [_windowed_once(ri, ti, opts, log, be, keys, sp) for sp in speeds]
-    best = min(runs, key=_spread) if len(runs) > 1 else runs[0]
+    best = min(runs, key=_hypothesis_rank) if len(runs) > 1 else runs[0]
     if len(runs) > 1 and log is not None:
         for sp, run in zip(speeds, runs, strict=True):
             what = "uncompensated" if sp is None else f"slowed down by {sp.ratio:.6f} ({sp.kind})"
@@ -317,6 +317,12 @@ def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions
     _log_results(best.results, opts.chunk_count, opts, log, len(keys) > 1)
     best.timings["total"] = time.perf_counter() - t_start
     return best
+
+
+def _hypothesis_rank(run: CorrelationRun) -> tuple[int, float]:
+    """Sort key of a speed hypothesis: most accepted chunks first (the distinct-peak confidence of a
+    smeared, wrong-speed correlation is low), then the smallest spread around a line."""
+    return -sum(1 for c in run.chunks if c.accepted), _spread(run)
 
 
 def _spread(run: CorrelationRun) -> float:

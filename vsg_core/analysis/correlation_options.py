@@ -81,7 +81,7 @@ class CorrelationOptions:
     chunk_duration_s: float = 15.0
     scan_start_pct: float = 5.0
     scan_end_pct: float = 95.0
-    min_match_pct: float = 70.0         # vsg: distinct-peak score threshold (setting min_confidence_pct,
+    min_match_pct: float = 50.0         # vsg: distinct-peak score threshold (setting min_confidence_pct,
     #                                     docs/confidence.md); spec: 5 % of the §7.9 score (min_match_pct)
     # --- decoding (spec §3) ---
     use_soxr: bool = False

@@ -212,7 +212,7 @@ def correlate_chunk(r: np.ndarray, t: np.ndarray, method: str, opts: Correlation
             return float(y[lg + half if ascending else (lg if lg >= 0 else lags.size + lg)])
         raw = lag + parabolic_offset(at(lag - 1), float(y[k]), at(lag + 1))
     if opts.distinct_confidence:
-        conf = gated_confidence(a, k, r, t, opts.silence_db)
+        conf = gated_confidence(a, r, t, opts.silence_db)
     elif method == "scc":
         conf = float(a[k]) * 100.0 if pearson else scc_match(float(s[k]), float(np.dot(r64, r64)),
                                                              float(np.dot(t64, t64)))

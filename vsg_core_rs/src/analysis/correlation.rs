@@ -476,7 +476,7 @@ pub fn correlate_chunk(
         raw = lag as f64 + parabolic_offset(y(idx(lag - 1)), y(k), y(idx(lag + 1)));
     }
     let conf = match method {
-        _ if p.distinct_confidence => gated_confidence(&a, k, r, t, p.silence_db),
+        _ if p.distinct_confidence => gated_confidence(&a, r, t, p.silence_db),
         Method::Scc if pearson => a[k] * 100.0,
         Method::Scc => scc_match(s[k], energy_r, energy_t),
         Method::GccScot if !p.stable_confidence => scot_confidence(&a, k),

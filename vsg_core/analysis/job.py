@@ -370,6 +370,14 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
             if not override:
                 for line in sel.lines:
                     lg.log(line)
+            if diag.kind is DiagnosisKind.STEPPING and diag.segments and label != "first segment":
+                # The base delay of a stepping source is its first segment's (the correction aligns the
+                # later segments to it), also when a later segment holds more chunks.
+                first_seg = diag.segments[0]
+                rounded, raw, label = first_seg.delay_ms, first_seg.raw_delay_ms, "first segment"
+                lg.log(f"[Stepping] {key}: base delay = first segment's ({first_seg.start_s:.1f}–"
+                       f"{first_seg.end_s:.1f} s): {raw:+.3f}ms → {rounded:+d}ms; segments: "
+                       + ", ".join(f"{sg.delay_ms:+d} ms from {sg.start_s:.1f} s" for sg in diag.segments))
             if (diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT)
                     and diag.intercept_ms is not None and diag.drift_ms_per_s is not None):
                 # The chunk delays drift, so no chunk's delay is "the" delay: use the fit's delay at reference
@@ -413,7 +421,8 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
             elif layout_audio_sources is not None:
                 lg.log(f"[Stepping] No audio or subtitles from {key} in the layout; stepping flag skipped.")
 
-        cov = coverage(ref_info, info, corr_out, raw)
+        slope = diag.drift_ms_per_s if diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT) else None
+        cov = coverage(ref_info, info, corr_out, raw, slope)
         for line in coverage_lines(key, cov):
             lg.log(line)
         results.append(SourceAnalysis(key, path, stream, info.video_fps, tuple(chunks), diag, sel, label,
@@ -441,11 +450,13 @@ def manual_diagnosis(raw_ms: float) -> Diagnosis:
                      reason="delay given by the user (--delay); not measured")
 
 
-def coverage(ref: MediaInfo, tgt: MediaInfo, corr: SourceCorrelation, delay_ms: float | None) -> Coverage:
+def coverage(ref: MediaInfo, tgt: MediaInfo, corr: SourceCorrelation, delay_ms: float | None,
+             drift_ms_per_s: float | None = None) -> Coverage:
     """The part of the reference timeline the target's decoded audio covers.
 
     Durations are the decoded ends when a file's audio ended early (truncated file), else the container
-    durations. With a delay d (t_ref = t_tgt + d) the target covers [max(0, d), min(ref, tgt + d)].
+    durations. With a delay d (t_ref = t_tgt + d) the target covers [max(0, d), min(ref, tgt + d)]; with a
+    drift r (delay = d + r·t_ref) its end maps to t_ref = (tgt + d) / (1 − r/1000).
     """
     ref_s = corr.ref_decoded_s if corr.ref_decoded_s is not None else ref.duration_s
     if corr.ref_decoded_s is not None and ref.duration_s is not None:
@@ -455,7 +466,8 @@ def coverage(ref: MediaInfo, tgt: MediaInfo, corr: SourceCorrelation, delay_ms: 
         tgt_s = corr.tgt_decoded_s if tgt_s is None else min(tgt_s, corr.tgt_decoded_s)
     d = (delay_ms or 0.0) / 1000.0
     start = max(0.0, d)
-    end = (tgt_s + d) if tgt_s is not None else (ref_s or 0.0)
+    scale = 1.0 / (1.0 - drift_ms_per_s / 1000.0) if drift_ms_per_s else 1.0
+    end = (tgt_s + d) * scale if tgt_s is not None else (ref_s or 0.0)
     full = ref.duration_s if ref.duration_s is not None else ref_s
     if full is not None:
         end = min(end, full)

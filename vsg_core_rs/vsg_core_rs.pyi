@@ -89,6 +89,7 @@ class DiagnosisKind:
     PAL_DRIFT: DiagnosisKind
     LINEAR_DRIFT: DiagnosisKind
     INSUFFICIENT_DATA: DiagnosisKind
+    NO_MATCH: DiagnosisKind
     @property
     def value(self) -> str: ...
     @property
@@ -291,6 +292,8 @@ def correlate_chunks(
     taper: float = 0.1,
     pearson_scc: bool = True,
     stable_confidence: bool = True,
+    distinct_confidence: bool = True,
+    silence_db: float = -60.0,
 ) -> list[tuple[int, float, float]]:
     """(lag, raw_lag, confidence) per chunk for method scc / gcc_phat / gcc_scot / gcc_whiten.
     refs[i] has length L, targets[i] length L (spec same window) or L + 2M (window ±M); lag = t_ref − t_tgt

@@ -50,14 +50,14 @@ def test_spec_profile_and_settings_mapping() -> None:
     assert (s.filtering, s.exact_fft_length, s.search_samples, s.peak_fit, s.mask_db, s.taper) == \
         (FILTER_BANDPASS, True, 0, False, None, 0.0)
     o = CorrelationOptions.from_settings({
-        "scan_chunk_count": "12", "scan_chunk_duration": 20, "min_match_pct": 7.5,
+        "scan_chunk_count": "12", "scan_chunk_duration": 20, "min_confidence_pct": 7.5, "min_match_pct": 99,
         "correlation_method": "GCC-SCOT", "filtering_method": "Low-Pass Filter", "audio_bandlimit_hz": 8000,
     })
     assert (o.chunk_count, o.chunk_duration_s, o.min_match_pct, o.method_key, o.filtering, o.bandlimit_hz) == \
         (12, 20.0, 7.5, "gcc_scot", "Low-Pass Filter", 8000.0)
     assert o.profile == "vsg" and o.search_samples == 20 * 48000
-    sp = CorrelationOptions.from_settings({"audio_peak_fit": True}, profile="spec")
-    assert sp.peak_fit and sp.profile == "spec"
+    sp = CorrelationOptions.from_settings({"audio_peak_fit": True, "min_match_pct": 6.0}, profile="spec")
+    assert sp.peak_fit and sp.profile == "spec" and sp.min_match_pct == 6.0
 
 
 # ----------------------------------------------------------------------------------------- placement §6

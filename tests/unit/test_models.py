@@ -51,6 +51,7 @@ def test_enum_members_and_values() -> None:
             "PAL_DRIFT": "PAL_DRIFT",
             "LINEAR_DRIFT": "LINEAR_DRIFT",
             "INSUFFICIENT_DATA": "INSUFFICIENT_DATA",
+            "NO_MATCH": "NO_MATCH",
         },
     }
     assert set(ALL_ENUMS) == set(expected)

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import cancel as _cancel
-from ..backend import active_backend, require_rust
+from ..backend import active_backend
 from ..identification import audio_info
 from ..log import JobLog
 from ..progress import report_chunks
@@ -45,9 +45,10 @@ from .correlation_options import (
     SR,
     CorrelationOptions,
 )
+from .engine import engine
 from .filters import apply_filter, filter_settle_s, log_filter
 from .methods import feature
-from .methods.fft import LagResult, correlate_chunk
+from .methods.fft import LagResult
 from .records import ChunkResult
 
 BANNER = "═" * 70
@@ -66,6 +67,11 @@ class CorrelationRun:
     timings: dict[str, float] = field(default_factory=dict)
     n_ref: int = 0
     n_tgt: int = 0
+    # Coverage: decoded lengths (samples) when a file's audio ended before its container said, and the
+    # chunks left out because they lie outside the decoded audio of either file (never correlated).
+    ref_decoded: int | None = None
+    tgt_decoded: int | None = None
+    skipped_chunks: tuple[int, ...] = ()
 
     @property
     def method(self) -> str:
@@ -113,11 +119,7 @@ def correlate_lags(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], metho
     run in Python (on the target samples that match the chunk).
     """
     if method in FFT_METHODS:
-        if (backend or active_backend()) == "rust":
-            rs = require_rust()
-            out = rs.correlate_chunks(list(refs), list(tgts), method, **rust_kwargs(opts))
-            return [LagResult(int(lag), float(raw), float(conf)) for lag, raw, conf in out]
-        return [correlate_chunk(r, t, method, opts) for r, t in zip(refs, tgts, strict=True)]
+        return engine(backend).correlate_fft(refs, tgts, method, opts)
     fn = feature.FEATURE_FUNCS[method]
     res = []
     for r, t in zip(refs, tgts, strict=True):
@@ -129,7 +131,8 @@ def correlate_lags(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], metho
 def rust_kwargs(opts: CorrelationOptions) -> dict[str, object]:
     return dict(vsg=opts.profile == "vsg", exact_fft_length=opts.exact_fft_length, peak_fit=opts.peak_fit,
                 mask_db=opts.mask_db, smooth_hz=opts.smooth_hz, taper=opts.taper, pearson_scc=opts.pearson_scc,
-                stable_confidence=opts.stable_confidence)
+                stable_confidence=opts.stable_confidence, distinct_confidence=opts.distinct_confidence,
+                silence_db=opts.silence_db)
 
 
 def lag_to_delay_ms(method: str, raw_lag: float, chunk: Chunk, speed: float | None) -> float:
@@ -309,7 +312,7 @@ def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions
         log.log(f"[MULTI-CORRELATION] Running {len(keys)} methods on "
                 f"{len(_placement(ri, ti, opts, None))} chunks")
     runs = [_windowed_once(ri, ti, opts, log, be, keys, sp) for sp in speeds]
-    best = min(runs, key=_spread) if len(runs) > 1 else runs[0]
+    best = min(runs, key=_hypothesis_rank) if len(runs) > 1 else runs[0]
     if len(runs) > 1 and log is not None:
         for sp, run in zip(speeds, runs, strict=True):
             what = "uncompensated" if sp is None else f"slowed down by {sp.ratio:.6f} ({sp.kind})"
@@ -320,6 +323,12 @@ def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions
     _log_results(best.results, opts.chunk_count, opts, log, len(keys) > 1)
     best.timings["total"] = time.perf_counter() - t_start
     return best
+
+
+def _hypothesis_rank(run: CorrelationRun) -> tuple[int, float]:
+    """Sort key of a speed hypothesis: most accepted chunks first (the distinct-peak confidence of a
+    smeared, wrong-speed correlation is low), then the smallest spread around a line."""
+    return -sum(1 for c in run.chunks if c.accepted), _spread(run)
 
 
 def _spread(run: CorrelationRun) -> float:
@@ -368,12 +377,20 @@ def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOption
             how = {"ref": _cancel.wait_result(fr), "tgt": _cancel.wait_result(ft)}
         t1 = time.perf_counter()
 
-        def load(i: int) -> tuple[np.ndarray, np.ndarray]:
+        # chunks outside the decoded audio of either file are never correlated: the whole chunk must be
+        # in the reference and at least a chunk's worth of audio in the target window
+        keep = [i for i, c in enumerate(chunks)
+                if rs.decoded(i) >= ref_w[i].length - max(0, -ref_w[i].start) and ts.decoded(i) >= c.length]
+        skipped = tuple(chunks[i].index for i in range(len(chunks)) if i not in set(keep))
+
+        def load(j: int) -> tuple[np.ndarray, np.ndarray]:
+            i = keep[j]
             r = apply_filter(rs.load(i), opts)[settle:]
             t = apply_filter(ts.load(i), opts)[settle:]
             return r, t
 
-        results = _correlate_chunks(chunks, load, keys, opts, be, s_eff, batch_size(opts))
+        results = _correlate_chunks([chunks[i] for i in keep], load, keys, opts, be, s_eff, batch_size(opts))
         t2 = time.perf_counter()
+        ref_end, tgt_end = rs.decoded_end(), ts.decoded_end()
     return CorrelationRun(results, opts, be, s_eff, how, {"decode": t1 - t0, "correlate": t2 - t1},
-                          n_ref, n_tgt)
+                          n_ref, n_tgt, ref_end, tgt_end, skipped)

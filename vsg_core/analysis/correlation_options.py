@@ -81,7 +81,8 @@ class CorrelationOptions:
     chunk_duration_s: float = 15.0
     scan_start_pct: float = 5.0
     scan_end_pct: float = 95.0
-    min_match_pct: float = 5.0
+    min_match_pct: float = 50.0         # vsg: distinct-peak score threshold (setting min_confidence_pct,
+    #                                     docs/confidence.md); spec: 5 % of the §7.9 score (min_match_pct)
     # --- decoding (spec §3) ---
     use_soxr: bool = False
     decode: DecodeMode = "auto"
@@ -103,6 +104,9 @@ class CorrelationOptions:
     #                                     (fraction of the chunk; 0 = rectangular as in the spec)
     pearson_scc: bool = True            # SCC match = |Pearson r| at each lag (spec: global normalisation)
     stable_confidence: bool = True      # SCOT uses §7.9 like PHAT (spec: min(100, 10·peak/mean))
+    distinct_confidence: bool = True    # FFT methods: match = distinct-peak score, 0 for silent windows
+    #                                     (docs/confidence.md); spec: the per-method scores above
+    silence_db: float = -60.0           # windows below this RMS level (dBFS) score 0
     dtw_sign_fix: bool = True           # DTW reports delays with the §0.1 sign (spec: inverted)
     whitened_reachable: bool = True     # "Whitened Cross-Correlation" is dispatched in single-method mode
     speed_compensation: bool = True     # try a PAL/film speed hypothesis when the video frame rates say so
@@ -113,9 +117,10 @@ class CorrelationOptions:
     def spec(cls, **overrides: Any) -> CorrelationOptions:
         """The upstream baseline (analysis.md §3–§8) with the settings-file defaults of §1."""
         base: dict[str, Any] = dict(
-            profile="spec", method="gcc_phat", decode="full", filtering=FILTER_BANDPASS,
+            profile="spec", method="gcc_phat", min_match_pct=5.0, decode="full", filtering=FILTER_BANDPASS,
             exact_fft_length=True, search_range_s=0.0, peak_fit=False, mask_db=None, taper=0.0,
-            pearson_scc=False, stable_confidence=False, dtw_sign_fix=False, whitened_reachable=False,
+            pearson_scc=False, stable_confidence=False, distinct_confidence=False, dtw_sign_fix=False,
+            whitened_reachable=False,
             speed_compensation=False,
         )
         base.update(overrides)
@@ -131,7 +136,7 @@ class CorrelationOptions:
             "scan_chunk_duration": ("chunk_duration_s", float),
             "scan_start_percentage": ("scan_start_pct", float),
             "scan_end_percentage": ("scan_end_pct", float),
-            "min_match_pct": ("min_match_pct", float),
+            ("min_match_pct" if profile == "spec" else "min_confidence_pct"): ("min_match_pct", float),
             "use_soxr": ("use_soxr", bool),
             "filtering_method": ("filtering", str),
             "filter_bandpass_lowcut_hz": ("bandpass_low_hz", float),

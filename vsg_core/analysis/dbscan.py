@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.cluster import DBSCAN
 
-from ..backend import Backend, active_backend, require_rust
+from ..backend import Backend
+from .engine import engine
 
 
-def _dbscan_python(values: Sequence[float], eps: float, min_samples: int) -> list[int]:
+def dbscan_python(values: Sequence[float], eps: float, min_samples: int) -> list[int]:
+    """The Python reference: scikit-learn (imported here, only when this runs) on the exact distances."""
+    from sklearn.cluster import DBSCAN
+
     y = np.asarray(values, dtype=np.float64)
     if y.size == 0:
         return []
@@ -38,6 +41,4 @@ def dbscan_labels(values: Sequence[float], eps: float, min_samples: int,
     if min_samples < 1:
         raise ValueError(f"DBSCAN min_samples must be >= 1, got {min_samples} "
                          "(setting detection_dbscan_min_samples)")
-    if (backend or active_backend()) == "rust":
-        return list(require_rust().dbscan_1d([float(v) for v in values], float(eps), int(min_samples)))
-    return _dbscan_python(values, eps, min_samples)
+    return engine(backend).dbscan(values, eps, min_samples)

@@ -245,6 +245,22 @@ class WindowStore:
                 out[lead:lead + m] = got[:m]
         return out
 
+    def decoded(self, i: int) -> int:
+        """Samples of window i that hold decoded audio (the rest of ``load(i)`` is zero padding)."""
+        w = self.windows[i]
+        p = self.path(i)
+        got = p.stat().st_size // 4 if p.is_file() else 0
+        lead = max(0, -w.start)
+        return max(0, min(got, w.length - lead))
+
+    def decoded_end(self) -> int | None:
+        """Decoded track length in samples when a window ran into the end of the audio, else None."""
+        if self.total_samples is not None:
+            return self.total_samples
+        ends = [max(0, w.start) + self.decoded(i) for i, w in enumerate(self.windows)
+                if w.start + w.length > 0 and self.decoded(i) < w.length - max(0, -w.start)]
+        return min(ends) if ends else None
+
     def __len__(self) -> int:
         return len(self.windows)
 

@@ -48,7 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..backend import Backend, active_backend, require_rust
+from ..backend import Backend
 from ..models.enums import DiagnosisKind
 from .dbscan import dbscan_labels
 from .records import ChunkResult
@@ -62,6 +62,10 @@ PAL_FPS = 25.0
 FILM_FPS = 24.0
 FPS_TOLERANCE = 0.1
 PAL_TOLERANCE_MS_PER_S = 5.0
+ROBUST_INLIER_MS = 10.0     # a chunk within this of the Theil–Sen line supports the line model
+LINE_SUPPORT = 0.8          # share of accepted chunks the line must explain to be preferred to stepping
+PAL_SUPPORT = 0.6           # … to be called PAL_DRIFT on the robust slope
+MODEL_SUPPORT = 0.5         # below this share for every model (line, timing clusters): NO_MATCH
 LOSSLESS_CODEC_MARKERS = ("pcm", "flac", "truehd")
 CORRECTION_MODES = ("full", "filtered", "strict", "disabled")
 QUALITY_MODES = ("strict", "normal", "lenient", "custom")
@@ -196,6 +200,35 @@ def linear_fit(x: Sequence[float], y: Sequence[float]) -> LineFit | None:
     return LineFit(n, slope, intercept, r2, math.sqrt(ss / n), span, abs(slope) * span)
 
 
+def _median(v: Sequence[float]) -> float:
+    s = sorted(v)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2.0
+
+
+def theil_sen(x: Sequence[float], y: Sequence[float]) -> tuple[float, float] | None:
+    """(slope, intercept) of the Theil–Sen line: median of the pairwise slopes, median of y − slope·x.
+
+    A minority of wrong chunks (false peaks, a short step) cannot move it: the breakdown point is ~29 %.
+    None for < 2 points or when every x is equal. Same arithmetic as the Rust mirror.
+    """
+    n = len(x)
+    slopes = [(y[j] - y[i]) / (x[j] - x[i]) for i in range(n) for j in range(i + 1, n) if x[j] != x[i]]
+    if not slopes:
+        return None
+    slope = _median(slopes)
+    return slope, _median([yi - slope * xi for xi, yi in zip(x, y, strict=True)])
+
+
+def robust_inliers(x: Sequence[float], y: Sequence[float], line: tuple[float, float] | None) -> list[int]:
+    """Indices of the points within ``ROBUST_INLIER_MS`` of ``line`` (all of them without a line)."""
+    if line is None:
+        return list(range(len(x)))
+    slope, intercept = line
+    return [i for i, (xi, yi) in enumerate(zip(x, y, strict=True))
+            if abs(yi - (slope * xi + intercept)) <= ROBUST_INLIER_MS]
+
+
 def expected_pal_slope(ref_fps: float | None, target_fps: float | None) -> float | None:
     """Expected ``delay`` slope (ms/s) when one side is the 25 fps PAL speed-up of the other's film rate.
 
@@ -284,6 +317,11 @@ class Diagnosis:
     fallback_mode: str | None = None
     reason: str = ""
     lines: tuple[str, ...] = field(default=())
+    outlier_chunks: tuple[int, ...] = ()   # ChunkResult.index of accepted chunks off the robust line
+    robust_slope_ms_per_s: float | None = None   # Theil–Sen slope over the accepted chunks
+    robust_intercept_ms: float | None = None
+    line_support: int = 0                  # accepted chunks within ROBUST_INLIER_MS of the robust line
+    cluster_support: int = 0               # accepted chunks in a DBSCAN timing cluster
 
     @property
     def valid_clusters(self) -> dict[int, tuple[int, ...]]:
@@ -441,7 +479,7 @@ def _segments(accepted: Sequence[ChunkResult], labels: Sequence[int], clusters: 
     return segs
 
 
-def _diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
+def diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
                      target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
     accepted = [c for c in chunks if c.accepted]
     n = len(accepted)
@@ -454,6 +492,11 @@ def _diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps
     qmode, q = config.quality()
     labels = dbscan_labels(y, config.eps_ms, config.min_samples, backend="python") if n else []
     clusters = _clusters(accepted, labels, config.chunk_duration_s, q)
+    line = theil_sen(x, y)
+    inliers = robust_inliers(x, y, line)
+    inlier_set = set(inliers)
+    outliers = tuple(accepted[i].index for i in range(n) if i not in inlier_set)
+    cluster_support = sum(c.size for c in clusters)
 
     def result(kind: DiagnosisKind, reason: str, fit: LineFit | None = fit_all,
                segments: Sequence[Segment] = (), correction_mode: str | None = None,
@@ -461,7 +504,9 @@ def _diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps
         return Diagnosis(kind, n, fit.slope if fit else None, fit.intercept if fit else None,
                          fit.r2 if fit else None, fit.residual_rms if fit else None,
                          fit.total_drift_ms if fit else None, lossless, expected_pal, tuple(clusters),
-                         tuple(segments), correction_mode, fallback_mode, reason, tuple(lines))
+                         tuple(segments), correction_mode, fallback_mode, reason, tuple(lines), outliers,
+                         line[0] if line else None, line[1] if line else None, len(inliers),
+                         cluster_support)
 
     if n < max(1, config.min_accepted_chunks):
         reason = f"only {n} accepted chunks (need at least {max(1, config.min_accepted_chunks)})"
@@ -478,6 +523,36 @@ def _diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps
                   f"whose delays spread over {spread:.3f} ms (> {config.eps_ms:.1f} ms)")
         lines.append(f"[DriftDiagnosis] INSUFFICIENT_DATA: {reason}.")
         return result(DiagnosisKind.INSUFFICIENT_DATA, reason)
+
+    # Test 0 — robust line (Theil–Sen): which model do the chunks support, and which are outliers?
+    fit_in = linear_fit([x[i] for i in inliers], [y[i] for i in inliers])
+    if line is not None:
+        lines.append(f"[Robust Fit] Theil-Sen slope {line[0]:+.4f} ms/s, delay at 0 s {line[1]:+.3f} ms; "
+                     f"{len(inliers)}/{n} chunks within ±{ROBUST_INLIER_MS:.0f} ms of the line; "
+                     f"{cluster_support}/{n} chunks in timing clusters.")
+    if outliers:
+        lines.append(f"[Robust Fit] Outlier chunks (off the line): {_compress_ranges(outliers)}")
+    if max(len(inliers), cluster_support) < MODEL_SUPPORT * n:
+        reason = (f"the {n} accepted chunks agree on no delay model: a line explains {len(inliers)} of them, "
+                  f"timing clusters {cluster_support} (need {MODEL_SUPPORT:.0%})")
+        lines.append(f"[DriftDiagnosis] NO_MATCH: {reason}.")
+        return result(DiagnosisKind.NO_MATCH, reason)
+    if (expected_pal is not None and line is not None and fit_in is not None
+            and abs(line[0] - expected_pal) < PAL_TOLERANCE_MS_PER_S and len(inliers) >= PAL_SUPPORT * n):
+        lines.append(f"[PAL Drift Detected] Reference {ref_fps:.3f} fps, target {target_fps:.3f} fps: "
+                     f"expected drift {expected_pal:+.2f} ms/s, robust slope {line[0]:+.2f} ms/s "
+                     f"({len(inliers)}/{n} chunks on the line).")
+        return result(DiagnosisKind.PAL_DRIFT, f"PAL speed-up: slope {fit_in.slope:+.2f} ms/s "
+                      f"(expected {expected_pal:+.2f}); {len(outliers)} outlier chunks", fit=fit_in)
+    r2_line = config.r2_threshold_lossless if lossless else config.r2_threshold_lossy
+    if (fit_in is not None and len(inliers) >= LINE_SUPPORT * n and fit_in.total_drift_ms >= MIN_TOTAL_DRIFT_MS
+            and fit_in.residual_rms <= max(RESIDUAL_FLOOR_MS, RESIDUAL_FRACTION * fit_in.total_drift_ms)
+            and fit_in.r2 is not None and fit_in.r2 > r2_line):
+        lines.append(f"[Linear Drift Detected] {len(inliers)}/{n} chunks lie on a line: slope "
+                     f"{fit_in.slope:+.4f} ms/s, R²={fit_in.r2:.3f}, residual RMS {fit_in.residual_rms:.3f} ms, "
+                     f"{fit_in.total_drift_ms:.1f} ms across the scanned span; {len(outliers)} outlier chunks.")
+        return result(DiagnosisKind.LINEAR_DRIFT, f"drift: slope {fit_in.slope:+.3f} ms/s, R² {fit_in.r2:.3f}, "
+                      f"{len(outliers)} outlier chunks", fit=fit_in)
 
     # Test 1 — PAL drift (frame rates of both sources).
     if (expected_pal is not None and fit_all is not None
@@ -581,7 +656,7 @@ def _check(c: Mapping[str, Any]) -> Check:
     return Check(float(c["value"]), float(c["threshold"]), bool(c["passed"]))
 
 
-def _from_rust(d: Mapping[str, Any]) -> Diagnosis:
+def diagnosis_from_rust(d: Mapping[str, Any]) -> Diagnosis:
     clusters = tuple(
         ClusterInfo(int(c["label"]), tuple(c["members"]), tuple(c["chunk_indices"]), c["mean_delay_ms"],
                     c["std_delay_ms"], c["start_s"], c["end_s"], c["duration_s"], c["percentage"],
@@ -594,7 +669,9 @@ def _from_rust(d: Mapping[str, Any]) -> Diagnosis:
     return Diagnosis(DiagnosisKind.from_value(d["kind"]), int(d["accepted_count"]), d["drift_ms_per_s"],
                      d["intercept_ms"], d["r2"], d["residual_rms_ms"], d["total_drift_ms"],
                      bool(d["lossless"]), d["expected_pal_ms_per_s"], clusters, segments,
-                     d["correction_mode"], d["fallback_mode"], d["reason"], tuple(d["lines"]))
+                     d["correction_mode"], d["fallback_mode"], d["reason"], tuple(d["lines"]),
+                     tuple(int(i) for i in d["outlier_chunks"]), d["robust_slope_ms_per_s"],
+                     d["robust_intercept_ms"], int(d["line_support"]), int(d["cluster_support"]))
 
 
 def diagnose(chunks: Sequence[ChunkResult], config: DriftConfig | None = None, *,
@@ -605,8 +682,6 @@ def diagnose(chunks: Sequence[ChunkResult], config: DriftConfig | None = None, *
     PCM/FLAC/TrueHD). ``ref_duration_s``: end of the last STEPPING segment (default: the centre of the last
     chunk plus half a chunk)."""
     cfg = config or DriftConfig()
-    if (backend or active_backend()) == "rust":
-        out = require_rust().diagnose_drift(list(chunks), cfg.to_dict(), ref_fps, target_fps, codec_id,
-                                            ref_duration_s)
-        return _from_rust(out)
-    return _diagnose_python(chunks, cfg, ref_fps, target_fps, codec_id, ref_duration_s)
+    from .engine import engine
+
+    return engine(backend).diagnose(chunks, cfg, ref_fps, target_fps, codec_id, ref_duration_s)

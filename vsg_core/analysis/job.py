@@ -12,7 +12,7 @@ Compute steps follow :func:`vsg_core.backend.active_backend` (Rust or the Python
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,7 +37,6 @@ from .selection import (
     MODE_MOST_COMMON,
     SelectionResult,
     find_first_stable_segment,
-    insufficient_chunks_message,
     normalise_mode,
     select_delay,
 )
@@ -50,12 +49,44 @@ class InsufficientChunksError(VsgError):
     """Too few chunks were accepted to produce a delay for a source (§10.1.1)."""
 
 
+class NoMatchError(InsufficientChunksError):
+    """A source's audio does not match the reference (diagnosis NO_MATCH or INSUFFICIENT_DATA)."""
+
+
+@dataclass(frozen=True)
+class SourceCorrelation:
+    """What the correlation of one pair gives the job: the chunk records and the decoded extents."""
+
+    chunks: list[ChunkResult]
+    ref_decoded_s: float | None = None     # the reference's audio ended here (None: as its container says)
+    tgt_decoded_s: float | None = None     # the target's audio ended here (None: as its container says)
+    skipped_chunks: tuple[int, ...] = ()   # chunks outside the decoded audio (never correlated)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the reference a source's audio covers (reference timeline, seconds)."""
+
+    ref_duration_s: float | None
+    tgt_duration_s: float | None
+    start_s: float
+    end_s: float
+    partial: bool
+    skipped_chunks: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+COVERAGE_PARTIAL = 0.97    # a source covering less than this share of the reference is reported as partial
+
+
 class Correlator(Protocol):
     """Phase 2 entry point as the job sees it: chunk records of one (reference, target) pair."""
 
     def __call__(self, ref: MediaInfo, ref_stream: AudioStreamChoice, target: MediaInfo,
                  target_stream: AudioStreamChoice, settings: AnalysisSettings, log: JobLog,
-                 progress: Callable[[float], None] | None) -> list[ChunkResult]: ...
+                 progress: Callable[[float], None] | None) -> SourceCorrelation: ...
 
 
 @dataclass(frozen=True)
@@ -123,12 +154,15 @@ class SourceAnalysis:
     delay_ms: int | None                     # + S1A (§12.6), before the global shift
     raw_delay_ms: float | None
     error: str | None = None
+    coverage: Coverage | None = None
+    manual: bool = False                     # delay given by the user (--delay); not measured
 
     @property
     def drift_ms_per_s(self) -> float | None:
         """Slope of the raw delays (ms/s) for UNIFORM / PAL_DRIFT / LINEAR_DRIFT; None for STEPPING and
         INSUFFICIENT_DATA, whose delays no single line describes."""
-        if self.diagnosis.kind in (DiagnosisKind.STEPPING, DiagnosisKind.INSUFFICIENT_DATA):
+        if self.diagnosis.kind in (DiagnosisKind.STEPPING, DiagnosisKind.INSUFFICIENT_DATA,
+                                   DiagnosisKind.NO_MATCH):
             return None
         return self.diagnosis.drift_ms_per_s
 
@@ -139,7 +173,13 @@ class SourceAnalysis:
             "delay_ms": self.delay_ms,
             "raw_delay_ms": self.raw_delay_ms,
             "diagnosis": self.diagnosis.kind.value,
+            "diagnosis_reason": self.diagnosis.reason,
             "drift_ms_per_s": self.drift_ms_per_s,
+            "outlier_chunks": list(self.diagnosis.outlier_chunks),
+            "segments": [dataclasses.asdict(sg) for sg in self.diagnosis.segments],
+            "coverage": None if self.coverage is None else self.coverage.to_json(),
+            "manual_delay": self.manual,
+            "error": self.error,
             "chunks": [c.to_dict() for c in self.chunks],
         }
 
@@ -168,11 +208,18 @@ def default_correlator(backend: Backend | None = None) -> Correlator:
 
     def run(ref: MediaInfo, ref_stream: AudioStreamChoice, target: MediaInfo,
             target_stream: AudioStreamChoice, settings: AnalysisSettings, log: JobLog,
-            progress: Callable[[float], None] | None) -> list[ChunkResult]:
+            progress: Callable[[float], None] | None) -> SourceCorrelation:
+        from .correlation_options import SR
+
         result = correlate_files(ref.path, target.path, settings.correlation, log,
                                  ref_ordinal=ref_stream.audio_ordinal, tgt_ordinal=target_stream.audio_ordinal,
                                  backend=backend)
-        return list(result.chunks)
+        tgt_end = result.tgt_decoded
+        if tgt_end is not None and result.speed is not None:
+            tgt_end = round(tgt_end / result.speed)     # back from the slowed-down timeline
+        return SourceCorrelation(list(result.chunks),
+                                 None if result.ref_decoded is None else result.ref_decoded / SR,
+                                 None if tgt_end is None else tgt_end / SR, result.skipped_chunks)
 
     return run
 
@@ -188,16 +235,22 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
                 layout_audio_sources: Sequence[str] | None = None,
                 layout_subtitle_sources: Sequence[str] | None = None,
                 strict: bool = True, correlator: Correlator | None = None,
-                progress: Callable[[float], None] | None = None, backend: Backend | None = None
-                ) -> JobAnalysis:
+                progress: Callable[[float], None] | None = None, backend: Backend | None = None,
+                manual_delays: Mapping[str, float] | None = None,
+                required_sources: Collection[str] | None = None) -> JobAnalysis:
     """Analyse ``others`` against ``reference``.
 
     ``others``: paths (keys "Source 2", "Source 3", … in the given order) or a mapping source key → path.
     ``layout_audio_sources`` / ``layout_subtitle_sources``: the source of every audio / subtitle item of the
     output layout (None for an analyse-only job: no global shift, no correction flags). ``strict``: raise
     :class:`InsufficientChunksError` when a source gets no delay (the pipeline's rule); with ``strict=False``
-    that source keeps ``delay_ms = None`` and ``Delays`` covers only sources with a delay.
+    that source keeps ``delay_ms = None`` and ``Delays`` covers only sources with a delay. A source whose
+    diagnosis is NO_MATCH or INSUFFICIENT_DATA gets no delay (:class:`NoMatchError` names the file and the
+    likely cause). ``manual_delays``: source key → delay in ms given by the user; that source is not
+    correlated and is muxed with this delay. ``required_sources``: with ``strict``, only a failure of one of
+    these sources raises (None: every source); the others are reported and left without a delay.
     """
+    manual = dict(manual_delays or {})
     st = settings or AnalysisSettings()
     if st.correlation is None:
         from .correlation_options import CorrelationOptions
@@ -257,7 +310,15 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
             if progress is not None:
                 progress((n + max(0.0, min(1.0, f))) / max(1, len(targets)))
 
-        chunks = run_corr(ref_info, ref_stream, info, stream, st, lg, sub_progress)
+        if key in manual:
+            mraw = float(manual[key])
+            lg.log(f"[Manual Delay] {key}: {mraw:+.3f} ms given by the user; correlation skipped.")
+            results.append(SourceAnalysis(
+                key, path, stream, info.video_fps, (), manual_diagnosis(mraw), None, "given by the user",
+                round(mraw), mraw, int(round(mraw) + s1a), mraw + s1a, None, None, True))
+            continue
+        corr_out = run_corr(ref_info, ref_stream, info, stream, st, lg, sub_progress)
+        chunks = corr_out.chunks
         diag = diagnose(chunks, drift_cfg, ref_fps=ref_info.video_fps, target_fps=info.video_fps,
                         codec_id=stream.codec_id, ref_duration_s=ref_info.duration_s, backend=be)
         for line in diag.lines:
@@ -271,12 +332,14 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
         raw: float | None = None
         label: str | None = None
         error: str | None = None
-        if sel is None:
-            lg.error(f"Analysis failed: Only {len(accepted)} chunks were accepted.")
-            error = insufficient_chunks_message(key, str(path), len(accepted), len(chunks),
-                                                st.min_accepted_chunks, st.min_match_pct)
-            if strict:
-                raise InsufficientChunksError(error)
+        refused = diag.kind in (DiagnosisKind.NO_MATCH, DiagnosisKind.INSUFFICIENT_DATA)
+        if sel is None or refused:
+            error = no_match_message(key, path, diag, chunks, st, info, stream, ref_info, corr_out)
+            for line in error.splitlines():
+                lg.error(line)
+            if strict and (required_sources is None or key in required_sources):
+                raise NoMatchError(error)
+            sel = None
         else:
             rounded, raw, label = sel.delay_ms, sel.raw_delay_ms, sel.label
             override = False
@@ -309,6 +372,14 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
             if not override:
                 for line in sel.lines:
                     lg.log(line)
+            if diag.kind is DiagnosisKind.STEPPING and diag.segments and label != "first segment":
+                # The base delay of a stepping source is its first segment's (the correction aligns the
+                # later segments to it), also when a later segment holds more chunks.
+                first_seg = diag.segments[0]
+                rounded, raw, label = first_seg.delay_ms, first_seg.raw_delay_ms, "first segment"
+                lg.log(f"[Stepping] {key}: base delay = first segment's ({first_seg.start_s:.1f}–"
+                       f"{first_seg.end_s:.1f} s): {raw:+.3f}ms → {rounded:+d}ms; segments: "
+                       + ", ".join(f"{sg.delay_ms:+d} ms from {sg.start_s:.1f} s" for sg in diag.segments))
             if (diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT)
                     and diag.intercept_ms is not None and diag.drift_ms_per_s is not None):
                 # The chunk delays drift, so no chunk's delay is "the" delay: use the fit's delay at reference
@@ -352,8 +423,12 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
             elif layout_audio_sources is not None:
                 lg.log(f"[Stepping] No audio or subtitles from {key} in the layout; stepping flag skipped.")
 
+        slope = diag.drift_ms_per_s if diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT) else None
+        cov = coverage(ref_info, info, corr_out, raw, slope)
+        for line in coverage_lines(key, cov):
+            lg.log(line)
         results.append(SourceAnalysis(key, path, stream, info.video_fps, tuple(chunks), diag, sel, label,
-                                      rounded, raw, final_ms, final_raw, error))
+                                      rounded, raw, final_ms, final_raw, error, cov))
         if progress is not None:
             progress((n + 1) / max(1, len(targets)))
 
@@ -369,3 +444,81 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
     return JobAnalysis(Path(reference), ref_stream, ref_info.video_fps, cdel, s1a, tuple(results),
                        decision.mode, shift, delays, pal_flags, linear_flags, segment_flags,
                        tuple(stepping_sources), tuple(stepping_disabled))
+
+
+def manual_diagnosis(raw_ms: float) -> Diagnosis:
+    """The diagnosis recorded for a source whose delay the user gave (no chunk was correlated)."""
+    return Diagnosis(DiagnosisKind.UNIFORM, 0, None, raw_ms, None, None, None, False, None,
+                     reason="delay given by the user (--delay); not measured")
+
+
+def coverage(ref: MediaInfo, tgt: MediaInfo, corr: SourceCorrelation, delay_ms: float | None,
+             drift_ms_per_s: float | None = None) -> Coverage:
+    """The part of the reference timeline the target's decoded audio covers.
+
+    Durations are the decoded ends when a file's audio ended early (truncated file), else the container
+    durations. With a delay d (t_ref = t_tgt + d) the target covers [max(0, d), min(ref, tgt + d)]; with a
+    drift r (delay = d + r·t_ref) its end maps to t_ref = (tgt + d) / (1 − r/1000).
+    """
+    ref_s = corr.ref_decoded_s if corr.ref_decoded_s is not None else ref.duration_s
+    if corr.ref_decoded_s is not None and ref.duration_s is not None:
+        ref_s = min(corr.ref_decoded_s, ref.duration_s)
+    tgt_s = tgt.duration_s
+    if corr.tgt_decoded_s is not None:
+        tgt_s = corr.tgt_decoded_s if tgt_s is None else min(tgt_s, corr.tgt_decoded_s)
+    d = (delay_ms or 0.0) / 1000.0
+    start = max(0.0, d)
+    scale = 1.0 / (1.0 - drift_ms_per_s / 1000.0) if drift_ms_per_s else 1.0
+    end = (tgt_s + d) * scale if tgt_s is not None else (ref_s or 0.0)
+    full = ref.duration_s if ref.duration_s is not None else ref_s
+    if full is not None:
+        end = min(end, full)
+    partial = bool(full) and (end - start) < COVERAGE_PARTIAL * float(full or 0.0)
+    if ref_s is not None and ref.duration_s is not None and ref_s < COVERAGE_PARTIAL * ref.duration_s:
+        partial = True
+    return Coverage(ref_s, tgt_s, start, max(start, end), partial, corr.skipped_chunks)
+
+
+def coverage_lines(key: str, cov: Coverage) -> list[str]:
+    def f(v: float | None) -> str:
+        return "?" if v is None else f"{v:.1f} s"
+
+    lines = [f"[Coverage] {key}: audio {f(cov.tgt_duration_s)}, reference audio {f(cov.ref_duration_s)}; "
+             f"covers the reference from {cov.start_s:.1f} s to {cov.end_s:.1f} s."]
+    if cov.skipped_chunks:
+        lines.append(f"[Coverage] Chunks outside the decoded audio, not correlated: "
+                     f"{', '.join(str(i) for i in cov.skipped_chunks)}")
+    if cov.partial:
+        lines.append(f"[WARNING] [Coverage] {key} covers only part of the reference "
+                     f"({cov.start_s:.1f}–{cov.end_s:.1f} s): truncated file, sample or a shorter cut.")
+    return lines
+
+
+def no_match_message(key: str, path: Path, diag: Diagnosis, chunks: Sequence[ChunkResult],
+                     st: AnalysisSettings, info: MediaInfo, stream: AudioStreamChoice, ref: MediaInfo,
+                     corr: SourceCorrelation) -> str:
+    """Why a source cannot be synced, naming the file, the diagnosis and the likely cause."""
+    n = len(chunks)
+    accepted = sum(1 for c in chunks if c.accepted)
+    silent = sum(1 for c in chunks if c.match_pct == 0.0)
+    causes: list[str] = []
+    tgt_s = corr.tgt_decoded_s if corr.tgt_decoded_s is not None else info.duration_s
+    if ref.duration_s and tgt_s is not None and tgt_s < 0.5 * ref.duration_s:
+        causes.append(f"the file is too short: its audio lasts {tgt_s:.1f} s, the reference's "
+                      f"{ref.duration_s:.1f} s (truncated download or sample)")
+    if corr.ref_decoded_s is not None and ref.duration_s and corr.ref_decoded_s < 0.5 * ref.duration_s:
+        causes.append(f"the reference is truncated: its audio ends at {corr.ref_decoded_s:.1f} s")
+    if n and silent >= 0.5 * n:
+        causes.append(f"the audio track is silent or nearly silent ({silent} of {n} chunks below "
+                      f"{getattr(st.correlation, 'silence_db', -60.0):g} dBFS)")
+    langs = sorted({str(t.get("properties", {}).get("language", "und")) for t in info.audio_tracks})
+    if len(info.audio_tracks) > 1:
+        causes.append(f"the wrong audio track was picked: track {stream.track_id} was used, the file has "
+                      f"{len(info.audio_tracks)} audio tracks ({', '.join(langs)}); set the analysis language")
+    if not causes or (len(causes) == 1 and causes[0].startswith("the wrong")):
+        causes.append("a different programme (another episode, film or cut)")
+    return (f"{key} ({path}) cannot be synced: {diag.kind.value} — {diag.reason}. "
+            f"{accepted} of {n} chunks matched (confidence >= {st.min_match_pct:g}).\n"
+            f"Likely cause: {'; or '.join(causes)}.\n"
+            f"What to do: check that the file is the same programme as the reference, pick its audio track, "
+            f"or give the delay by hand (vsg sync --delay {key.split()[-1]}=+1234.5) or leave its tracks out.")

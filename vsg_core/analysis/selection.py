@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..backend import Backend, active_backend, require_rust
+from ..backend import Backend
 from .records import ChunkResult
 
 MODE_MOST_COMMON = "Mode (Most Common)"
@@ -136,7 +136,7 @@ def find_first_stable_segment(accepted: Sequence[ChunkResult], min_chunks: int, 
     return s, lines
 
 
-def _select_python(chunks: Sequence[ChunkResult], mode: str, first_stable_min_chunks: int,
+def select_python(chunks: Sequence[ChunkResult], mode: str, first_stable_min_chunks: int,
                    first_stable_skip_unstable: bool, min_accepted_chunks: int, source_key: str
                    ) -> SelectionResult | None:
     accepted = [c for c in chunks if c.accepted]
@@ -183,17 +183,6 @@ def _select_python(chunks: Sequence[ChunkResult], mode: str, first_stable_min_ch
     return SelectionResult(rounded, raw, mode, label, n, tuple(lines))
 
 
-def _select_rust(chunks: Sequence[ChunkResult], mode: str, first_stable_min_chunks: int,
-                 first_stable_skip_unstable: bool, min_accepted_chunks: int, source_key: str
-                 ) -> SelectionResult | None:
-    out = require_rust().select_delay(list(chunks), normalise_mode(mode), first_stable_min_chunks,
-                                      first_stable_skip_unstable, min_accepted_chunks, source_key)
-    if out is None:
-        return None
-    return SelectionResult(int(out["delay_ms"]), float(out["raw_delay_ms"]), str(out["mode"]),
-                           str(out["label"]), int(out["accepted_count"]), tuple(out["lines"]))
-
-
 def select_delay(chunks: Sequence[ChunkResult], mode: str = MODE_MOST_COMMON, *,
                  first_stable_min_chunks: int = 3, first_stable_skip_unstable: bool = True,
                  min_accepted_chunks: int = 3, source_key: str = "Source 2",
@@ -204,9 +193,10 @@ def select_delay(chunks: Sequence[ChunkResult], mode: str = MODE_MOST_COMMON, *,
     that with :func:`insufficient_chunks_message`. ``backend`` None follows
     :func:`vsg_core.backend.active_backend`.
     """
-    impl = _select_rust if (backend or active_backend()) == "rust" else _select_python
-    return impl(chunks, mode, first_stable_min_chunks, first_stable_skip_unstable, min_accepted_chunks,
-                source_key)
+    from .engine import engine
+
+    return engine(backend).select_delay(chunks, mode, first_stable_min_chunks, first_stable_skip_unstable,
+                                        min_accepted_chunks, source_key)
 
 
 def insufficient_chunks_message(source_key: str, path: str, accepted: int, total: int, min_accepted: int,

@@ -101,8 +101,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help=f"scan window end, %% of the reference duration (default: setting scan_end_percentage, "
                         f"{d['scan_end_percentage']:g})")
     p.add_argument("--min-match", type=_pct, metavar="PCT",
-                   help=f"minimum match %% for a chunk to count (default: setting min_match_pct, "
-                        f"{d['min_match_pct']:g})")
+                   help=f"minimum confidence %% for a chunk to count (default: setting min_confidence_pct, "
+                        f"{d['min_confidence_pct']:g})")
     p.add_argument("--ref-lang", metavar="LANG",
                    help="language of the reference's analysis track (default: setting analysis_lang_source1; "
                         "empty = its first audio track)")
@@ -173,6 +173,13 @@ def render_source(src: SourceAnalysis, chunk_count: int) -> list[str]:
     for seg in d.segments:
         out.append(f"    {seg.start_s:8.1f}s – {seg.end_s:8.1f}s: {seg.delay_ms:+d} ms "
                    f"(raw {seg.raw_delay_ms:+.3f} ms)")
+    if d.outlier_chunks:
+        out.append(f"  Outlier chunks (off the fitted line): {', '.join(str(i) for i in d.outlier_chunks)}")
+    cov = src.coverage
+    if cov is not None:
+        ref = "?" if cov.ref_duration_s is None else f"{cov.ref_duration_s:.1f} s"
+        out.append(f"  Coverage: reference {cov.start_s:.1f}–{cov.end_s:.1f} s of {ref}"
+                   + (" — PARTIAL (truncated file, sample or shorter cut)" if cov.partial else ""))
     return out
 
 
@@ -198,7 +205,7 @@ def check_args(args: argparse.Namespace, settings: AnalysisSettings) -> None:
 
     for flag, key, value in (("--chunks", "scan_chunk_count", args.chunks),
                              ("--chunk-duration", "scan_chunk_duration", args.chunk_duration),
-                             ("--min-match", "min_match_pct", args.min_match)):
+                             ("--min-match", "min_confidence_pct", args.min_match)):
         why = None if value is None else check_value(key, value)
         if why:
             raise SettingsError(f"{flag} {value:g} {why}")

@@ -3,6 +3,10 @@
 Every file in REF_DIR (.mkv, .mp4, .m4v) is a job; each other folder contributes the file with the same name.
 A layout file (``--layout``) is re-applied to every job whose track structure matches the job it was made from
 (``vsg sync --print-layout`` writes one with its structure); other jobs use the default layout.
+
+A job whose other release does not match its reference fails (nothing written for it); a job whose post-mux
+audit fails keeps its output and is counted as "audit failed". Exit code 0 when every job merged (or was
+analysed) cleanly, 1 otherwise.
 """
 
 from __future__ import annotations

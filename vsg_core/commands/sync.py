@@ -3,6 +3,17 @@
 Default layout: the reference's video, audio and subtitles, then every other release's audio and subtitles,
 languages and names kept. ``--layout FILE`` (JSON, see ``vsg sync --print-layout``) or ``--track`` selectors
 choose tracks and order; ``--default``/``--forced``/``--name``/``--lang`` set per-track options.
+
+A release whose audio does not match the reference (different programme, silent or wrong track, file too
+short) is refused: the job fails before anything is written, naming the file and the likely cause. Give its
+delay by hand with ``--delay 2=+1234.5`` (ms, Source 2) or leave its tracks out of the layout.
+
+Exit codes:
+  0  the output was written and the post-mux audit passed
+  1  the job failed (no output written): a source could not be matched, bad input, a tool failed, cancelled
+  2  bad command line
+  3  the output was written but the post-mux audit failed (a track is off, too short or missing); the file
+     is kept and the log says which track is off where
 """
 
 from __future__ import annotations
@@ -24,6 +35,10 @@ from ..jobs.layout import Layout, LayoutEntry, default_layout, select_tracks, st
 from ..log import progress_line
 from ..models import Track, TrackType
 from ..setting_ranges import validate_settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_AUDIT_FAILED = 3
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -52,9 +67,26 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--allow-negative", action="store_true",
                    help="keep negative delays instead of shifting everything later (sync_mode allow_negative)")
     p.add_argument("--no-audit", action="store_true", help="skip the post-mux audit")
+    p.add_argument("--delay", action="append", default=[], metavar="SOURCE=MS", type=parse_delay,
+                   help="use this delay (ms, e.g. 2=+1234.5) for a source instead of measuring it")
     p.add_argument("--json", action="store_true", help="print the job result as one JSON object on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no log on stderr")
     return p
+
+
+def parse_delay(text: str) -> tuple[str, float]:
+    """``2=+1234.5`` or ``Source 2=-80`` → ("Source 2", delay ms)."""
+    src, sep, value = text.partition("=")
+    src = src.strip()
+    key = f"Source {src}" if src.isdigit() else src
+    try:
+        ms = float(value)
+    except ValueError:
+        ms = float("nan")
+    if not sep or not key.startswith("Source ") or key == "Source 1" or ms != ms or abs(ms) == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected SOURCE=MS with SOURCE 2, 3, … "
+                                         "and MS a number of milliseconds, e.g. 2=+1234.5")
+    return key, ms
 
 
 def _selector(text: str, sources: list[str] | None = None) -> str:
@@ -147,7 +179,12 @@ def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir:
     from ..cli import cancel_token
     from ..pipeline import CANCELLED, MERGED
     from ..pipeline.preflight import check_layout, reference_video_check
+    from ..pipeline.result import AUDIT_FAILED
 
+    manual = dict(args.delay)
+    for key in manual:
+        if key not in job.sources:
+            raise SettingsError(f"--delay: there is no {key} (sources are {', '.join(job.sources)})")
     tracks = tracks_by_source(job.sources)
     layout = build_layout(args, tracks)
     check_layout(layout, job.sources, tracks, where=str(args.layout) if args.layout else "layout")
@@ -174,18 +211,18 @@ def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir:
     token = cancel_token(args)
     result = run_job(job, settings, output_dir=output_dir, output_file=args.output, layout=layout,
                      log_callbacks=callbacks, progress=progress, audit=not args.no_audit,
-                     cancel_token=token, overwrite=args.overwrite)
+                     cancel_token=token, overwrite=args.overwrite, manual_delays=manual)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         _print_summary(result)
     if result.status == MERGED:
-        return 0
+        return EXIT_OK
     if result.error:
         print(f"vsg: {'error: ' if result.status != CANCELLED else ''}{result.error}", file=sys.stderr)
     if result.status == CANCELLED:
         return exit_code(token)
-    return 1
+    return EXIT_AUDIT_FAILED if result.status == AUDIT_FAILED else EXIT_FAILED
 
 
 def _print_summary(result) -> None:
@@ -199,7 +236,8 @@ def _print_summary(result) -> None:
     if result.audit is not None:
         for r in result.audit.residuals:
             v = "not measurable" if r.residual_ms is None else f"{r.residual_ms:+.3f} ms"
-            print(f"  audit: audio track {r.track_index} ({r.source}) residual {v}")
+            verdict = "ok" if r.ok else f"FAILED: {r.reason}"
+            print(f"  audit: audio track {r.track_index} ({r.source}) largest residual {v}, {verdict}")
     for w in result.warnings:
         print(f"  warning: {w}")
     if result.output:

@@ -96,7 +96,7 @@ S = Setting
 
 # Keys vsg adds beyond the original application's 209 (every other key keeps the original's name and meaning).
 VSG_KEYS: frozenset[str] = frozenset({
-    "cluster_retries",
+    "cluster_retries", "min_confidence_pct", "audit_tolerance_ms", "audit_max_shortfall_s",
     "clip_video_codec", "clip_audio_codec", "clip_preset", "clip_crf", "clip_workers", "clip_retry_attempts",
     "clip_retry_base_delay_s", "clip_output_folder", "clip_max_file_size_mb",
     "subtitle_keep_bitmap_with_correction", "video_verified_window_s", "video_verified_search_frames",
@@ -154,9 +154,15 @@ SCHEMA: tuple[Setting, ...] = (
     S("scan_end_percentage", 95.0, "Scan to",
       "Where the last chunk ends, as a percentage of the reference's duration.",
       ANALYSIS, "Chunks", unit="%", minimum=0, maximum=100),
-    S("min_match_pct", 5.0, "Minimum match",
-      "A chunk counts only when its match confidence reaches this; the others are shown but not used.",
-      ANALYSIS, "Delay selection", unit="%", minimum=0.1, maximum=100),
+    S("min_match_pct", 5.0, "Minimum match (original score)",
+      "The original application's chunk acceptance on its match score; vsg accepts chunks by their "
+      "distinct-peak confidence instead (min_confidence_pct).",
+      ANALYSIS, "Delay selection", unit="%", minimum=0.1, maximum=100, available=False),
+    S("min_confidence_pct", 50.0, "Minimum confidence",
+      "A chunk counts only when its correlation peak stands out this much from every other candidate offset "
+      "(distinct-peak score, 0–100) and neither window is silent. Calibrated on generated pairs: unrelated "
+      "material scored at most 39, true matches at least 65 (docs/confidence.md).",
+      ANALYSIS, "Delay selection", unit="%", minimum=0, maximum=100),
     S("min_accepted_chunks", 3, "Minimum accepted",
       "A source with fewer accepted chunks gets no delay: its job fails instead of using a guess.",
       ANALYSIS, "Delay selection", unit="chunks", minimum=1, maximum=100),
@@ -272,6 +278,13 @@ SCHEMA: tuple[Setting, ...] = (
     S("disable_track_statistics_tags", False, "No track statistics tags",
       "Do not write mkvmerge's track statistics tags (bit rate, duration, …).",
       MUX, "mkvmerge options"),
+    S("audit_tolerance_ms", 5.0, "Audit tolerance",
+      "After muxing, every audio track is measured against the reference audio in windows over the whole "
+      "track; a window off by more than this fails the audit (the job ends 'Audit failed', exit code 3).",
+      MUX, "Audit", unit="ms", minimum=0.1, maximum=1000),
+    S("audit_max_shortfall_s", 3.0, "Audit: track may end early by",
+      "A muxed audio track that ends more than this before the reference audio fails the audit.",
+      MUX, "Audit", unit="s", minimum=0, maximum=3600),
     S("cluster_retries", 2, "Cluster retries",
       "vsg batch --cluster: how many workers may die under one job before it is reported as failed (Dask's "
       "allowed-failures for a local:N cluster), and how often a task that raised an unexpected error is run "

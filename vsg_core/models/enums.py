@@ -70,6 +70,7 @@ class DiagnosisKind(_ValueEnum):
     PAL_DRIFT = "PAL_DRIFT"
     LINEAR_DRIFT = "LINEAR_DRIFT"
     INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+    NO_MATCH = "NO_MATCH"
 
 
 ALL_ENUMS: tuple[type[_ValueEnum], ...] = (

@@ -23,10 +23,15 @@ from ..models import PlanItem
 from ..mux import final_order, flag_indices
 from ..progress import FFMPEG_PROGRESS_ARGS, ffmpeg_progress_sink, report_part
 from ..runner import run
-from .result import AudioResidual, AuditReport
+from .result import AudioResidual, AuditReport, AuditWindow
 
 SR = 48_000
-RESIDUAL_TOLERANCE_MS = 1.5
+RESIDUAL_TOLERANCE_MS = 5.0   # default of the setting audit_tolerance_ms
+MAX_SHORTFALL_S = 3.0         # default of the setting audit_max_shortfall_s
+AUDIT_WINDOW_S = 10.0        # length of one audit window
+AUDIT_HOP_S = 15.0           # one window per this much audio: every part of the track is looked at
+AUDIT_SEARCH_S = 10.0        # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
+MIN_MATCHED_SHARE = 0.5      # of the non-silent windows, at least this share must match the reference
 
 
 def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = None,
@@ -46,16 +51,41 @@ def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = Non
     return np.frombuffer(data[:usable], dtype="<f4").astype(np.float32)
 
 
-def measure_residual(ref: np.ndarray, tgt: np.ndarray, chunks: int = 6) -> tuple[float | None, float | None]:
-    """(median raw delay of accepted chunks in ms, mean match %); (None, None) when nothing matched."""
+def measure_windows(ref: np.ndarray, tgt: np.ndarray) -> list[AuditWindow]:
+    """Residual offset of ``tgt`` against ``ref`` in windows spread over the whole common length."""
     from ..analysis.correlate import correlate_arrays
 
-    opts = CorrelationOptions(chunk_count=chunks)
+    common_s = min(ref.size, tgt.size) / SR
+    count = max(2, int(np.ceil(common_s / AUDIT_HOP_S)))
+    opts = CorrelationOptions(chunk_count=count, chunk_duration_s=AUDIT_WINDOW_S, search_range_s=AUDIT_SEARCH_S,
+                              scan_start_pct=0.0, scan_end_pct=100.0, speed_compensation=False)
     run_ = correlate_arrays(ref, tgt, opts)
-    acc = [c for c in run_.chunks if c.accepted]
-    if not acc:
-        return None, None
-    return float(np.median([c.raw_delay_ms for c in acc])), float(np.mean([c.match_pct for c in acc]))
+    return [AuditWindow(c.start_s, c.raw_delay_ms if c.accepted else None, c.match_pct) for c in run_.chunks]
+
+
+def judge_track(windows: Sequence[AuditWindow], ref_s: float, tgt_s: float, tolerance_ms: float,
+                max_shortfall_s: float) -> tuple[bool, str, float | None]:
+    """(ok, reason, signed largest residual) of one muxed audio track from its audit windows."""
+    matched = [w for w in windows if w.residual_ms is not None]
+    worst = max(matched, key=lambda w: abs(w.residual_ms or 0.0)) if matched else None
+    worst_ms = worst.residual_ms if worst is not None else None
+    reasons: list[str] = []
+    if tgt_s < ref_s - max_shortfall_s:
+        reasons.append(f"the track ends at {tgt_s:.1f} s, {ref_s - tgt_s:.1f} s before the reference audio "
+                       f"({ref_s:.1f} s)")
+    off = [w for w in matched if abs(w.residual_ms or 0.0) > tolerance_ms]
+    if off:
+        where = ", ".join(f"{w.start_s:.0f}–{w.start_s + AUDIT_WINDOW_S:.0f} s: {w.residual_ms:+.1f} ms"
+                          for w in off[:6])
+        more = f" and {len(off) - 6} more" if len(off) > 6 else ""
+        reasons.append(f"{len(off)} of {len(matched)} matched windows are off by more than {tolerance_ms:g} ms "
+                       f"({where}{more})")
+    audible = [w for w in windows if w.match_pct > 0.0]
+    if audible and len(matched) < MIN_MATCHED_SHARE * len(audible):
+        reasons.append(f"only {len(matched)} of {len(audible)} windows match the reference audio at all")
+    if not windows or not audible:
+        reasons.append("no window could be measured (silent track?)")
+    return not reasons, "; ".join(reasons), worst_ms
 
 
 def _identify(path: Path, log: JobLog | None) -> Mapping[str, Any]:
@@ -67,8 +97,15 @@ def _identify(path: Path, log: JobLog | None) -> Mapping[str, Any]:
 
 
 def audit_output(output: Path, items: Sequence[PlanItem], log: JobLog, *,
-                 measure_sync: bool = True, reference_index: int | None = None) -> AuditReport:
-    """Compare ``output`` with the plan; measure the residual offset of every audio track."""
+                 measure_sync: bool = True, reference_index: int | None = None,
+                 tolerance_ms: float = RESIDUAL_TOLERANCE_MS, max_shortfall_s: float = MAX_SHORTFALL_S
+                 ) -> AuditReport:
+    """Compare ``output`` with the plan; measure the residual offset of every audio track in every window.
+
+    An audio track fails when any matched window is off by more than ``tolerance_ms``, when it ends more
+    than ``max_shortfall_s`` before the reference audio, or when fewer than half of its non-silent windows
+    match the reference audio at all; a planned track missing from the file fails the audit too.
+    """
     log.section("Post-Merge: Running Final Audit")
     order = final_order(items)
     info = _identify(output, log)
@@ -78,13 +115,14 @@ def audit_output(output: Path, items: Sequence[PlanItem], log: JobLog, *,
     if measure_sync:
         duration_ns = info.get("container", {}).get("properties", {}).get("duration")
         duration_s = duration_ns / 1e9 if isinstance(duration_ns, (int, float)) else None
-        residuals = measure_residuals(output, order, tracks, log, reference_index, duration_s)
-        issues += [f"audio track {r.track_index} ({r.source}) is off by {_shown(r)} after muxing"
+        residuals = measure_residuals(output, order, tracks, log, reference_index, duration_s, tolerance_ms,
+                                      max_shortfall_s)
+        issues += [f"audio track {r.track_index} ({r.source}) is not in sync: {r.reason}"
                    for r in residuals if not r.ok]
     if issues:
-        log.log(f"⚠️  FINAL AUDIT FOUND {len(issues)} POTENTIAL ISSUE(S)")
+        log.log(f"❌ FINAL AUDIT FAILED: {len(issues)} ISSUE(S)")
         for msg in issues:
-            log.warning(f"[Audit] {msg}")
+            log.error(f"[Audit] {msg}")
     else:
         log.log("✅ FINAL AUDIT PASSED - NO ISSUES FOUND")
     return AuditReport(tuple(issues), tuple(residuals), len(tracks))
@@ -116,15 +154,14 @@ def check_tracks(order: Sequence[PlanItem], tracks: Sequence[Mapping[str, Any]])
     return issues
 
 
-def _shown(r: AudioResidual) -> str:
-    return "not measurable" if r.residual_ms is None else f"{r.residual_ms:+.3f} ms (match {r.match_pct:.1f}%)"
-
 
 def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[Mapping[str, Any]],
-                      log: JobLog, reference_index: int | None = None,
-                      duration_s: float | None = None) -> list[AudioResidual]:
-    """The offset left between every muxed audio track and the reference audio (Source 1's first, or
-    ``reference_index``), each decoded on its presentation timeline; nothing with fewer than two."""
+                      log: JobLog, reference_index: int | None = None, duration_s: float | None = None,
+                      tolerance_ms: float = RESIDUAL_TOLERANCE_MS, max_shortfall_s: float = MAX_SHORTFALL_S
+                      ) -> list[AudioResidual]:
+    """Every muxed audio track against the reference audio (Source 1's first, or ``reference_index``), each
+    decoded on its presentation timeline and measured in windows over the whole track; nothing with fewer
+    than two audio tracks."""
     audio_positions = [i for i, t in enumerate(tracks) if t.get("type") == "audio"]
     if len(audio_positions) < 2:
         return []
@@ -134,6 +171,7 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
                         if i < len(order) and order[i].track.source == "Source 1"), audio_positions[0])
     report_part(0, len(audio_positions))
     ref_pcm = decode_presentation(output, audio_positions.index(ref_pos), log, duration_s)
+    ref_s = ref_pcm.size / SR
     residuals: list[AudioResidual] = []
     for ordinal, pos in enumerate(audio_positions):
         if pos == ref_pos:
@@ -141,10 +179,13 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
         report_part(ordinal + (ordinal < audio_positions.index(ref_pos)), len(audio_positions))
         src = order[pos].track.source if pos < len(order) else "?"
         pcm = decode_presentation(output, ordinal, log, duration_s)
-        residual, match = measure_residual(ref_pcm, pcm)
-        ok = residual is not None and abs(residual) <= RESIDUAL_TOLERANCE_MS
-        r = AudioResidual(pos, src, residual, match, ok)
-        residuals.append(r)
-        log.log(f"[Audit] Audio track {pos} ({src}) residual offset vs reference audio: {_shown(r)}")
+        windows = measure_windows(ref_pcm, pcm)
+        ok, reason, worst = judge_track(windows, ref_s, pcm.size / SR, tolerance_ms, max_shortfall_s)
+        matched = [w for w in windows if w.residual_ms is not None]
+        match = float(np.mean([w.match_pct for w in matched])) if matched else None
+        residuals.append(AudioResidual(pos, src, worst, match, ok, tuple(windows), pcm.size / SR, reason))
+        shown = "not measurable" if worst is None else f"largest {worst:+.3f} ms"
+        log.log(f"[Audit] Audio track {pos} ({src}): {len(matched)}/{len(windows)} windows matched, "
+                f"residual offset vs reference audio {shown} (tolerance {tolerance_ms:g} ms)")
         del pcm
     return residuals

@@ -38,6 +38,7 @@ class JobContext:
     attachments: list[Path] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    manual_delays: dict[str, float] = field(default_factory=dict)   # source key → delay (ms) given by the user
 
     @property
     def and_merge(self) -> bool:

@@ -32,7 +32,7 @@ from . import preflight, steps, validators
 from .audit import audit_output
 from .context import JobContext
 from .output_policy import OutputError, OutputLock, OutputPlan, prepare_folder, resolve_output
-from .result import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
+from .result import ANALYZED, AUDIT_FAILED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
 
 __all__ = ["OutputError", "output_path_for", "run_job"]
 
@@ -49,13 +49,15 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             log_callbacks: list[LogCallback] | None = None, progress: Callable[[float], None] | None = None,
             cancel_token: cancel.CancelToken | None = None, audit: bool = True,
             overwrite: bool = False,
-            on_progress: Callable[[ProgressEvent], None] | None = None) -> JobResult:
+            on_progress: Callable[[ProgressEvent], None] | None = None,
+            manual_delays: dict[str, float] | None = None) -> JobResult:
     """Run one job. Never raises for job failures: they come back as ``status == "Failed"`` with ``error``.
 
     ``overwrite``: replace an existing output (after the new file passed its audit). Off, an existing output
     fails the job before anything runs; the GUI asks the user and passes True only when they agreed.
     ``progress`` receives the job's fraction (0–1, reaching 1.0 only when the job finished); ``on_progress``
-    structured events (phase, source, chunk) for a progress display.
+    structured events (phase, source, chunk) for a progress display. ``manual_delays``: source → delay (ms)
+    given by the user (``vsg sync --delay``) instead of measuring it.
     """
     st = settings or Settings()
     # absolute paths: a file named "-x.mkv" or "@x.mkv" can never reach a tool as an option
@@ -97,7 +99,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 why = preflight.reference_video_check(tracks, layout)
                 if why:
                     raise OutputError(why)
-            ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media, reporter=reporter)
+            ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media, reporter=reporter,
+                             manual_delays=dict(manual_delays or {}))
 
             _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
             result.sources = _source_reports(ctx)
@@ -132,7 +135,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             # the audit reads the new file under its partial name: an existing output is replaced only after it
             if audit:
                 report_phase("Audit")
-                result.audit = audit_output(partial, ctx.items, log)
+                result.audit = audit_output(partial, ctx.items, log, tolerance_ms=float(st["audit_tolerance_ms"]),
+                                            max_shortfall_s=float(st["audit_max_shortfall_s"]))
             cancel.check()
             if plan.replaces and result.audit is not None and not result.audit.ok:
                 raise OutputError(f"the new file did not pass its audit ({'; '.join(result.audit.issues)}); "
@@ -143,7 +147,13 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             log.raw(f"[SUCCESS] Output file created: {final}"
                     + (" (the earlier file of that name was replaced)" if plan.replaces else ""))
             result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
-            result.status = MERGED
+            if result.audit is not None and not result.audit.ok:
+                result.status = AUDIT_FAILED
+                result.error = f"audit failed: {result.audit.issues[0]}" + (
+                    f" (and {len(result.audit.issues) - 1} more)" if len(result.audit.issues) > 1 else "")
+                log.raw(f"[AUDIT FAILED] {final} was written but is not right: see the audit above")
+            else:
+                result.status = MERGED
             prog(1.0)
         except cancel.Cancelled as e:
             result.status, result.error = CANCELLED, str(e)

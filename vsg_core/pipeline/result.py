@@ -10,6 +10,7 @@ MERGED = "Merged"
 ANALYZED = "Analyzed"
 FAILED = "Failed"
 CANCELLED = "Cancelled"
+AUDIT_FAILED = "Audit failed"   # the output was written, but the post-mux audit found it wrong (file kept)
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class SourceReport:
     path: Path
     delay_ms: int | None          # what the source's tracks are muxed with (global shift included)
     raw_delay_ms: float | None
-    diagnosis: str                # UNIFORM, STEPPING, PAL_DRIFT, LINEAR_DRIFT, INSUFFICIENT_DATA
+    diagnosis: str                # UNIFORM, STEPPING, PAL_DRIFT, LINEAR_DRIFT, INSUFFICIENT_DATA, NO_MATCH
     drift_ms_per_s: float | None
     accepted_chunks: int
     total_chunks: int
@@ -38,14 +39,26 @@ class SourceReport:
 
 
 @dataclass(frozen=True)
+class AuditWindow:
+    """One measured window of a muxed audio track: where it is and the offset still left there."""
+
+    start_s: float                # window start on the reference audio's presentation timeline
+    residual_ms: float | None     # None: the window did not match (confidence below the threshold)
+    match_pct: float
+
+
+@dataclass(frozen=True)
 class AudioResidual:
     """Post-mux audit: the offset left between one muxed audio track and the reference audio."""
 
     track_index: int              # position in the output file (0-based, all tracks)
     source: str
-    residual_ms: float | None     # presentation-time offset still present (0 = in sync); None: not measurable
-    match_pct: float | None
+    residual_ms: float | None     # largest |offset| over the matched windows (signed); None: nothing matched
+    match_pct: float | None       # mean confidence of the matched windows
     ok: bool
+    windows: tuple[AuditWindow, ...] = ()
+    duration_s: float | None = None       # decoded length of the track
+    reason: str = ""                      # why not ok
 
 
 @dataclass(frozen=True)
@@ -92,8 +105,13 @@ class JobResult:
             "warnings": list(self.warnings), "error": self.error,
             "audit": None if self.audit is None else {
                 "issues": list(self.audit.issues), "track_count": self.audit.track_count,
+                "ok": self.audit.ok,
                 "residuals": [{"track_index": r.track_index, "source": r.source, "residual_ms": r.residual_ms,
-                               "match_pct": r.match_pct, "ok": r.ok} for r in self.audit.residuals]},
+                               "match_pct": r.match_pct, "ok": r.ok, "reason": r.reason,
+                               "duration_s": r.duration_s,
+                               "windows": [{"start_s": w.start_s, "residual_ms": w.residual_ms,
+                                            "match_pct": w.match_pct} for w in r.windows]}
+                              for r in self.audit.residuals]},
         }
 
     @classmethod

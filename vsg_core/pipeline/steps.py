@@ -28,7 +28,9 @@ def analysis_step(ctx: JobContext) -> None:
         job.reference, job.others, settings, ctx.log,
         layout_audio_sources=layout.audio_sources() if layout is not None and ctx.and_merge else None,
         layout_subtitle_sources=layout.subtitle_sources() if layout is not None and ctx.and_merge else None,
-        strict=ctx.and_merge, progress=lambda f: ctx.progress(0.05 + 0.30 * f))
+        strict=ctx.and_merge, progress=lambda f: ctx.progress(0.05 + 0.30 * f),
+        manual_delays=ctx.manual_delays,
+        required_sources=_sources_in_layout(ctx) if ctx.and_merge else None)
     ctx.delays = ctx.analysis.delays
     if not ctx.and_merge:
         return
@@ -40,6 +42,14 @@ def analysis_step(ctx: JobContext) -> None:
                      "audio in sync, and audio correction is not available yet; the track is muxed with the "
                      f"delay at the start ({src.delay_ms:+d} ms before the global shift). Check it, or leave this "
                      "audio out of the layout.")
+
+
+def _sources_in_layout(ctx: JobContext) -> set[str]:
+    """Sources whose delay the output needs: any track of theirs, or an external subtitle synced to them."""
+    if ctx.layout is None:
+        return set(ctx.job.others)
+    return set(ctx.layout.audio_sources()) | set(ctx.layout.subtitle_sources()) | {
+        e.source for e in ctx.layout.entries}
 
 
 def _container_delay(ctx: JobContext, source: str, track: Track) -> int:

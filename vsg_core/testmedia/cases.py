@@ -43,6 +43,11 @@ EPISODE = ProgrammeSpec(seed=20240624, duration_s=1440.0, scene_len_s=(70.0, 160
 
 LANG_NAMES = {"eng": "English", "ger": "Deutsch"}
 
+# Audio contents other than a dialogue stem over the bed (registered by cases_hard): content name →
+# (programme, release, audio spec, codec offset) → PCM (release samples × codec channels, rendered
+# ``offset`` samples early like the dialogue mixes), and its track-name label.
+AUDIO_RENDERERS: dict[str, Callable[[Programme, ReleaseSpec, AudioSpec, int], np.ndarray]] = {}
+
 Log = Callable[[str], None]
 
 
@@ -202,6 +207,9 @@ def _cases() -> dict[str, Case]:
 
 
 CASES: dict[str, Case] = _cases()
+from .cases_hard import HARD_CASES  # noqa: E402  (cases_hard builds on the definitions above)
+
+CASES.update(HARD_CASES)
 DEFAULT_CASES: tuple[str, ...] = tuple(n for n, c in CASES.items() if c.default)
 
 
@@ -241,6 +249,8 @@ def _extend(tmap: TimeMap, extra: int) -> TimeMap:
 
 def _render_audio(prog: Programme, spec: ReleaseSpec, a: AudioSpec, offset: int) -> np.ndarray:
     codec = CODECS[a.codec]
+    if a.content in AUDIO_RENDERERS:
+        return AUDIO_RENDERERS[a.content](prog, spec, a, offset)
     tmap = _extend(spec.audio_map, offset)
     lo, hi = tmap.prog_range()
     i0 = max(0, int(np.floor(prog.index(lo))) - FS)
@@ -318,7 +328,7 @@ def _build_release(prog: Programme, spec: ReleaseSpec, role: str, directory: Pat
                 es = work / f"audio{k}.{codec.ext}"
                 encode_audio(es, pcm, codec, tools["ffmpeg"])
                 del pcm
-                name = f"{LANG_NAMES[a.content]} {codec.label}"
+                name = f"{LANG_NAMES.get(a.content, a.content)} {codec.label}"
                 audio_inputs.append(MuxInput(es, a.language, name, spec.audio_container_delay_ms, a.default))
                 audio_json.append({
                     "track_id": 1 + k, "codec": codec.mkv_codec, "codec_key": codec.key, "label": codec.label,

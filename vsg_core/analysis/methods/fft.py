@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..confidence import peak_confidence, scc_match, scot_confidence
+from ..confidence import gated_confidence, peak_confidence, scc_match, scot_confidence
 from ..correlation_options import EPS, SR, CorrelationOptions
 
 
@@ -211,7 +211,9 @@ def correlate_chunk(r: np.ndarray, t: np.ndarray, method: str, opts: Correlation
         def at(lg: int) -> float:
             return float(y[lg + half if ascending else (lg if lg >= 0 else lags.size + lg)])
         raw = lag + parabolic_offset(at(lag - 1), float(y[k]), at(lag + 1))
-    if method == "scc":
+    if opts.distinct_confidence:
+        conf = gated_confidence(a, r, t, opts.silence_db)
+    elif method == "scc":
         conf = float(a[k]) * 100.0 if pearson else scc_match(float(s[k]), float(np.dot(r64, r64)),
                                                              float(np.dot(t64, t64)))
     elif method == "gcc_scot" and not opts.stable_confidence:

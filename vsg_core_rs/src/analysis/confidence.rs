@@ -149,6 +149,77 @@ pub fn scc_match(peak: f64, energy_r: f64, energy_t: f64) -> f64 {
     peak.abs() / ((energy_r * energy_t).sqrt() + EPS) * 100.0
 }
 
+/// Main lobe left out around the peak: ±20 ms at 48 kHz.
+pub const LOBE_SAMPLES: usize = 960;
+/// Energy envelope: mean of |c|² over 5 ms (gathers a peak smeared by drift within the chunk).
+pub const ENVELOPE_SAMPLES: usize = 241;
+/// A window whose RMS is below this (dBFS) scores 0.
+pub const SILENCE_DB: f64 = -60.0;
+
+/// RMS level of `x` in dBFS (f64 sum of squares; −inf when empty or all zero).
+pub fn level_db(x: &[f32]) -> f64 {
+    if x.is_empty() {
+        return f64::NEG_INFINITY;
+    }
+    let ms = x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / x.len() as f64;
+    if ms > 0.0 {
+        10.0 * ms.log10()
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// Mean of `a²` over each run of `width` consecutive lags (`len − width + 1` values; the whole array when
+/// shorter), from a sequential running sum. Mirrors `energy_envelope` in Python.
+pub fn energy_envelope(a: &[f64], width: usize) -> Vec<f64> {
+    let w = width.min(a.len()).max(1);
+    let mut c = Vec::with_capacity(a.len() + 1);
+    c.push(0.0);
+    let mut acc = 0.0;
+    for &v in a {
+        acc += v * v;
+        c.push(acc);
+    }
+    let wf = w as f64;
+    (0..=a.len() - w).map(|i| (c[i + w] - c[i]) / wf).collect()
+}
+
+/// Distinct-peak score, 0–100: on the energy envelope `e` with maximum `e[j]`,
+/// `100·(1 − sqrt(second/e[j]))` with `second` the largest `e` more than `lobe` lags from `j`
+/// (0 when nothing is that far). See docs/confidence.md.
+pub fn distinct_confidence(a: &[f64], lobe: usize, width: usize) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    let e = energy_envelope(a, width);
+    let mut j = 0usize;
+    for (i, &v) in e.iter().enumerate() {
+        if v > e[j] {
+            j = i;
+        }
+    }
+    let p = e[j];
+    if p.is_nan() || p <= 0.0 {
+        return 0.0;
+    }
+    let lo = j.saturating_sub(lobe);
+    let hi = (j + lobe + 1).min(e.len());
+    let second = e[..lo]
+        .iter()
+        .chain(e[hi..].iter())
+        .copied()
+        .fold(0.0, f64::max);
+    (100.0 * (1.0 - (second / p).sqrt())).clamp(0.0, 100.0)
+}
+
+/// [`distinct_confidence`], or 0 when the reference chunk or the target window is below `silence_db`.
+pub fn gated_confidence(a: &[f64], r: &[f32], t: &[f32], silence_db: f64) -> f64 {
+    if level_db(r).min(level_db(t)) < silence_db {
+        return 0.0;
+    }
+    distinct_confidence(a, LOBE_SAMPLES, ENVELOPE_SAMPLES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +323,33 @@ mod tests {
             (4.0 / (2.0 + EPS) * 10.0f64).min(100.0)
         );
         assert_relative_eq!(scc_match(-3.0, 4.0, 9.0), 3.0 / (6.0 + EPS) * 100.0);
+    }
+
+    #[test]
+    fn distinct_score_and_silence_gate() {
+        // width 1: the envelope is a² itself
+        let mut a = vec![1.0; 5000];
+        a[2500] = 4.0;
+        assert!((distinct_confidence(&a, LOBE_SAMPLES, 1) - 75.0).abs() < 1e-12);
+        // values inside the main lobe do not count
+        a[2600] = 3.9;
+        assert!((distinct_confidence(&a, LOBE_SAMPLES, 1) - 75.0).abs() < 1e-12);
+        a[4000] = 3.0;
+        assert!((distinct_confidence(&a, LOBE_SAMPLES, 1) - 25.0).abs() < 1e-12);
+        // a smeared peak gathers its energy in the envelope
+        let mut b = vec![0.1; 20000];
+        for v in &mut b[10000..10240] {
+            *v = 0.5;
+        }
+        b[2000] = 1.0;
+        assert!((distinct_confidence(&b, LOBE_SAMPLES, 1) - 50.0).abs() < 1e-9);
+        assert!(distinct_confidence(&b, LOBE_SAMPLES, ENVELOPE_SAMPLES) > 70.0);
+        assert_eq!(energy_envelope(&[1.0, 2.0, 3.0], 2), vec![2.5, 6.5]);
+        let loud = vec![0.1_f32; 100];
+        let quiet = vec![1e-4_f32; 100];
+        assert!((level_db(&loud) + 20.0).abs() < 1e-6);
+        assert_eq!(gated_confidence(&b, &loud, &quiet, SILENCE_DB), 0.0);
+        assert!(gated_confidence(&b, &loud, &loud, SILENCE_DB) > 0.0);
+        assert_eq!(level_db(&[0.0_f32; 10]), f64::NEG_INFINITY);
     }
 }

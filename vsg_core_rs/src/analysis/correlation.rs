@@ -6,7 +6,7 @@
 //! gives a negative lag; `delay_ms = lag / SR · 1000`.
 
 use super::chunks::SR;
-use super::confidence::{peak_confidence, scc_match, scot_confidence, EPS};
+use super::confidence::{gated_confidence, peak_confidence, scc_match, scot_confidence, EPS};
 use rayon::prelude::*;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
@@ -54,6 +54,10 @@ pub struct Params {
     pub pearson_scc: bool,
     /// GCC-SCOT uses the §7.9 score instead of min(100, 10·peak/mean).
     pub stable_confidence: bool,
+    /// Every method scores the distinct-peak confidence, 0 for windows below `silence_db`.
+    pub distinct_confidence: bool,
+    /// Silence gate, dBFS RMS.
+    pub silence_db: f64,
 }
 
 impl Params {
@@ -68,6 +72,8 @@ impl Params {
             taper: 0.1,
             pearson_scc: true,
             stable_confidence: true,
+            distinct_confidence: true,
+            silence_db: super::confidence::SILENCE_DB,
         }
     }
 
@@ -82,6 +88,8 @@ impl Params {
             taper: 0.0,
             pearson_scc: false,
             stable_confidence: false,
+            distinct_confidence: false,
+            silence_db: super::confidence::SILENCE_DB,
         }
     }
 }
@@ -468,6 +476,7 @@ pub fn correlate_chunk(
         raw = lag as f64 + parabolic_offset(y(idx(lag - 1)), y(k), y(idx(lag + 1)));
     }
     let conf = match method {
+        _ if p.distinct_confidence => gated_confidence(&a, r, t, p.silence_db),
         Method::Scc if pearson => a[k] * 100.0,
         Method::Scc => scc_match(s[k], energy_r, energy_t),
         Method::GccScot if !p.stable_confidence => scot_confidence(&a, k),

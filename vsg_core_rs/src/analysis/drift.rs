@@ -18,6 +18,14 @@ pub const PAL_FPS: f64 = 25.0;
 pub const FILM_FPS: f64 = 24.0;
 pub const FPS_TOLERANCE: f64 = 0.1;
 pub const PAL_TOLERANCE_MS_PER_S: f64 = 5.0;
+/// A chunk within this of the Theil–Sen line supports the line model.
+pub const ROBUST_INLIER_MS: f64 = 10.0;
+/// Share of accepted chunks the line must explain to be preferred to stepping.
+pub const LINE_SUPPORT: f64 = 0.8;
+/// … to be called PAL_DRIFT on the robust slope.
+pub const PAL_SUPPORT: f64 = 0.6;
+/// Below this share for every model (line, timing clusters): NO_MATCH.
+pub const MODEL_SUPPORT: f64 = 0.5;
 
 /// Cluster validation thresholds (§11.3.4).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -170,6 +178,46 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> Option<LineFit> {
     })
 }
 
+fn median_of(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Theil–Sen line (slope = median of the pairwise slopes, intercept = median of y − slope·x); `None` for
+/// fewer than 2 distinct x. Mirrors `vsg_core.analysis.drift.theil_sen`.
+pub fn theil_sen(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+    let n = x.len();
+    let mut slopes = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            if x[j] != x[i] {
+                slopes.push((y[j] - y[i]) / (x[j] - x[i]));
+            }
+        }
+    }
+    if slopes.is_empty() {
+        return None;
+    }
+    let slope = median_of(&mut slopes);
+    let mut icpt: Vec<f64> = x.iter().zip(y).map(|(xi, yi)| yi - slope * xi).collect();
+    Some((slope, median_of(&mut icpt)))
+}
+
+/// Indices of the points within `ROBUST_INLIER_MS` of `line` (all of them without a line).
+pub fn robust_inliers(x: &[f64], y: &[f64], line: Option<(f64, f64)>) -> Vec<usize> {
+    match line {
+        None => (0..x.len()).collect(),
+        Some((slope, intercept)) => (0..x.len())
+            .filter(|&i| (y[i] - (slope * x[i] + intercept)).abs() <= ROBUST_INLIER_MS)
+            .collect(),
+    }
+}
+
 /// Expected delay slope (ms/s) when one side is the 25 fps PAL speed-up of the other's film rate:
 /// `(1 − fps_ref / fps_tgt) · 1000`. `None` unless exactly one rate is ~25 and the other ~24/23.976.
 pub fn expected_pal_slope(ref_fps: Option<f64>, target_fps: Option<f64>) -> Option<f64> {
@@ -250,6 +298,14 @@ pub struct Diagnosis {
     pub fallback_mode: Option<String>,
     pub reason: String,
     pub lines: Vec<String>,
+    /// `ChunkResult.index` of the accepted chunks off the robust line.
+    pub outlier_chunks: Vec<u32>,
+    /// Theil–Sen (slope ms/s, delay at 0 s ms) over the accepted chunks.
+    pub robust_line: Option<(f64, f64)>,
+    /// Accepted chunks within `ROBUST_INLIER_MS` of the robust line.
+    pub line_support: usize,
+    /// Accepted chunks in a DBSCAN timing cluster.
+    pub cluster_support: usize,
 }
 
 /// `[1, 2, 3, 5, 7, 8, 9]` → `1-3,5,7-9`.
@@ -573,6 +629,13 @@ pub fn diagnose(
     let (qmode, q) = config.quality();
     let labels = dbscan_1d(&y, config.eps_ms, config.min_samples);
     let clusters = build_clusters(&accepted, &labels, config.chunk_duration_s, &q);
+    let line = theil_sen(&x, &y);
+    let inliers = robust_inliers(&x, &y, line);
+    let outlier_chunks: Vec<u32> = (0..n)
+        .filter(|i| !inliers.contains(i))
+        .map(|i| accepted[i].index)
+        .collect();
+    let cluster_support: usize = clusters.iter().map(|c| c.size()).sum();
 
     let make = |kind: DiagnosisKind,
                 reason: String,
@@ -592,6 +655,10 @@ pub fn diagnose(
         fallback_mode,
         reason,
         lines,
+        outlier_chunks: outlier_chunks.clone(),
+        robust_line: line,
+        line_support: inliers.len(),
+        cluster_support,
     };
 
     let min_acc = config.min_accepted_chunks.max(1);
@@ -640,6 +707,95 @@ pub fn diagnose(
             None,
             lines,
         );
+    }
+
+    // Test 0 — robust line (Theil–Sen): which model do the chunks support, and which are outliers?
+    let xin: Vec<f64> = inliers.iter().map(|&i| x[i]).collect();
+    let yin: Vec<f64> = inliers.iter().map(|&i| y[i]).collect();
+    let fit_in = linear_fit(&xin, &yin);
+    let n_in = inliers.len();
+    let nf = n as f64;
+    if let Some((ls, li)) = line {
+        lines.push(format!(
+            "[Robust Fit] Theil-Sen slope {ls:+.4} ms/s, delay at 0 s {li:+.3} ms; {n_in}/{n} chunks within ±{ROBUST_INLIER_MS:.0} ms of the line; {cluster_support}/{n} chunks in timing clusters."
+        ));
+    }
+    if !outlier_chunks.is_empty() {
+        lines.push(format!(
+            "[Robust Fit] Outlier chunks (off the line): {}",
+            compress_ranges(&outlier_chunks)
+        ));
+    }
+    if (n_in.max(cluster_support) as f64) < MODEL_SUPPORT * nf {
+        let reason = format!(
+            "the {n} accepted chunks agree on no delay model: a line explains {n_in} of them, timing clusters {cluster_support} (need {:.0}%)",
+            MODEL_SUPPORT * 100.0
+        );
+        lines.push(format!("[DriftDiagnosis] NO_MATCH: {reason}."));
+        return make(
+            DiagnosisKind::NoMatch,
+            reason,
+            fit_all,
+            vec![],
+            None,
+            None,
+            lines,
+        );
+    }
+    if let (Some(exp), Some((ls, _)), Some(fi)) = (expected_pal, line, fit_in.as_ref()) {
+        if (ls - exp).abs() < PAL_TOLERANCE_MS_PER_S && n_in as f64 >= PAL_SUPPORT * nf {
+            lines.push(format!(
+                "[PAL Drift Detected] Reference {:.3} fps, target {:.3} fps: expected drift {exp:+.2} ms/s, robust slope {ls:+.2} ms/s ({n_in}/{n} chunks on the line).",
+                ref_fps.unwrap_or(0.0),
+                target_fps.unwrap_or(0.0),
+            ));
+            let reason = format!(
+                "PAL speed-up: slope {:+.2} ms/s (expected {exp:+.2}); {} outlier chunks",
+                fi.slope,
+                outlier_chunks.len()
+            );
+            return make(
+                DiagnosisKind::PalDrift,
+                reason,
+                fit_in.clone(),
+                vec![],
+                None,
+                None,
+                lines,
+            );
+        }
+    }
+    let r2_line = if lossless {
+        config.r2_threshold_lossless
+    } else {
+        config.r2_threshold_lossy
+    };
+    if let Some(fi) = fit_in.as_ref() {
+        if n_in as f64 >= LINE_SUPPORT * nf
+            && fi.total_drift_ms >= MIN_TOTAL_DRIFT_MS
+            && fi.residual_rms <= RESIDUAL_FLOOR_MS.max(RESIDUAL_FRACTION * fi.total_drift_ms)
+            && fi.r2.is_some_and(|r| r > r2_line)
+        {
+            let r2 = fi.r2.unwrap_or(0.0);
+            lines.push(format!(
+                "[Linear Drift Detected] {n_in}/{n} chunks lie on a line: slope {:+.4} ms/s, R²={r2:.3}, residual RMS {:.3} ms, {:.1} ms across the scanned span; {} outlier chunks.",
+                fi.slope, fi.residual_rms, fi.total_drift_ms, outlier_chunks.len()
+            ));
+            let reason = format!(
+                "drift: slope {:+.3} ms/s, R² {r2:.3}, {} outlier chunks",
+                fi.slope,
+                outlier_chunks.len()
+            );
+            return make(
+                DiagnosisKind::LinearDrift,
+                reason,
+                fit_in.clone(),
+                vec![],
+                None,
+                None,
+                lines,
+            );
+        }
     }
 
     // Test 1 — PAL drift.

@@ -195,6 +195,11 @@ fn diagnose_drift<'py>(
     out.set_item("fallback_mode", dg.fallback_mode)?;
     out.set_item("reason", dg.reason)?;
     out.set_item("lines", PyList::new(py, &dg.lines)?)?;
+    out.set_item("outlier_chunks", dg.outlier_chunks.clone())?;
+    out.set_item("robust_slope_ms_per_s", dg.robust_line.map(|l| l.0))?;
+    out.set_item("robust_intercept_ms", dg.robust_line.map(|l| l.1))?;
+    out.set_item("line_support", dg.line_support)?;
+    out.set_item("cluster_support", dg.cluster_support)?;
     Ok(out)
 }
 
@@ -221,7 +226,7 @@ use pyo3::exceptions::PyValueError;
 #[pyfunction]
 #[pyo3(signature = (refs, targets, method, *, vsg = true, exact_fft_length = false, peak_fit = true,
                     mask_db = Some(60.0), smooth_hz = 20.0, taper = 0.1, pearson_scc = true,
-                    stable_confidence = true))]
+                    stable_confidence = true, distinct_confidence = true, silence_db = -60.0))]
 #[allow(clippy::too_many_arguments)]
 fn correlate_chunks(
     py: Python<'_>,
@@ -236,6 +241,8 @@ fn correlate_chunks(
     taper: f64,
     pearson_scc: bool,
     stable_confidence: bool,
+    distinct_confidence: bool,
+    silence_db: f64,
 ) -> PyResult<Vec<(i64, f64, f64)>> {
     let m = Method::parse(method).ok_or_else(|| {
         PyValueError::new_err(format!(
@@ -251,6 +258,8 @@ fn correlate_chunks(
         taper,
         pearson_scc,
         stable_confidence,
+        distinct_confidence,
+        silence_db,
     };
     let r: Vec<&[f32]> = refs
         .iter()

@@ -122,6 +122,7 @@ value_enum!(
         PalDrift = ("PAL_DRIFT", "PAL_DRIFT"),
         LinearDrift = ("LINEAR_DRIFT", "LINEAR_DRIFT"),
         InsufficientData = ("INSUFFICIENT_DATA", "INSUFFICIENT_DATA"),
+        NoMatch = ("NO_MATCH", "NO_MATCH"),
     }
 );
 

@@ -1,0 +1,123 @@
+"""The one seam between the analysis and its compute core: the Rust extension or the Python reference.
+
+:class:`AnalysisEngine` lists the compute functions the analysis needs; :class:`PythonEngine` runs the Python
+reference implementations (NumPy, scikit-learn), :class:`RustEngine` the same algorithms in ``vsg_core_rs``
+(parallel, GIL released). :func:`engine` returns the one the active backend (``vsg_core.backend``) selects.
+Callers never test the backend name themselves; parity tests run both engines on the same inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from ..backend import Backend, active_backend, require_rust
+
+if TYPE_CHECKING:
+    from .correlation_options import CorrelationOptions
+    from .drift import Diagnosis, DriftConfig
+    from .methods.fft import LagResult
+    from .records import ChunkResult
+    from .selection import SelectionResult
+
+
+class AnalysisEngine(Protocol):
+    name: Backend
+
+    def correlate_fft(self, refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], method: str,
+                      opts: CorrelationOptions) -> list[LagResult]:
+        """Lag and confidence of each (reference chunk, target window) pair with one FFT method."""
+        ...
+
+    def dbscan(self, values: Sequence[float], eps: float, min_samples: int) -> list[int]:
+        """1-D DBSCAN labels (−1 = noise) with scikit-learn's semantics."""
+        ...
+
+    def select_delay(self, chunks: Sequence[ChunkResult], mode: str, first_stable_min_chunks: int,
+                     first_stable_skip_unstable: bool, min_accepted_chunks: int, source_key: str
+                     ) -> SelectionResult | None:
+        """The delay of one target from its chunk records (None: too few accepted)."""
+        ...
+
+    def diagnose(self, chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
+                 target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
+        """Drift / stepping / no-match diagnosis of one target."""
+        ...
+
+
+class PythonEngine:
+    """The Python reference implementations."""
+
+    name: Backend = "python"
+
+    def correlate_fft(self, refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], method: str,
+                      opts: CorrelationOptions) -> list[LagResult]:
+        from .methods.fft import correlate_chunk
+
+        return [correlate_chunk(r, t, method, opts) for r, t in zip(refs, tgts, strict=True)]
+
+    def dbscan(self, values: Sequence[float], eps: float, min_samples: int) -> list[int]:
+        from .dbscan import dbscan_python
+
+        return dbscan_python(values, eps, min_samples)
+
+    def select_delay(self, chunks: Sequence[ChunkResult], mode: str, first_stable_min_chunks: int,
+                     first_stable_skip_unstable: bool, min_accepted_chunks: int, source_key: str
+                     ) -> SelectionResult | None:
+        from .selection import select_python
+
+        return select_python(chunks, mode, first_stable_min_chunks, first_stable_skip_unstable,
+                             min_accepted_chunks, source_key)
+
+    def diagnose(self, chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
+                 target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
+        from .drift import diagnose_python
+
+        return diagnose_python(chunks, config, ref_fps, target_fps, codec_id, ref_duration_s)
+
+
+class RustEngine:
+    """``vsg_core_rs``: the same algorithms in Rust."""
+
+    name: Backend = "rust"
+
+    def correlate_fft(self, refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], method: str,
+                      opts: CorrelationOptions) -> list[LagResult]:
+        from .correlate import rust_kwargs
+        from .methods.fft import LagResult
+
+        out = require_rust().correlate_chunks(list(refs), list(tgts), method, **rust_kwargs(opts))
+        return [LagResult(int(lag), float(raw), float(conf)) for lag, raw, conf in out]
+
+    def dbscan(self, values: Sequence[float], eps: float, min_samples: int) -> list[int]:
+        return list(require_rust().dbscan_1d([float(v) for v in values], float(eps), int(min_samples)))
+
+    def select_delay(self, chunks: Sequence[ChunkResult], mode: str, first_stable_min_chunks: int,
+                     first_stable_skip_unstable: bool, min_accepted_chunks: int, source_key: str
+                     ) -> SelectionResult | None:
+        from .selection import SelectionResult, normalise_mode
+
+        out = require_rust().select_delay(list(chunks), normalise_mode(mode), first_stable_min_chunks,
+                                          first_stable_skip_unstable, min_accepted_chunks, source_key)
+        if out is None:
+            return None
+        return SelectionResult(int(out["delay_ms"]), float(out["raw_delay_ms"]), str(out["mode"]),
+                               str(out["label"]), int(out["accepted_count"]), tuple(out["lines"]))
+
+    def diagnose(self, chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
+                 target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
+        from .drift import diagnosis_from_rust
+
+        out = require_rust().diagnose_drift(list(chunks), config.to_dict(), ref_fps, target_fps, codec_id,
+                                            ref_duration_s)
+        return diagnosis_from_rust(out)
+
+
+_ENGINES: dict[Backend, AnalysisEngine] = {"python": PythonEngine(), "rust": RustEngine()}
+
+
+def engine(backend: Backend | None = None) -> AnalysisEngine:
+    """The engine of ``backend`` (default: the active backend)."""
+    return _ENGINES[backend or active_backend()]

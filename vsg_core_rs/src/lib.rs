@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod bindings;
+pub mod correction;
 pub mod logging;
 pub mod models;
 pub mod mux;

@@ -2,6 +2,7 @@
 //! Each domain has its own file with a `register` function; nothing here holds logic.
 
 pub mod analysis;
+pub mod correction;
 pub mod logging;
 pub mod models;
 pub mod mux;
@@ -13,5 +14,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     models::register(m)?;
     analysis::register(m)?;
     mux::register(m)?;
+    correction::register(m)?;
     Ok(())
 }

@@ -166,7 +166,7 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "archive_logs": True,
     "auto_apply_strict": False,  # unused by the original too
     # Correction (segmented / drift)
-    "segmented_enabled": False,
+    "segmented_enabled": True,
     "segmented_qa_threshold": 85.0,
     "segment_qa_chunk_count": 30,
     "segment_qa_min_accepted_chunks": 28,
@@ -184,7 +184,7 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "segment_drift_slope_threshold": 0.7,
     "segment_drift_outlier_sensitivity": 1.5,
     "segment_drift_scan_buffer_pct": 2.0,
-    "segment_resample_engine": "aresample",
+    "segment_resample_engine": "rubberband",
     "segment_rb_pitch_correct": False,
     "segment_rb_transients": "crisp",
     "segment_rb_smoother": True,
@@ -239,7 +239,20 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "stepping_min_cluster_duration_s": 20.0,
     "stepping_min_match_quality_pct": 85.0,
     "stepping_min_total_clusters": 2,
-    "stepping_filtered_fallback": "nearest",}
+    "stepping_filtered_fallback": "nearest",
+    # --- correct ---
+    "correction_stepping_enabled": True,
+    "correction_pal_enabled": True,
+    "correction_linear_enabled": True,
+    "correction_keep_original": False,
+    "correction_on_qa_failure": "fail",
+    "correction_crossfade_ms": 5.0,
+    "correction_boundary_window_ms": 500.0,
+    "correction_boundary_step_ms": 5.0,
+    "correction_pal_engine": "rubberband",
+    "correction_qa_max_offset_ms": 2.0,
+    "correction_qa_max_spread_ms": 2.0,
+}
 
 # vsg's own defaults where the original's are known to fail or to be unsafe (see MIGRATION_PLAN.md).
 VSG_OVERRIDES: dict[str, Any] = {

@@ -34,6 +34,7 @@ class JobContext:
     attachments: list[Path] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    corrections: list[Any] = field(default_factory=list)   # vsg_core.correction.apply.CorrectionReport
 
     @property
     def and_merge(self) -> bool:

@@ -27,6 +27,7 @@ from ..tools import require
 from . import steps, validators
 from .audit import audit_output
 from .context import JobContext
+from .correction_step import correction_step
 from .result import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
 
 
@@ -93,6 +94,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 return result
 
             _phase(ctx, "Extraction", steps.extraction_step, validators.validate_extraction)
+            _phase(ctx, "Audio Correction", correction_step, lambda _c: None)
             prog(0.50)
             _phase(ctx, "Subtitle Processing", steps.subtitles_step, validators.validate_subtitles)
             _optional_phase(ctx, "Chapters", steps.chapters_step)
@@ -118,6 +120,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             prog(0.90)
             if audit:
                 result.audit = audit_output(final, ctx.items, log)
+            result.corrections = [c.to_json() for c in ctx.corrections]
             result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
             result.status = MERGED
             prog(1.0)

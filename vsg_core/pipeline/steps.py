@@ -11,7 +11,7 @@ from ..chapters import ChapterOptions, prepare_chapters
 from ..errors import MediaError
 from ..extraction import extract_fonts, extract_tracks, open_source
 from ..jobs.layout import EXTERNAL, LayoutEntry
-from ..models import Delays, DiagnosisKind, PlanItem, StreamProps, Track, TrackType
+from ..models import Delays, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
 from ..runner import run
 from .context import JobContext
@@ -29,16 +29,6 @@ def analysis_step(ctx: JobContext) -> None:
         layout_subtitle_sources=layout.subtitle_sources() if layout is not None and ctx.and_merge else None,
         strict=ctx.and_merge, progress=lambda f: ctx.progress(0.05 + 0.30 * f))
     ctx.delays = ctx.analysis.delays
-    if not ctx.and_merge:
-        return
-    for src in ctx.analysis.sources:
-        kind = src.diagnosis.kind
-        if kind in (DiagnosisKind.STEPPING, DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT) \
-                and src.key in layout.audio_sources():
-            ctx.warn(f"{src.key} ({src.path.name}) shows {kind.value}: one constant delay cannot keep all of its "
-                     "audio in sync, and audio correction is not available yet; the track is muxed with the "
-                     f"delay at the start ({src.delay_ms:+d} ms before the global shift). Check it, or leave this "
-                     "audio out of the layout.")
 
 
 def _container_delay(ctx: JobContext, source: str, track: Track) -> int:

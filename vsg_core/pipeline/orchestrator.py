@@ -8,6 +8,7 @@ refused.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from .audit import audit_output
 from .context import JobContext
 from .correction_step import correction_step
 from .result import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
+from .segment_audit import audit_corrected_segments
 
 
 class OutputError(VsgError):
@@ -120,6 +122,11 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             prog(0.90)
             if audit:
                 result.audit = audit_output(final, ctx.items, log)
+                if ctx.corrections:
+                    extra = audit_corrected_segments(final, ctx.items, ctx.corrections,
+                                                     ctx.delays.global_shift_ms if ctx.delays else 0, log)
+                    if extra:
+                        result.audit = dataclasses.replace(result.audit, issues=result.audit.issues + tuple(extra))
             result.corrections = [c.to_json() for c in ctx.corrections]
             result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
             result.status = MERGED

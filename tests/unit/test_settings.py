@@ -13,7 +13,7 @@ from vsg_core.errors import SettingsError
 
 
 def test_spec_defaults_present() -> None:
-    assert len(DEFAULTS) == 209
+    assert len(DEFAULTS) == 220
     assert DEFAULTS["scan_chunk_count"] == 10 and DEFAULTS["scan_chunk_duration"] == 15
     assert DEFAULTS["min_match_pct"] == 5.0 and DEFAULTS["snap_threshold_ms"] == 250
     assert DEFAULTS["corr_anchor_anchor_positions"] == [10, 50, 90]

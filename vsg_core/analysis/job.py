@@ -140,6 +140,8 @@ class SourceAnalysis:
             "diagnosis": self.diagnosis.kind.value,
             "drift_ms_per_s": self.drift_ms_per_s,
             "chunks": [c.to_dict() for c in self.chunks],
+            "segments": [{"reference_start_s": g.start_s, "reference_end_s": g.end_s, "delay_ms": g.delay_ms,
+                          "raw_delay_ms": g.raw_delay_ms} for g in self.diagnosis.segments],
         }
 
 

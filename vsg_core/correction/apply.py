@@ -29,6 +29,7 @@ from .stepping import AudioSegment, Piece, RefineParams, Splice
 
 SEARCH_SR = 16_000          # rate of the mono signals the boundary search runs on
 QA_SR = 48_000
+RESIDUAL_DRIFT_MS = 0.5    # drift left across the programme after a tempo change that triggers a second pass
 PAL_FILM = Fraction(24000, 1001) / 25      # tempo that slows a 25 fps speed-up of a 23.976 fps master
 PAL_24 = Fraction(24, 25)                  # … of a 24.000 fps master
 

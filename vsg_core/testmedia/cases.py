@@ -202,6 +202,9 @@ def _cases() -> dict[str, Case]:
 
 
 CASES: dict[str, Case] = _cases()
+from .cases_correction import correction_cases  # noqa: E402  (it builds on the definitions above)
+
+CASES.update(correction_cases())
 DEFAULT_CASES: tuple[str, ...] = tuple(n for n, c in CASES.items() if c.default)
 
 

@@ -9,6 +9,7 @@ reference. Its container delay is 0.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -235,16 +236,113 @@ def plan_stepping(ref_mono: np.ndarray, tgt_mono: np.ndarray, segments: Sequence
     return SteppingPlan(splices, edl, align_ms, sr)
 
 
-def assemble_track(pcm: np.ndarray, props: AudioProps, edl: Sequence[AudioSegment], align_ms: float,
-                   cfg: CorrectionConfig, out: Path, eng: SteppingEngine | None = None,
+BLOCK_S = 10.0              # output block length of the streaming assembly
+
+
+def block_edges(pieces: Sequence[Piece], crossfade: int, block: int) -> list[int]:
+    """Output positions where the streaming assembly may cut: about every ``block`` samples, never within
+    ``crossfade`` samples of a join, so each block's joins (and their crossfade lengths) are the whole
+    track's."""
+    total = pieces[-1].out_start + pieces[-1].length
+    joins = [p.out_start for p in pieces[1:]]
+    edges = [0]
+    at = block
+    while at < total:
+        moved = True
+        while moved:
+            moved = False
+            for x in joins:
+                if abs(at - x) < crossfade:
+                    at, moved = x + crossfade, True
+        if at >= total:
+            break
+        edges.append(at)
+        at += block
+    edges.append(total)
+    return edges
+
+
+def assemble_stream(raw: Path, n_frames: int, props: AudioProps, pieces: Sequence[Piece], crossfade: int,
+                    out: Path, eng: SteppingEngine | None = None, log: JobLog | None = None,
+                    block_s: float = BLOCK_S) -> Path:
+    """Splice the target (raw s32le frames in ``raw``) along ``pieces`` block by block and stream the result
+    into the FLAC encoder: the memory held is one block, and the samples equal ``splice_audio`` on the whole
+    track (same joins, same crossfades)."""
+    import subprocess
+
+    e = eng or engine()
+    ch = props.channels
+    frame_bytes = 4 * ch
+    edges = block_edges(pieces, crossfade, max(2 * crossfade + 1, int(block_s * props.sample_rate)))
+    tmp = out.with_name(f".{out.name}.partial.flac")
+    cmd = ["ffmpeg", "-y", "-nostdin", "-v", "error", "-f", "s32le", "-ar", str(props.sample_rate),
+           "-ch_layout", props.layout, "-i", "-", "-map_metadata", "-1", "-fflags", "+bitexact", "-c:a", "flac",
+           str(tmp)]
+    if log is not None:
+        log.log("$ " + " ".join(cmd))
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stdin is not None
+    try:
+        with open(raw, "rb") as f:
+            for o0, o1 in itertools.pairwise(edges):
+                sub: list[Piece] = []
+                lo, hi = None, None
+                for p in pieces:
+                    a, b = max(p.out_start, o0), min(p.out_start + p.length, o1)
+                    if b <= a:
+                        continue
+                    src = None if p.src is None else p.src + (a - p.out_start)
+                    sub.append(Piece(a - o0, b - a, src))
+                    if src is not None:
+                        lo = src if lo is None else min(lo, src)
+                        hi = src + (b - a) if hi is None else max(hi, src + (b - a))
+                base = 0
+                window = np.zeros((0, ch), dtype=np.int32)
+                if lo is not None and hi is not None:
+                    base = min(max(lo - crossfade, 0), n_frames)
+                    end = min(max(hi + crossfade, 0), n_frames)
+                    f.seek(base * frame_bytes)
+                    window = np.fromfile(f, dtype="<i4", count=(end - base) * ch).reshape(-1, ch)
+                sub = [Piece(p.out_start, p.length, None if p.src is None else p.src - base) for p in sub]
+                # a window starting after 0 must not turn real samples before it into zeros: it starts at least
+                # one crossfade before the earliest sample any join reads
+                block = e.splice_audio(np.ascontiguousarray(window), sub, crossfade)
+                proc.stdin.write(np.ascontiguousarray(block, dtype="<i4").tobytes())
+        proc.stdin.close()
+        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        if proc.wait() != 0:
+            raise CorrectionError(f"ffmpeg could not write {out.name}: {err.strip()[-500:]}")
+        tmp.replace(out)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def decode_raw(path: Path, ordinal: int, raw: Path, channels: int, log: JobLog | None = None) -> int:
+    """Decode one stream to raw s32le frames in ``raw``; returns the number of whole frames."""
+    run(["ffmpeg", "-y", "-nostdin", "-v", "error", "-i", str(path), "-map", f"0:a:{ordinal}", "-f", "s32le",
+         str(raw)], log, what=f"{path.name} audio stream {ordinal}")
+    return raw.stat().st_size // (4 * channels)
+
+
+def assemble_track(path: Path, props: AudioProps, edl: Sequence[AudioSegment], align_ms: float,
+                   cfg: CorrectionConfig, out: Path, work: Path, eng: SteppingEngine | None = None,
                    log: JobLog | None = None) -> tuple[Path, list[Piece]]:
+    """Decode ``path`` (its first audio stream), apply the EDL and write the corrected FLAC ``out``."""
     e = eng or engine()
     pieces = e.assembly_plan(edl, props.sample_rate, align_ms)
     if not pieces:
-        raise CorrectionError(f"the stepping edit of {out.name} leaves no audio")
+        raise CorrectionError(f"the stepping edit of {path.name} leaves no audio")
     cf = max(0, round(cfg.crossfade_ms * props.sample_rate / 1000.0))
-    fixed = e.splice_audio(pcm, pieces, cf)
-    encode_flac(fixed, props, out, log)
+    raw = work / f"{out.stem}.s32"
+    try:
+        n = decode_raw(path, 0, raw, props.channels, log)
+        assemble_stream(raw, n, props, pieces, cf, out, e, log)
+    finally:
+        raw.unlink(missing_ok=True)
     return out, pieces
 
 
@@ -256,12 +354,14 @@ def decode_mono_f32(path: Path, ordinal: int, log: JobLog | None = None) -> np.n
     return np.frombuffer(data[:len(data) - len(data) % 4], dtype="<f4")
 
 
-def measure_track(ref: np.ndarray, tgt: np.ndarray, cfg: CorrectionConfig) -> list[tuple[float, float, bool]]:
-    """(chunk start s, raw delay ms, accepted) over the whole programme."""
-    from ..analysis.correlate import correlate_arrays
+def measure_track(ref: Path, ref_ordinal: int, tgt: Path, cfg: CorrectionConfig
+                  ) -> list[tuple[float, float, bool]]:
+    """(chunk start s, raw delay ms, accepted) over the whole programme; the analysis' windowed decoder reads
+    only the chunks, so a long track is never held in memory."""
+    from ..analysis.correlate import correlate_files
 
     opts = CorrelationOptions(chunk_count=cfg.qa_chunks, min_match_pct=cfg.qa_min_match_pct)
-    res = correlate_arrays(ref, tgt, opts)
+    res = correlate_files(ref, tgt, opts, ref_ordinal=ref_ordinal, tgt_ordinal=0)
     return [(c.start_s, c.raw_delay_ms, c.accepted) for c in res.chunks]
 
 
@@ -347,5 +447,6 @@ def work_dir(parent: Path) -> Path:
 
 
 __all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "QaResult", "SteppingPlan",
-           "assemble_track", "change_tempo", "decode_int32", "decode_mono_f32", "judge_qa", "measure_track",
-           "plan_stepping", "probe_audio", "realign", "silencedetect_zones", "tempo_ratio", "work_dir"]
+           "assemble_stream", "assemble_track", "block_edges", "change_tempo", "decode_int32", "decode_mono_f32",
+           "encode_flac", "judge_qa", "measure_track", "plan_stepping", "probe_audio", "realign",
+           "silencedetect_zones", "tempo_ratio", "work_dir"]

@@ -78,7 +78,6 @@ def correction_step(ctx: JobContext) -> None:
     if a is None or not ctx.items:
         return
     cfg = ca.CorrectionConfig.from_settings(ctx.settings)
-    ref_f32: np.ndarray | None = None
     work = ca.work_dir(ctx.temp_dir)
     for src in a.sources:
         kind = src.diagnosis.kind
@@ -96,8 +95,6 @@ def correction_step(ctx: JobContext) -> None:
             continue
         align = float(src.correlation_delay_ms)
         ctx.log.section(f"Audio Correction: {src.key} ({kind.value})")
-        if ref_f32 is None:
-            ref_f32 = ca.decode_mono_f32(a.reference, a.reference_stream.audio_ordinal, ctx.log)
         plan = None
         tempo = None
         if kind is DiagnosisKind.STEPPING:
@@ -108,7 +105,8 @@ def correction_step(ctx: JobContext) -> None:
             ctx.log.log(f"[{kind.value}] {src.key}: slope {slope:+.4f} ms/s → tempo ×{float(tempo):.10f}")
         replacements: list[tuple[PlanItem, PlanItem | None, PlanItem | None]] = []
         for item in items:
-            report = _correct_item(ctx, src, kind, item, plan, tempo, align, cfg, work, ref_f32)
+            report = _correct_item(ctx, src, kind, item, plan, tempo, align, cfg, work, a.reference,
+                                   a.reference_stream.audio_ordinal)
             ctx.corrections.append(report)
             if report.applied and report.output:
                 corrected_name, preserved_name = _names(kind, item.track.props.name, ctx.settings)
@@ -150,7 +148,7 @@ def _plan_stepping(ctx: JobContext, src, align: float, cfg, work: Path):  # type
 
 
 def _correct_item(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, plan, tempo, align: float,  # type: ignore[no-untyped-def]
-                  cfg, work: Path, ref_f32: np.ndarray):
+                  cfg, work: Path, a_ref: Path, a_ord: int):
     from ..correction import apply as ca
 
     path = Path(item.extracted_path or "")
@@ -159,9 +157,7 @@ def _correct_item(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, pla
     report = ca.CorrectionReport(src.key, item.track.id, kind.value, "", None, align)
     if kind is DiagnosisKind.STEPPING:
         report.method = "stepping edit (copy, remove, fill with silence, crossfade)"
-        pcm = ca.decode_int32(path, 0, log=ctx.log)
-        ca.assemble_track(pcm, props, plan.edl, align, cfg, out, log=ctx.log)
-        del pcm
+        ca.assemble_track(path, props, plan.edl, align, cfg, out, work, log=ctx.log)
         report.segments = plan.to_json()
     else:
         eng = cfg.pal_engine if kind is DiagnosisKind.PAL_DRIFT else cfg.linear_engine
@@ -175,11 +171,11 @@ def _correct_item(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, pla
         for v_eng, v_pitch in variants:
             report.method = f"tempo ×{float(tempo):.10f} ({v_eng}, pitch {'kept' if v_pitch else 'follows tempo'})"
             qa = _tempo_variant(ctx, src, kind, item, path, props, out, tempo, v_eng, v_pitch, align, cfg, work,
-                                ref_f32)
+                                a_ref, a_ord)
             if qa is not None and qa.passed:
                 break
             ctx.log.log(f"[{kind.value}] {report.method}: QA failed" + (f" ({qa.reason})" if qa else ""))
-    chunks = ca.measure_track(ref_f32, ca.decode_mono_f32(out, 0, ctx.log), cfg)
+    chunks = ca.measure_track(a_ref, a_ord, out, cfg)
     qa = ca.judge_qa(chunks, align, cfg)
     report.qa = qa
     ctx.log.log(f"[QA] {src.key} track {item.track.id}: {qa.accepted}/{qa.total} chunks matched; median offset "
@@ -199,7 +195,7 @@ def _correct_item(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, pla
 
 
 def _tempo_variant(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, path: Path, props, out: Path,  # type: ignore[no-untyped-def]
-                   tempo, eng: str, pitch: bool, align: float, cfg, work: Path, ref_f32: np.ndarray):
+                   tempo, eng: str, pitch: bool, align: float, cfg, work: Path, a_ref: Path, a_ord: int):
     """Tempo-correct with one engine variant, re-measure the start delay, realign and write ``out``; the QA
     judgement of the result (None when it no longer matches the reference at all)."""
     from ..correction import apply as ca
@@ -207,7 +203,7 @@ def _tempo_variant(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, pa
     for attempt in range(2):
         pcm = ca.change_tempo(path, 0, tempo, eng, pitch, props, work, ctx.log)
         ca.encode_flac(pcm, props, out, ctx.log)
-        chunks = ca.measure_track(ref_f32, ca.decode_mono_f32(out, 0, ctx.log), cfg)
+        chunks = ca.measure_track(a_ref, a_ord, out, cfg)
         pts = [(t, d) for t, d, ok in chunks if ok]
         if not pts:
             return None

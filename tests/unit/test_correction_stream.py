@@ -4,6 +4,7 @@ a crossfade of a join. FLAC keeps the top 24 bits of the int32 samples, so the c
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -38,5 +39,5 @@ def test_block_edges_keep_away_from_joins() -> None:
     joins = [p.out_start for p in PIECES[1:]]
     edges = block_edges(PIECES, 40, 1000)
     assert edges[0] == 0 and edges[-1] == PIECES[-1].out_start + PIECES[-1].length
-    assert all(b > a for a, b in zip(edges, edges[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(edges))
     assert all(abs(e - x) >= 40 for e in edges[1:-1] for x in joins)

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from .cases import (
     DRIFT_SPEED,
+    EPISODE,
     FILM,
     NORMAL,
     PAL,
@@ -64,6 +65,8 @@ def _speed(stem: str, title: str, codec: str, p0: float, speed: Fraction, method
 
 def correction_cases() -> dict[str, Case]:
     ref = _ref_release(NORMAL, "ref", "Reference release", with_dub=True)
+    ep_ref = _ref_release(EPISODE, "episode24_ref", "24-minute reference", with_dub=False, seed=10)
+    ep_map = _edits(EPISODE, 0.35, [(400.0, 5.0), (900.0, -3.0)])
     shared = {"programme": NORMAL, "reference": ref, "shared_reference": "ref", "default": False}
     rb = ("ffmpeg", "mkvmerge", "espeak-ng", "rubberband")
     cases = [
@@ -96,5 +99,10 @@ def correction_cases() -> dict[str, Case]:
         Case("drift_pos_opus", "Linear drift +0.5 ms/s (audio clock 2000/1999 fast); Opus.", targets=(
             _speed("drift_pos_opus", "Fast audio clock", "opus", -0.3, DRIFT_SPEED, "resample", False, 28),),
              diagnosis="LINEAR_DRIFT", **shared),
+        Case("episode24_stepping", "24-minute stepping release (5.0 s inserted at programme 400 s, 3.0 s cut at "
+             "900 s, delay -350 ms before); AC-3 2.0; for the correction benchmark.", EPISODE, ep_ref, targets=(
+                 ReleaseSpec("episode24_stepping", "24-minute stepping release", ep_map, ep_map, FILM,
+                             (AudioSpec("eng", "ac3", "eng"),), (SubSpec("eng", "eng"),), seed=29),),
+             diagnosis="STEPPING", shared_reference="episode24", default=False),
     ]
     return {c.name: c for c in cases}

@@ -113,6 +113,7 @@ class SteppingPlan:
     edl: list[AudioSegment]
     align_ms: float
     search_sr: int = SEARCH_SR
+    reference16: np.ndarray | None = None     # the mono search-rate reference, kept for the QA
 
     def to_json(self) -> list[dict[str, Any]]:
         """Segments with their reference span, delay and what happened around them."""
@@ -365,6 +366,42 @@ def measure_track(ref: Path, ref_ordinal: int, tgt: Path, cfg: CorrectionConfig
     return [(c.start_s, c.raw_delay_ms, c.accepted) for c in res.chunks]
 
 
+QA_WINDOW_S = 0.5           # ± search around the expected position in the in-memory QA
+
+
+def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: CorrectionConfig,
+                      sr: int = SEARCH_SR) -> list[tuple[float, float, bool]]:
+    """QA of a stepping correction against the mono 16 kHz reference already decoded for the boundary
+    search: the corrected track is decoded the same way and ``qa_chunks`` chunks of 15 s (5–95 % of the
+    programme) are correlated with the analysis' FFT engine, each against a window of ±0.5 s around where
+    ``align_ms`` puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`."""
+    from ..analysis.correlate import _methods, correlate_lags
+
+    tgt = decode_int32(out, 0, channels=1, sample_rate=sr)[:, 0]
+    ref_f = ref16.astype(np.float32) / np.float32(2**31)
+    tgt_f = tgt.astype(np.float32) / np.float32(2**31)
+    del tgt
+    opts = CorrelationOptions(chunk_count=cfg.qa_chunks, min_match_pct=cfg.qa_min_match_pct)
+    n = min(len(ref_f), len(tgt_f))
+    length, m = int(15.0 * sr), int(QA_WINDOW_S * sr)
+    lag = round(align_ms * sr / 1000.0)
+    first, last = int(0.05 * n), int(0.95 * n) - length
+    starts = [first + (last - first) * i // max(1, cfg.qa_chunks - 1) for i in range(cfg.qa_chunks)]
+    refs, tgts, used = [], [], []
+    for s in starts:
+        a = s - lag - m
+        if s < 0 or s + length > len(ref_f) or a < 0 or a + length + 2 * m > len(tgt_f):
+            continue
+        refs.append(np.ascontiguousarray(ref_f[s:s + length]))
+        tgts.append(np.ascontiguousarray(tgt_f[a:a + length + 2 * m]))
+        used.append(s)
+    if not refs:
+        return []
+    res = correlate_lags(refs, tgts, _methods(opts, None)[0], opts)
+    return [(s / sr, align_ms + r.raw_lag * 1000.0 / sr, r.confidence >= opts.min_match_pct)
+            for s, r in zip(used, res, strict=True)]
+
+
 def judge_qa(chunks: Sequence[tuple[float, float, bool]], align_ms: float, cfg: CorrectionConfig) -> QaResult:
     acc = [d - align_ms for _t, d, ok in chunks if ok]
     n = len(chunks)
@@ -448,5 +485,5 @@ def work_dir(parent: Path) -> Path:
 
 __all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "QaResult", "SteppingPlan",
            "assemble_stream", "assemble_track", "block_edges", "change_tempo", "decode_int32", "decode_mono_f32",
-           "encode_flac", "judge_qa", "measure_track", "plan_stepping", "probe_audio", "realign",
+           "encode_flac", "judge_qa", "measure_in_memory", "measure_track", "plan_stepping", "probe_audio", "realign",
            "silencedetect_zones", "tempo_ratio", "work_dir"]

@@ -143,7 +143,8 @@ def _plan_stepping(ctx: JobContext, src, align: float, cfg, work: Path):  # type
                                                 hi_r - min(d) + 1.0, cfg.ffmpeg_noise_db, cfg.ffmpeg_min_s,
                                                 ctx.log))
     plan = ca.plan_stepping(ref, tgt, segs, centres, chunk_s, align, cfg, zones, log=ctx.log)
-    del ref, tgt
+    plan.reference16 = ref
+    del tgt
     return plan
 
 
@@ -175,7 +176,10 @@ def _correct_item(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, pla
             if qa is not None and qa.passed:
                 break
             ctx.log.log(f"[{kind.value}] {report.method}: QA failed" + (f" ({qa.reason})" if qa else ""))
-    chunks = ca.measure_track(a_ref, a_ord, out, cfg)
+    if plan is not None and getattr(plan, "reference16", None) is not None:
+        chunks = ca.measure_in_memory(plan.reference16, out, align, cfg)
+    else:
+        chunks = ca.measure_track(a_ref, a_ord, out, cfg)
     qa = ca.judge_qa(chunks, align, cfg)
     report.qa = qa
     ctx.log.log(f"[QA] {src.key} track {item.track.id}: {qa.accepted}/{qa.total} chunks matched; median offset "

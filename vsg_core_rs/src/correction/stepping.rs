@@ -79,79 +79,96 @@ fn ncc(n: i64, sx: i64, sy: i64, sxx: i64, syy: i64, sxy: i64) -> f64 {
     (n * sxy - sx * sy) as f64 / ((vx as f64) * (vy as f64)).sqrt()
 }
 
-/// Prefix sums of target × reference at one lag (reference index = target index + lag) over target
-/// `[lo, hi)`; positions outside either signal are absent.
+/// Running sums (count, Σx, Σy, Σx², Σy², Σxy) of target × reference at one lag (reference index = target
+/// index + lag) over target `[lo, hi)`; positions outside either signal are absent. Only the prefixes at the
+/// two arithmetic series the queries use (`a1 + k·step`, `a2 + k·step`) are kept, so the memory is
+/// proportional to the grid, not to the samples (the sums are exact integers: same values as the Python
+/// reference's full prefix arrays).
 struct Pair {
     lo: i64,
     hi: i64,
-    valid: Vec<i64>,
-    sx: Vec<i64>,
-    sy: Vec<i64>,
-    sxx: Vec<i64>,
-    syy: Vec<i64>,
-    sxy: Vec<i64>,
+    step: i64,
+    anchors: [i64; 2],
+    snaps: [Vec<[i64; 6]>; 2],
 }
 
 impl Pair {
-    fn new(tgt: &[i32], refr: &[i32], lag: i64, lo: i64, hi: i64) -> Pair {
-        let n = (hi - lo).max(0) as usize;
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        tgt: &[i32],
+        refr: &[i32],
+        lag: i64,
+        lo: i64,
+        hi: i64,
+        step: i64,
+        a1: i64,
+        a2: i64,
+    ) -> Pair {
         let mut p = Pair {
             lo,
             hi,
-            valid: Vec::with_capacity(n + 1),
-            sx: Vec::with_capacity(n + 1),
-            sy: Vec::with_capacity(n + 1),
-            sxx: Vec::with_capacity(n + 1),
-            syy: Vec::with_capacity(n + 1),
-            sxy: Vec::with_capacity(n + 1),
+            step,
+            anchors: [a1, a2],
+            snaps: [Vec::new(), Vec::new()],
         };
-        let (mut v, mut sx, mut sy, mut sxx, mut syy, mut sxy) =
-            (0i64, 0i64, 0i64, 0i64, 0i64, 0i64);
-        p.valid.push(0);
-        p.sx.push(0);
-        p.sy.push(0);
-        p.sxx.push(0);
-        p.syy.push(0);
-        p.sxy.push(0);
         let (nt, nr) = (tgt.len() as i64, refr.len() as i64);
+        let mut acc = [0i64; 6];
+        let record = |x: i64, acc: &[i64; 6], p: &mut Pair| {
+            for k in 0..2 {
+                let d = x - p.anchors[k];
+                if d >= 0 && d % step == 0 && (d / step) as usize == p.snaps[k].len() {
+                    p.snaps[k].push(*acc);
+                }
+            }
+        };
         for i in lo..hi {
+            record(i, &acc, &mut p);
             let j = i + lag;
             if i >= 0 && i < nt && j >= 0 && j < nr {
                 let x = scaled(tgt[i as usize]);
                 let y = scaled(refr[j as usize]);
-                v += 1;
-                sx += x;
-                sy += y;
-                sxx += x * x;
-                syy += y * y;
-                sxy += x * y;
+                acc[0] += 1;
+                acc[1] += x;
+                acc[2] += y;
+                acc[3] += x * x;
+                acc[4] += y * y;
+                acc[5] += x * y;
             }
-            p.valid.push(v);
-            p.sx.push(sx);
-            p.sy.push(sy);
-            p.sxx.push(sxx);
-            p.syy.push(syy);
-            p.sxy.push(sxy);
         }
+        record(hi, &acc, &mut p);
         p
+    }
+
+    fn prefix(&self, x: i64) -> Option<[i64; 6]> {
+        for k in 0..2 {
+            let d = x - self.anchors[k];
+            if d >= 0 && d % self.step == 0 {
+                if let Some(v) = self.snaps[k].get((d / self.step) as usize) {
+                    return Some(*v);
+                }
+            }
+        }
+        None
     }
 
     fn ncc(&self, a: i64, b: i64) -> f64 {
         if a < self.lo || b > self.hi || b <= a {
             return 0.0;
         }
-        let (i, j) = ((a - self.lo) as usize, (b - self.lo) as usize);
+        let (Some(pa), Some(pb)) = (self.prefix(a), self.prefix(b)) else {
+            return 0.0;
+        };
         let n = b - a;
-        if self.valid[j] - self.valid[i] != n {
+        if pb[0] - pa[0] != n {
             return 0.0;
         }
         ncc(
             n,
-            self.sx[j] - self.sx[i],
-            self.sy[j] - self.sy[i],
-            self.sxx[j] - self.sxx[i],
-            self.syy[j] - self.syy[i],
-            self.sxy[j] - self.sxy[i],
+            pb[1] - pa[1],
+            pb[2] - pa[2],
+            pb[3] - pa[3],
+            pb[4] - pa[4],
+            pb[5] - pa[5],
         )
     }
 }
@@ -233,8 +250,17 @@ pub fn refine_splice(
     let hi = hi.max(lo);
     let count = ((hi - lo) / step + 1) as usize;
     let grid: Vec<i64> = (0..count as i64).map(|k| lo + k * step).collect();
-    let before = Pair::new(tgt, refr, lag_b, lo - w, hi);
-    let after = Pair::new(tgt, refr, lag_a, lo + rem, hi + rem + w);
+    let before = Pair::new(tgt, refr, lag_b, lo - w, hi, step, lo - w, lo);
+    let after = Pair::new(
+        tgt,
+        refr,
+        lag_a,
+        lo + rem,
+        hi + rem + w,
+        step,
+        lo + rem,
+        lo + rem + w,
+    );
     let scores: Vec<f64> = grid
         .iter()
         .map(|&p| before.ncc(p - w, p) + after.ncc(p + rem, p + rem + w))

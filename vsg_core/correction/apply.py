@@ -50,7 +50,6 @@ class CorrectionConfig:
     snap_to_silence: bool = True
     silence_method: str = "smart_fusion"
     silence_db: float = -40.0
-    silence_min_ms: float = 100.0
     ffmpeg_noise_db: float = -40.0
     ffmpeg_min_s: float = 0.1
     pal_engine: str = "rubberband"
@@ -78,7 +77,6 @@ class CorrectionConfig:
             snap_to_silence=g("stepping_snap_to_silence", d.snap_to_silence),
             silence_method=g("stepping_silence_detection_method", d.silence_method),
             silence_db=g("stepping_silence_threshold_db", d.silence_db),
-            silence_min_ms=g("stepping_silence_min_duration_ms", d.silence_min_ms),
             ffmpeg_noise_db=g("stepping_ffmpeg_silence_noise", d.ffmpeg_noise_db),
             ffmpeg_min_s=g("stepping_ffmpeg_silence_duration", d.ffmpeg_min_s),
             pal_engine=g("correction_pal_engine", d.pal_engine),

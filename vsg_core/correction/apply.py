@@ -365,6 +365,7 @@ def measure_track(ref: Path, ref_ordinal: int, tgt: Path, cfg: CorrectionConfig
 
 
 QA_WINDOW_S = 0.5           # ± search around the expected position in the in-memory QA
+QA_WIDE_S = 10.0            # ± search for a chunk that did not match near its expected position
 
 
 def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: CorrectionConfig,
@@ -395,9 +396,23 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
         used.append(s)
     if not refs:
         return []
-    res = correlate_lags(refs, tgts, _methods(opts, None)[0], opts)
-    return [(s / sr, align_ms + r.raw_lag * 1000.0 / sr, r.confidence >= opts.min_match_pct)
-            for s, r in zip(used, res, strict=True)]
+    method = _methods(opts, None)[0]
+    res = correlate_lags(refs, tgts, method, opts)
+    out = [(s / sr, align_ms + r.raw_lag * 1000.0 / sr, r.confidence >= opts.min_match_pct)
+           for s, r in zip(used, res, strict=True)]
+    # A chunk that does not match near its intended place may be audio that sits somewhere else (a stretch
+    # the edit got wrong): look for it ±QA_WIDE_S away; found there, it counts with that offset (and fails).
+    wide = int(QA_WIDE_S * sr)
+    for i, (s, r) in enumerate(zip(used, res, strict=True)):
+        if r.confidence >= opts.min_match_pct:
+            continue
+        a = s - lag - wide
+        if a < 0 or a + length + 2 * wide > len(tgt_f):
+            continue
+        (w,) = correlate_lags([refs[i]], [np.ascontiguousarray(tgt_f[a:a + length + 2 * wide])], method, opts)
+        if w.confidence >= opts.min_match_pct:
+            out[i] = (s / sr, align_ms + w.raw_lag * 1000.0 / sr, True)
+    return out
 
 
 def judge_qa(chunks: Sequence[tuple[float, float, bool]], align_ms: float, cfg: CorrectionConfig) -> QaResult:

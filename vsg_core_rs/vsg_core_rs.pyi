@@ -500,4 +500,76 @@ def frames_dhash(frames: bytes, w: int, h: int) -> list[list[int]]:
 
 def frames_slide_distances(source: list[list[int]], target: list[list[int]]) -> list[float]:
     """Mean Hamming distance of the source hashes against the target at every slide."""
+# --- audio correction (Phase 4) ---
+# Use vsg_core.correction.engine.engine(), which converts to the Python dataclasses of vsg_core.correction.stepping.
+class AudioSegment:
+    """One EDL entry on the target timeline: [start_s, end_s) plays with delay_ms (delay_raw unrounded)."""
+
+    start_s: float
+    end_s: float
+    delay_ms: int
+    delay_raw: float
+    drift_rate_ms_s: float
+    def __init__(
+        self, start_s: float, end_s: float, delay_ms: int, delay_raw: float, drift_rate_ms_s: float = 0.0
+    ) -> None: ...
+
+class Splice:
+    """Boundary search + snapping result (positions in target samples at the search rate)."""
+
+    delay_before: float
+    delay_after: float
+    removed: int
+    filled: int
+    best: int
+    score: float
+    plateau_lo: int
+    plateau_hi: int
+    position: int
+    snap: str
+    def __init__(
+        self,
+        delay_before: float,
+        delay_after: float,
+        removed: int,
+        filled: int,
+        best: int,
+        score: float,
+        plateau_lo: int,
+        plateau_hi: int,
+        position: int,
+        snap: str,
+    ) -> None: ...
+
+def stepping_refine_splice(
+    reference: npt.NDArray[np.int32],
+    target: npt.NDArray[np.int32],
+    sr: int,
+    delay_before: float,
+    delay_after: float,
+    lo: int,
+    hi: int,
+    window: int,
+    step: int,
+    plateau_tol: float,
+    level_window: int,
+    silence_db: float,
+    zones: list[tuple[int, int]],
+    snap: bool,
+) -> Splice:
+    """Boundary search and snapping of one splice in target samples [lo, hi] (mono int32, read in place)."""
+    ...
+
+def stepping_build_edl(delays_raw: list[float], splices: list[Splice], n_target: int, sr: int) -> list[AudioSegment]:
+    """EDL on the target timeline; ValueError unless len(splices) == len(delays_raw) - 1."""
+    ...
+
+def stepping_assembly_plan(edl: list[AudioSegment], sr: int, align_ms: float) -> list[tuple[int, int, int | None]]:
+    """(out_start, length, src or None for fill) pieces on the output timeline."""
+    ...
+
+def stepping_splice_audio(
+    pcm: npt.NDArray[np.int32], pieces: list[tuple[int, int, int | None]], crossfade: int
+) -> npt.NDArray[np.int32]:
+    """Assembled int32 PCM (frames × channels) with linear crossfades of up to `crossfade` samples per join."""
     ...

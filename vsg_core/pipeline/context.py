@@ -39,6 +39,7 @@ class JobContext:
     tokens: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     manual_delays: dict[str, float] = field(default_factory=dict)   # source key → delay (ms) given by the user
+    corrections: list[Any] = field(default_factory=list)   # vsg_core.correction.apply.CorrectionReport
 
     @property
     def and_merge(self) -> bool:

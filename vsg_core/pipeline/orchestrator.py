@@ -31,8 +31,10 @@ from ..tools import require
 from . import preflight, steps, validators
 from .audit import audit_output
 from .context import JobContext
+from .correction_step import correction_step
 from .output_policy import OutputError, OutputLock, OutputPlan, prepare_folder, resolve_output
 from .result import ANALYZED, AUDIT_FAILED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
+from .segment_audit import audit_corrected_segments
 
 __all__ = ["OutputError", "output_path_for", "run_job"]
 
@@ -113,6 +115,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 return result
 
             _phase(ctx, "Extraction", steps.extraction_step, validators.validate_extraction)
+            _phase(ctx, "Audio Correction", correction_step, lambda _c: None)
             prog(0.50)
             _phase(ctx, "Subtitle Processing", steps.subtitles_step, validators.validate_subtitles)
             _optional_phase(ctx, "Chapters", steps.chapters_step)
@@ -137,6 +140,11 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 report_phase("Audit")
                 result.audit = audit_output(partial, ctx.items, log, tolerance_ms=float(st["audit_tolerance_ms"]),
                                             max_shortfall_s=float(st["audit_max_shortfall_s"]))
+                if ctx.corrections:
+                    extra = audit_corrected_segments(partial, ctx.items, ctx.corrections,
+                                                     ctx.delays.global_shift_ms if ctx.delays else 0, log)
+                    if extra:
+                        result.audit = dataclasses.replace(result.audit, issues=result.audit.issues + tuple(extra))
             cancel.check()
             if plan.replaces and result.audit is not None and not result.audit.ok:
                 raise OutputError(f"the new file did not pass its audit ({'; '.join(result.audit.issues)}); "
@@ -146,6 +154,7 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             result.output = final
             log.raw(f"[SUCCESS] Output file created: {final}"
                     + (" (the earlier file of that name was replaced)" if plan.replaces else ""))
+            result.corrections = [c.to_json() for c in ctx.corrections]
             result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
             if result.audit is not None and not result.audit.ok:
                 result.status = AUDIT_FAILED

@@ -85,6 +85,7 @@ class JobResult:
     error: str | None = None
     audit: AuditReport | None = None
     worker: str | None = None     # the cluster worker that ran the job (vsg batch --cluster)
+    corrections: list[dict[str, Any]] = field(default_factory=list)   # audio corrections applied (Phase 4)
 
     @property
     def delays(self) -> dict[str, int | None]:
@@ -102,7 +103,7 @@ class JobResult:
             "log": str(self.log_path) if self.log_path else None,
             "global_shift_ms": self.global_shift_ms,
             "sources": [s.to_json() for s in self.sources],
-            "warnings": list(self.warnings), "error": self.error,
+            "warnings": list(self.warnings), "error": self.error, "corrections": list(self.corrections),
             "audit": None if self.audit is None else {
                 "issues": list(self.audit.issues), "track_count": self.audit.track_count,
                 "ok": self.audit.ok,

@@ -11,7 +11,7 @@ from ..chapters import ChapterOptions, prepare_chapters
 from ..errors import MediaError
 from ..extraction import OpenedSource, extract_fonts, extract_tracks, open_source
 from ..jobs.layout import EXTERNAL, LayoutEntry
-from ..models import Delays, DiagnosisKind, PlanItem, StreamProps, Track, TrackType
+from ..models import Delays, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
 from ..progress import report_part
 from .context import JobContext
@@ -32,16 +32,6 @@ def analysis_step(ctx: JobContext) -> None:
         manual_delays=ctx.manual_delays,
         required_sources=_sources_in_layout(ctx) if ctx.and_merge else None)
     ctx.delays = ctx.analysis.delays
-    if not ctx.and_merge:
-        return
-    for src in ctx.analysis.sources:
-        kind = src.diagnosis.kind
-        if kind in (DiagnosisKind.STEPPING, DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT) \
-                and src.key in layout.audio_sources():
-            ctx.warn(f"{src.key} ({src.path.name}) shows {kind.value}: one constant delay cannot keep all of its "
-                     "audio in sync, and audio correction is not available yet; the track is muxed with the "
-                     f"delay at the start ({src.delay_ms:+d} ms before the global shift). Check it, or leave this "
-                     "audio out of the layout.")
 
 
 def _sources_in_layout(ctx: JobContext) -> set[str]:

@@ -210,6 +210,9 @@ CASES: dict[str, Case] = _cases()
 from .cases_hard import HARD_CASES  # noqa: E402  (cases_hard builds on the definitions above)
 
 CASES.update(HARD_CASES)
+from .cases_correction import correction_cases  # noqa: E402  (it builds on the definitions above)
+
+CASES.update(correction_cases())
 DEFAULT_CASES: tuple[str, ...] = tuple(n for n, c in CASES.items() if c.default)
 
 

@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod bindings;
 #[clippy::msrv = "1.63"] // also built for wasm32 by Debian's rustc 1.63 (web/build_wasm.sh)
 pub mod clip;
+pub mod correction;
 pub mod frames;
 pub mod logging;
 pub mod models;

@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod clip;
+pub mod correction;
 pub mod frames;
 pub mod logging;
 pub mod models;
@@ -19,5 +20,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     clip::register(m)?;
     subtitles::register(m)?;
     frames::register(m)?;
+    correction::register(m)?;
     Ok(())
 }

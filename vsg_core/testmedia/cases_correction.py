@@ -100,7 +100,7 @@ def correction_cases() -> dict[str, Case]:
             _speed("drift_pos_opus", "Fast audio clock", "opus", -0.3, DRIFT_SPEED, "resample", False, 28),),
              diagnosis="LINEAR_DRIFT", **shared),
         Case("episode24_stepping", "24-minute stepping release (5.0 s inserted at programme 400 s, 3.0 s cut at "
-             "900 s, delay -350 ms before); AC-3 2.0; for the correction benchmark.", EPISODE, ep_ref, targets=(
+             "900 s, delay +350 ms before); AC-3 2.0; for the correction benchmark.", EPISODE, ep_ref, targets=(
                  ReleaseSpec("episode24_stepping", "24-minute stepping release", ep_map, ep_map, FILM,
                              (AudioSpec("eng", "ac3", "eng"),), (SubSpec("eng", "eng"),), seed=29),),
              diagnosis="STEPPING", shared_reference="episode24", default=False),

@@ -5,6 +5,7 @@ than its minimum layout."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Slot
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -30,6 +32,7 @@ from vsg_core.jobs.discovery import JobSpec, discover_jobs
 from vsg_core.jobs.layout import Layout, compatible
 from vsg_core.jobs.layout_store import LayoutStore
 from vsg_core.pipeline import CANCELLED, JobResult
+from vsg_core.pipeline.output_policy import existing_output
 from vsg_core.progress import ProgressEvent
 
 from .batch_summary import BatchSummaryDialog, needs_review, summary_lines
@@ -445,6 +448,16 @@ class MainWindow(QMainWindow):
     def is_running(self) -> bool:
         return self.worker is not None
 
+    def confirm_overwrite(self, files: list[Path]) -> bool:
+        """Ask before replacing existing outputs (each is replaced only after its new file passed the audit)."""
+        shown = "\n".join(str(f) for f in files[:10]) + (f"\n… and {len(files) - 10} more" if len(files) > 10 else "")
+        answer = QMessageBox.question(
+            self, "Replace existing output?",
+            f"{len(files)} output file(s) already exist:\n{shown}\n\nReplace them? Each is replaced only after "
+            "the new file has passed its audit; otherwise it is kept unchanged.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     # ================================================================ running
     def start_run(self, plan: list[tuple[QueuedJob, Layout | None]], analyze_only: bool
                   ) -> BatchWorker | None:
@@ -466,6 +479,16 @@ class MainWindow(QMainWindow):
             self.queue_model.refresh(j.uid)
         items = [RunItem(j.uid, j.spec, layout, analyze_only, sub)
                  for (j, layout), sub in zip(plan, unique_subfolders(specs), strict=True)]
+        if not analyze_only:
+            existing = [(i, f) for i, it in enumerate(items)
+                        if (f := existing_output(it.spec.reference, it.spec.sources,
+                                                 output_dir=out_dir / it.subfolder if it.subfolder else out_dir))]
+            if existing:
+                if not self.confirm_overwrite([f for _, f in existing]):
+                    self._set_status("Not started: the output files exist and were kept")
+                    return None
+                for i, _ in existing:
+                    items[i] = dataclasses.replace(items[i], overwrite=True)
         self.log_view.clear()
         self.results.clear()
         self.last_results = []

@@ -35,6 +35,7 @@ class RunItem:
     layout: Layout | None
     analyze_only: bool
     subfolder: str = ""   # set when another job of the batch has the same reference file name
+    overwrite: bool = False  # the user agreed to replace an existing output (after the new one passed its audit)
 
 
 class WorkerSignals(QObject):
@@ -105,6 +106,7 @@ class BatchWorker(QRunnable):
                 out = self.output_dir / item.subfolder if item.subfolder else self.output_dir
                 result = run_job(item.spec, self.settings, output_dir=out, layout=item.layout,
                                  analyze_only=item.analyze_only, progress=progress, cancel_token=token,
+                                 overwrite=item.overwrite,
                                  log_callbacks=[lambda s: self._emit("log", s)],
                                  on_progress=lambda e: self._emit("event", e))
             except Exception as e:  # run_job reports failures itself; this is a bug — keep the batch going

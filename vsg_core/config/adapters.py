@@ -94,7 +94,7 @@ CORRELATION = Adapter("correlation", _lazy("vsg_core.analysis.correlation_option
     "chunk_duration_s": ("scan_chunk_duration", float),
     "scan_start_pct": "scan_start_percentage",
     "scan_end_pct": "scan_end_percentage",
-    "min_confidence_pct": "min_match_pct",
+    "min_match_pct": "min_confidence_pct",
     "use_soxr": "use_soxr",
     "filtering": "filtering_method",
     "bandpass_low_hz": "filter_bandpass_lowcut_hz",

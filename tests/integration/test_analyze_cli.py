@@ -82,7 +82,9 @@ def results(request: pytest.FixtureRequest, cases: dict[str, Any]) -> dict[str, 
 def test_json_shape(results: dict[str, dict[str, Any]], cases: dict[str, Any]) -> None:
     for name in (*SHARED_REF, "container_delay"):
         src = results[name]
-        assert set(src) == {"path", "delay_ms", "raw_delay_ms", "diagnosis", "drift_ms_per_s", "chunks"}
+        assert set(src) == {"path", "delay_ms", "raw_delay_ms", "diagnosis", "diagnosis_reason", "drift_ms_per_s",
+                            "outlier_chunks", "segments", "coverage", "manual_delay", "error", "chunks"}
+        assert src["error"] is None and src["manual_delay"] is False and src["segments"] == []
         assert Path(src["path"]) == cases[name].other
         assert src["diagnosis"] in {k.value for k in DiagnosisKind}
         assert len(src["chunks"]) == 10

@@ -142,11 +142,13 @@ def run(args: argparse.Namespace) -> int:
 def _run_cluster(args: argparse.Namespace, jobs: list[JobSpec], settings: Settings,
                  template: tuple[Layout, dict | None] | None) -> int:
     from ..cluster import parse_cluster, run_on_cluster
+    from ..config import AVAILABLE
     from ..pipeline import JobResult
 
     spec = parse_cluster(args.cluster)
     raw = run_on_cluster(
-        spec, [{k: str(v) for k, v in j.sources.items()} for j in jobs], settings.as_dict(), args.output,
+        spec, [{k: str(v) for k, v in j.sources.items()} for j in jobs],
+        {k: v for k, v in settings.as_dict().items() if k in AVAILABLE}, args.output,
         None if template is None else (template[0].to_json(), template[1]), args.analyze_only,
         retries=settings["cluster_retries"], overwrite=args.overwrite)
     return report(args, [JobResult.from_json(r) for r in raw])

@@ -49,6 +49,7 @@ def _corrected_item(item: PlanItem, path: Path, name: str) -> PlanItem:
     new.track = Track(source=item.track.source, id=item.track.id, type=item.track.type,
                       props=StreamProps(codec_id="A_FLAC", lang=p.lang, name=name), container_delay_ms=0)
     new.extracted_path = str(path)
+    new.source_path = None  # the corrected FLAC, not the source file's track, is what mkvmerge reads
     new.is_corrected = True
     new.correction_source = item.track.source
     new.container_delay_ms = 0

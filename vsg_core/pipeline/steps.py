@@ -89,8 +89,21 @@ def _open_sources(ctx: JobContext, entries: list[LayoutEntry]) -> None:
 
 def _direct(ctx: JobContext, e: LayoutEntry) -> bool:
     """Whether mkvmerge reads this track straight from its source file: every track of a Matroska source
-    (no step rewrites a track yet); tracks of other containers go through their extracted copy."""
-    return not ctx.opened[e.source].remuxed
+    except the audio tracks the audio correction rewrites; tracks of other containers go through their
+    extracted copy."""
+    if ctx.opened[e.source].remuxed:
+        return False
+    return not (e.type is TrackType.AUDIO and _audio_corrected(ctx, e.source))
+
+
+def _audio_corrected(ctx: JobContext, source: str) -> bool:
+    """Whether the audio correction step will rewrite this source's audio (its diagnosis calls for it)."""
+    from .correction_step import KIND_SETTING, correction_enabled
+
+    a = ctx.analysis
+    src = None if a is None else next((s for s in a.sources if s.key == source), None)
+    return (src is not None and src.diagnosis.kind in KIND_SETTING
+            and correction_enabled(ctx.settings, src.diagnosis.kind))
 
 
 def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str, tuple[Track, Path]]:

@@ -259,7 +259,7 @@ SCHEMA: tuple[Setting, ...] = (
       "follow the tempo.", CORRECTION, "Correction", choices=("rubberband", "atempo", "aresample")),
     S("correction_qa_max_offset_ms", 2.0, "QA offset limit",
       "Largest median offset of a corrected track from its intended delay in the QA re-correlation.",
-      CORRECTION, "Correction", unit="ms", minimum=0.1, maximum=20),
+      CORRECTION, "Correction", unit="ms", minimum=0, maximum=20),
     S("correction_qa_max_spread_ms", 2.0, "QA spread limit",
       "Extra offset a single QA chunk may show beyond the median limit.", CORRECTION, "Correction",
       unit="ms", minimum=0, maximum=20),

@@ -89,10 +89,12 @@ def _open_sources(ctx: JobContext, entries: list[LayoutEntry]) -> None:
 
 def _direct(ctx: JobContext, e: LayoutEntry) -> bool:
     """Whether mkvmerge reads this track straight from its source file: every track of a Matroska source
-    except the audio tracks the audio correction rewrites; tracks of other containers go through their
+    except the text subtitles and the audio tracks vsg rewrites; tracks of other containers go through their
     extracted copy."""
     if ctx.opened[e.source].remuxed:
         return False
+    if e.type is TrackType.SUBTITLES and e.codec_id.upper().startswith("S_TEXT"):
+        return False  # the subtitle step rewrites every text subtitle track
     return not (e.type is TrackType.AUDIO and _audio_corrected(ctx, e.source))
 
 

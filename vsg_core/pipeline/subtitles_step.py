@@ -334,6 +334,7 @@ def process_text_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, clo
         raise SubtitleStepError(f"{name}: cannot write the retimed file: {e}") from None
     _atomic_write(out, data)
     item.extracted_path = str(out)
+    item.source_path = None  # mkvmerge reads the rewritten file, not the source's track
     item.frame_adjusted = True
     if codec != item.track.props.codec_id:
         p = item.track.props
@@ -362,6 +363,7 @@ def _bitmap_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, keep: bo
     run(["mkvmerge", "-q", "-o", str(out), "--sync", f"0:{round(timing.delay_ms):+d}", str(path)], ctx.log,
         what=str(path))
     item.extracted_path = str(out)
+    item.source_path = None
     item.frame_adjusted = True
     return True
 

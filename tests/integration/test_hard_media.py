@@ -9,6 +9,7 @@ pair with exit code 1 and writes nothing. Building the 24 pairs costs a few minu
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,12 +76,14 @@ def test_sync_refuses_an_unrelated_programme(media_case: Any, tmp_path: Path) ->
 
 
 def test_sync_of_a_stepping_source_ends_audit_failed(media_case: Any, tmp_path: Path) -> None:
-    """Muxed with one delay (its first segment's), a stepping source is off after the first step: the
-    audit fails, the job ends 'Audit failed' with exit code 3, the output is kept and the log says where."""
+    """With its audio correction switched off, a stepping source is muxed with one delay (its first
+    segment's) and is off after the first step: the audit fails, the job ends 'Audit failed' with exit code
+    3, the output is kept and the log says where."""
     files = media_case("stepping")
     out = tmp_path / "out.mkv"
+    env = dict(os.environ, VSG_SET_CORRECTION_STEPPING_ENABLED="false")
     proc = subprocess.run([sys.executable, "-m", "vsg_core.cli", "sync", str(files.reference), str(files.other),
-                           "-o", str(out), "--json", "-q"], capture_output=True, text=True)
+                           "-o", str(out), "--json", "-q"], capture_output=True, text=True, env=env)
     assert proc.returncode == 3, proc.stderr
     res = json.loads(proc.stdout)
     assert res["status"] == "Audit failed" and out.is_file()

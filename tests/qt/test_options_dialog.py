@@ -80,7 +80,7 @@ def test_labels_are_human_and_units_are_shown(qtbot, settings: Settings) -> None
         assert BY_KEY[key].label + ":" in labels, key
     assert "Framelocked enable post ass correction:" not in labels
     assert dlg.editors["scan_chunk_duration"].widget.suffix() == " s"
-    assert dlg.editors["min_match_pct"].widget.suffix() == " %"
+    assert dlg.editors["min_confidence_pct"].widget.suffix() == " %"
     assert dlg.editors["snap_threshold_ms"].widget.suffix() == " ms"
     assert dlg.editors["drift_detection_slope_threshold_lossy"].widget.suffix() == " ms/s"
 
@@ -145,7 +145,7 @@ def test_valid_values_are_saved_and_unavailable_keys_are_kept(qtbot, settings: S
     settings = Settings.load(settings_path)
     dlg = _dialog(qtbot, settings)
     dlg.editors["scan_chunk_count"].widget.setValue(20)
-    dlg.editors["min_match_pct"].widget.setValue(12.5)
+    dlg.editors["min_confidence_pct"].widget.setValue(12.5)
     dlg.editors["log_show_options_json"].widget.setChecked(True)
     combo = dlg.editors["sync_mode"].widget
     combo.setCurrentIndex(combo.findData("allow_negative"))
@@ -154,7 +154,7 @@ def test_valid_values_are_saved_and_unavailable_keys_are_kept(qtbot, settings: S
     assert dlg.result() == QDialog.DialogCode.Accepted
     saved = json.loads(settings_path.read_text(encoding="utf-8"))
     assert saved["scan_chunk_count"] == 20
-    assert saved["min_match_pct"] == 12.5
+    assert saved["min_confidence_pct"] == 12.5
     assert saved["log_show_options_json"] is True
     assert saved["sync_mode"] == "allow_negative"
     assert saved["output_folder"] == str(tmp_path / "elsewhere")
@@ -193,6 +193,6 @@ def test_filter_matches_labels_and_keys(qtbot, settings: Settings) -> None:
     dlg.filter.setText("chunk length")   # a label
     visible = [k for k, form, row, _box in dlg._rows if form.isRowVisible(row)]
     assert visible == ["scan_chunk_duration"]
-    dlg.filter.setText("chunk_count")    # a key
+    dlg.filter.setText("scan_chunk_count")    # a key
     visible = [k for k, form, row, _box in dlg._rows if form.isRowVisible(row)]
     assert visible == ["scan_chunk_count"]

@@ -20,7 +20,8 @@ from ..models import Track, TrackType
 from ..sources import sort_sources
 
 EXTERNAL = "External"
-_BOOL_FIELDS = frozenset({"is_default", "is_forced_display", "apply_track_name"})
+_BOOL_FIELDS = frozenset({"is_default", "is_forced_display", "apply_track_name", "convert_to_ass", "rescale"})
+_NUMBER_FIELDS = frozenset({"size_multiplier"})
 _OPTIONAL_TEXT = frozenset({"sync_to", "external_path"})
 
 
@@ -75,6 +76,10 @@ class LayoutEntry:
         tid = int(raw_id)
         kw = {k: v for k, v in d.items() if k not in ("type", "id")}
         for k, v in kw.items():  # the JSON types the fields need
+            if k in _NUMBER_FIELDS:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1e6:
+                    raise SettingsError(f"{where}: {k} must be a number greater than 0 (got {v!r})")
+                continue
             want = (bool,) if k in _BOOL_FIELDS else (str, type(None)) if k in _OPTIONAL_TEXT else (str,)
             if not isinstance(v, want):
                 kind = "true or false" if want == (bool,) else "text"

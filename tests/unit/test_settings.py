@@ -45,13 +45,13 @@ def test_missing_file_gives_defaults_and_save_round_trips(tmp_path: Path) -> Non
 
 def test_coercion_rules(tmp_path: Path) -> None:
     p = tmp_path / "settings.json"
-    p.write_text(json.dumps({"scan_chunk_duration": 15.7, "snap_chapters": "Yes", "min_match_pct": "7",
+    p.write_text(json.dumps({"scan_chunk_duration": 15.7, "snap_chapters": "Yes", "min_confidence_pct": "7",
                              "segmented_enabled": "off", "use_soxr": "maybe"}), encoding="utf-8")
     with pytest.raises(SettingsError, match=r"settings\.json: .*use_soxr.*true or false"):
         Settings.load(p, env={})
     s = Settings.load(p, recover=True, env={})
     assert s["scan_chunk_duration"] == 15 and s["snap_chapters"] is True
-    assert s["min_match_pct"] == 7.0 and s["segmented_enabled"] is False
+    assert s["min_confidence_pct"] == 7.0 and s["segmented_enabled"] is False
     assert s["use_soxr"] is False and any("use_soxr" in w and "true or false" in w for w in s.warnings)
 
 

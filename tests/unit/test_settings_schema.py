@@ -103,6 +103,8 @@ def test_every_available_key_is_read_by_pipeline_code() -> None:
 
 # Unavailable keys that production code names although they change nothing the user can observe, with why.
 READ_BUT_UNAVAILABLE = {
+    "min_match_pct": "read only for the original-behaviour profile (CorrelationOptions.spec, used by bench/); "
+                     "vsg accepts chunks by min_confidence_pct (the option field keeps the name min_match_pct)",
     "audio_peak_fit": "read only for the original-behaviour profile (CorrelationOptions.spec, used by bench/); "
                       "vsg's profile always fits the peak",
     "stepping_adjust_subtitles_no_audio": "only fills AnalysisSettings/segment flags for the correction step, "
@@ -175,19 +177,19 @@ def test_unavailable_keys_are_refused_with_a_clear_message(tmp_path: Path) -> No
 def test_unknown_and_unavailable_keys_round_trip_and_are_reported_once(tmp_path: Path) -> None:
     p = tmp_path / "settings.json"
     original = {"scan_chunk_count": 12, "stepping_fill_mode": "content", "ocr_cleanup_enabled": "not a bool",
-                "from_a_newer_vsg": {"nested": [1, 2]}, "segment_qa_chunk_count": "not even a number"}
+                "from_a_newer_vsg": {"nested": [1, 2]}, "segment_triage_std_dev_ms": "not even a number"}
     p.write_text(json.dumps(original), encoding="utf-8")
     s = Settings.load(p, env={})
     assert s["scan_chunk_count"] == 12
     assert s["stepping_fill_mode"] == DEFAULTS["stepping_fill_mode"]  # not used: the default is what code sees
     notes = [w for w in s.warnings if "stepping_fill_mode" in w]
-    assert len(notes) == 1 and "ocr_cleanup_enabled" in notes[0] and "segment_qa_chunk_count" in notes[0]
+    assert len(notes) == 1 and "ocr_cleanup_enabled" in notes[0] and "segment_triage_std_dev_ms" in notes[0]
     assert "not have" in notes[0]
     assert len([w for w in s.warnings if "from_a_newer_vsg" in w]) == 1
     s.set("scan_chunk_count", 13)
     s.save()
     saved = json.loads(p.read_text(encoding="utf-8"))
-    for key in ("stepping_fill_mode", "ocr_cleanup_enabled", "from_a_newer_vsg", "segment_qa_chunk_count"):
+    for key in ("stepping_fill_mode", "ocr_cleanup_enabled", "from_a_newer_vsg", "segment_triage_std_dev_ms"):
         assert saved[key] == original[key], key
     assert saved["scan_chunk_count"] == 13
     # a copy (the GUI's candidate) keeps them too

@@ -787,7 +787,7 @@ SCHEMA: tuple[Setting, ...] = (
     S('segmented_qa_threshold', 85.0, 'QA minimum match',
       'QA of a corrected track: the match a QA chunk needs to count.',
       CORRECTION, 'Quality check and audit', unit='%', minimum=0, maximum=100),
-    S('segment_qa_chunk_count', 30, 'QA chunks',
+    S('segment_qa_chunk_count', 30, 'QA chunk count',
       'QA of a corrected track: chunks correlated against the reference over the whole programme.',
       CORRECTION, 'Quality check and audit', unit='chunks', minimum=3, maximum=200),
     S('segment_qa_min_accepted_chunks', 28, 'QA chunks that must match',

@@ -371,3 +371,16 @@ def mux_serialise_options(tokens: list[str]) -> str:
 def mux_write_options_file(tokens: list[str], path: str) -> None:
     """Write the options file; OSError 'Failed to write mkvmerge options file: …' on failure."""
     ...
+
+# --- reach ---
+def coarse_align(
+    chunks: list[npt.NDArray[np.float32]],
+    spans: list[npt.NDArray[np.float32]],
+    lobe: int,
+    rate: float,
+    smooth_hz: float,
+    mask_db: float,
+    taper: float,
+    silence_db: float,
+) -> list[tuple[int, float]]:
+    """Reach: (position, distinct-peak confidence) of each chunk inside its span (coarse rate)."""

@@ -111,6 +111,7 @@ class CorrelationOptions:
     whitened_reachable: bool = True     # "Whitened Cross-Correlation" is dispatched in single-method mode
     speed_compensation: bool = True     # try a PAL/film speed hypothesis when the video frame rates say so
     speed_ratio: float | None = None    # force a target speed ratio (target plays s× faster than ref)
+    reach_s: float = 600.0              # reach: coarse search over ±this when the chunks disagree (0 = off)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -144,6 +145,7 @@ class CorrelationOptions:
             "filter_bandpass_order": ("bandpass_order", int),
             "filter_lowpass_taps": ("lowpass_taps", int),
             "audio_bandlimit_hz": ("bandlimit_hz", float),
+            "analysis_reach_s": ("reach_s", float),
         }
         kw: dict[str, Any] = {}
         for key, (field, typ) in m.items():

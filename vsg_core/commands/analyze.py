@@ -86,6 +86,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help=f"scan window start, %% of the reference duration (default: {d.scan_start_pct:g})")
     p.add_argument("--scan-end", type=_pct, default=d.scan_end_pct, metavar="PCT",
                    help=f"scan window end, %% of the reference duration (default: {d.scan_end_pct:g})")
+    p.add_argument("--reach", type=float, default=d.reach_s, metavar="S",
+                   help="search each chunk over ±S seconds of the other release when the chunks do not agree "
+                        f"around 0 (setting analysis_reach_s; 0 = off; default: {d.reach_s:g})")
     p.add_argument("--min-match", type=_pct, default=d.min_match_pct, metavar="PCT",
                    help=f"minimum match %% for a chunk to count (default: {d.min_match_pct:g})")
     p.add_argument("--ref-lang", default="", metavar="LANG",
@@ -102,7 +105,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def settings_from_args(args: argparse.Namespace) -> AnalysisSettings:
     corr = dataclasses.replace(CorrelationOptions(), method=args.method, chunk_count=args.chunks,
                                chunk_duration_s=args.chunk_duration, scan_start_pct=args.scan_start,
-                               scan_end_pct=args.scan_end, min_match_pct=args.min_match)
+                               scan_end_pct=args.scan_end, min_match_pct=args.min_match,
+                               reach_s=max(0.0, float(args.reach)))
     return AnalysisSettings(correlation=corr, selection_mode=args.selection_mode, lang_source1=args.ref_lang,
                             lang_others=args.lang)
 
@@ -116,9 +120,16 @@ def render_source(src: SourceAnalysis, chunk_count: int) -> list[str]:
     fps = f", {src.fps:.3f} fps" if src.fps else ""
     out = [f"{src.key}: {src.path}", f"  audio track {s.track_id} ({s.language}, {s.codec_id}){fps}",
            "  Chunk      Time     Delay      Raw delay    Match  Accepted"]
+    reach = any(c.coarse_delay_ms is not None for c in src.chunks)   # the coarse search ran (docs/reach.md)
+    if reach:
+        out[-1] += "  Coarse position"
     for c in src.chunks:
-        out.append(f"  {c.index:>3}/{chunk_count:<3} {c.start_s:>7.1f}s {c.delay_ms:>+7d} ms "
-                   f"{c.raw_delay_ms:>+11.3f} ms {c.match_pct:>6.1f}%  {'yes' if c.accepted else 'no'}")
+        line = (f"  {c.index:>3}/{chunk_count:<3} {c.start_s:>7.1f}s {c.delay_ms:>+7d} ms "
+                f"{c.raw_delay_ms:>+11.3f} ms {c.match_pct:>6.1f}%  {'yes' if c.accepted else 'no'}")
+        if reach:
+            line += ("              none" if c.coarse_delay_ms is None else
+                     f"  {c.coarse_delay_ms / 1000.0:>+14.3f} s")
+        out.append(line)
     if not src.chunks:
         out.append("  (no chunk fits inside both files)")
     d = src.diagnosis

@@ -255,6 +255,10 @@ VSG_OVERRIDES: dict[str, Any] = {
     "audit_tolerance_ms": 5.0,
     # Post-mux audit: a muxed audio track may end at most this many seconds before the reference audio.
     "audit_max_shortfall_s": 3.0,
+    # --- reach ---
+    # Coarse search: when the chunks do not agree around 0, each chunk is searched over ±this many seconds
+    # of the other release (0 turns it off); offsets and steps beyond it end as NO_MATCH.
+    "analysis_reach_s": 600.0,
 }
 
 DEFAULTS: dict[str, Any] = {**SPEC_DEFAULTS, **VSG_OVERRIDES}

@@ -4,7 +4,60 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     register_phase2(m)?;
     register_phase3(m)?;
+    m.add_function(wrap_pyfunction!(coarse_align, m)?)?;
     Ok(())
+}
+
+// --- reach: coarse search ---
+
+/// Reach: `[(position, confidence), …]` of each chunk inside its span (`vsg_core.analysis.coarse`).
+#[pyfunction]
+#[pyo3(signature = (chunks, spans, lobe, rate, smooth_hz, mask_db, taper, silence_db))]
+#[allow(clippy::too_many_arguments)]
+fn coarse_align(
+    py: Python<'_>,
+    chunks: Vec<numpy::PyReadonlyArray1<'_, f32>>,
+    spans: Vec<numpy::PyReadonlyArray1<'_, f32>>,
+    lobe: usize,
+    rate: f64,
+    smooth_hz: f64,
+    mask_db: f64,
+    taper: f64,
+    silence_db: f64,
+) -> PyResult<Vec<(usize, f64)>> {
+    use pyo3::exceptions::PyValueError;
+    if chunks.len() != spans.len() {
+        return Err(PyValueError::new_err(
+            "coarse_align: as many spans as chunks are needed",
+        ));
+    }
+    let c: Vec<&[f32]> = chunks
+        .iter()
+        .map(|a| {
+            a.as_slice()
+                .map_err(|_| PyValueError::new_err("chunks must be contiguous float32 arrays"))
+        })
+        .collect::<PyResult<_>>()?;
+    let s: Vec<&[f32]> = spans
+        .iter()
+        .map(|a| {
+            a.as_slice()
+                .map_err(|_| PyValueError::new_err("spans must be contiguous float32 arrays"))
+        })
+        .collect::<PyResult<_>>()?;
+    let p = crate::analysis::coarse::CoarseParams {
+        lobe,
+        rate,
+        smooth_hz,
+        mask_db,
+        taper,
+        silence_db,
+    };
+    let out = py.detach(|| crate::analysis::coarse::coarse_align_many(&c, &s, &p));
+    Ok(out
+        .into_iter()
+        .map(|h| (h.position, h.confidence))
+        .collect())
 }
 
 // --- analysis: selection and drift (Phase 3) ---

@@ -198,6 +198,9 @@ def _cases() -> dict[str, Case]:
                  _const("episode24", "24-minute release", EPISODE, 2.345678, "ac3", seed=12),),
              diagnosis="UNIFORM", default=False),
     ]
+    from .cases_reach import reach_cases
+
+    cases += reach_cases()
     return {c.name: c for c in cases}
 
 

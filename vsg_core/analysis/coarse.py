@@ -235,7 +235,7 @@ def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts:
         return first
     chunks = place_chunks(ri.est_samples, ri.est_samples, opts.chunk_count, opts.chunk_duration_s,
                           opts.scan_start_pct, opts.scan_end_pct)
-    if chunks_agree(first, len(chunks)):
+    if not opts.reach_always and chunks_agree(first, len(chunks)):
         return first
     t0 = time.perf_counter()
     if log is not None:
@@ -343,9 +343,10 @@ def locate_boundaries(diag: Diagnosis, chunks: Sequence[ChunkResult], ref_path: 
     """Place every step boundary of a STEPPING diagnosis by a dense scan (docs/reach.md).
 
     Between the last chunk of one segment and the first chunk of the next, the reference is compared in
-    0.5 s windows every 0.1 s with the target shifted by each segment's delay; the segment ends at the last
-    window that matches its delay and the next begins at the first window that matches its own (for an
-    insert both are the same instant; for a cut the stretch between them is missing from the target).
+    0.5 s windows every 0.1 s with the target shifted by each segment's delay; the segment ends where the
+    windows matching its delay (counted +1, others −1, from the left) peak and the next begins likewise from
+    the right (for an insert both are the same instant; for a cut the stretch between them is missing from
+    the target).
     """
     from .drift import Diagnosis as _Diagnosis
 
@@ -375,12 +376,17 @@ def locate_boundaries(diag: Diagnosis, chunks: Sequence[ChunkResult], ref_path: 
             tgt = _decode_at(ti, lo - d, hi - lo, rate, log)
             sims.append(window_similarity(ref, tgt, win, hop, SCAN_LAGS))
         centre = lo + (SCAN_LAGS + np.arange(sims[0].size) * hop + win / 2) / rate
-        ma = np.flatnonzero(sims[0] >= SCAN_MATCH)
-        mb = np.flatnonzero(sims[1] >= SCAN_MATCH)
-        if ma.size == 0 or mb.size == 0:
+        ma = np.where(sims[0] >= SCAN_MATCH, 1.0, -1.0)
+        mb = np.where(sims[1] >= SCAN_MATCH, 1.0, -1.0)
+        if not (ma > 0).any() or not (mb > 0).any():
             continue
-        end_a = float(centre[ma[-1]])
-        start_b = float(centre[mb[0]])
+        # segment A ends where the matches of A minus its non-matches, counted from the left, peak (a quiet
+        # window inside A or a stray match after it does not move the boundary); B begins likewise from the
+        # right
+        e = int(np.argmax(np.cumsum(ma)))
+        s_ = int(ma.size - 1 - np.argmax(np.cumsum(mb[::-1])))
+        end_a = float(centre[e]) + SCAN_HOP_S / 2
+        start_b = float(centre[s_]) - SCAN_HOP_S / 2
         if start_b < end_a:          # ambiguous stretch (both match): one boundary in the middle
             end_a = start_b = 0.5 * (end_a + start_b)
         segs[k] = dataclasses.replace(a, end_s=round(end_a, 2))

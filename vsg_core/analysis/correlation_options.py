@@ -112,6 +112,7 @@ class CorrelationOptions:
     speed_compensation: bool = True     # try a PAL/film speed hypothesis when the video frame rates say so
     speed_ratio: float | None = None    # force a target speed ratio (target plays s× faster than ref)
     reach_s: float = 600.0              # reach: coarse search over ±this when the chunks disagree (0 = off)
+    reach_always: bool = False          # run the coarse search even when the chunks agree (benchmarks, tests)
 
     # ------------------------------------------------------------------ constructors
     @classmethod

@@ -265,8 +265,11 @@ def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts:
         recs = []
         for p in placed:
             i = p.chunk.index
-            if i in refined[m]:
-                recs.append(refined[m][i])
+            f = firsts[m].get(i)
+            r = refined[m].get(i)
+            # a refined record replaces the first pass's unless that one was accepted and scores higher
+            if r is not None and (f is None or not f.accepted or (r.accepted and r.match_pct > f.match_pct)):
+                recs.append(r)
             elif i in firsts[m]:
                 recs.append(dataclasses.replace(firsts[m][i], coarse_delay_ms=p.delay_ms))
         results[m] = recs

@@ -159,6 +159,10 @@ def _matches(value: object, node: ast.expr) -> bool:
                     and all(_matches(value[k], a) for k, a in fields.items()))
         cls = getattr(vsg_core_rs, node.id)
         return isinstance(value, cls)
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "npt.NDArray":
+        import numpy as np
+
+        return isinstance(value, np.ndarray) and value.dtype == np.dtype(ast.unparse(node.slice).split(".")[-1])
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         kind = node.value.id
@@ -192,6 +196,13 @@ def _samples(tmp: Path) -> dict[str, tuple]:
     direct = rs.PlanItem(rs.Track("Source 2", 3, "subtitles", rs.StreamProps("S_TEXT/ASS")),
                          source_path="/src/two.mkv")
     delays = rs.Delays({"Source 2": 120}, {"Source 2": 119.6}, 20, 19.6)
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    ref = (rng.standard_normal(2000) * 2**24).astype(np.int32)
+    tgt = np.concatenate([ref[:500], np.zeros(20, np.int32), ref[500:]]).astype(np.int32)
+    pcm = (rng.standard_normal((1000, 2)) * 2**20).astype(np.int32)
+    splice = rs.Splice(0.0, 20.0, 0, 20, 500, 1.9, 495, 505, 500, "low_energy")
     return {
         "format_log_message": ("warning", "text"),
         "timestamp_prefix": (1, 2, 3, "text"),
@@ -201,6 +212,27 @@ def _samples(tmp: Path) -> dict[str, tuple]:
         "mux_build_options": ([item, direct], delays, True, True, True, None, ["/f.ttf"], str(tmp / "out.mkv")),
         "mux_serialise_options": (["--sync", "0:+5"],),
         "mux_write_options_file": (["--sync", "0:+5"], str(tmp / "opts.json")),
+        # vsg clip
+        "clip_parse_timestamp": ("1:30",),
+        "clip_format_timestamp": (90_500, "hms"),
+        "clip_resolve_range": ("1:30", "2:45", None, 600_000),
+        "clip_output_name": ("/m/Show.mkv", 90_000, 165_000, []),
+        "clip_plan": ("/m/Show.mkv", None, str(tmp), 90_000, 165_000, "copy", "libx264", "aac", "fast", 23, 0, []),
+        "clip_progress_fraction": ("out_time_ms=5000000\nprogress=continue\n", 10_000),
+        # subtitles and frame math
+        "subtitles_shift_bytes": (b"1\n00:00:01,000 --> 00:00:02,000\nHi\n", "srt", 500.0, None),
+        "frames_time_to_frame": (1001.0, 24000 / 1001, "floor"),
+        "frames_frame_to_time": (24, 24000 / 1001, "middle"),
+        "frames_grid_frame_ms": (24000, 1001, 24),
+        "frames_grid_frame_of": (24000, 1001, 1001.0),
+        "frames_dhash": (bytes(range(33 * 32)) * 2, 33, 32),
+        "frames_slide_distances": ([[1, 2], [3, 4], [5, 6]], [[1, 2], [3, 4]]),
+        # audio correction
+        "stepping_refine_splice": (ref, tgt, 1000, 0.0, 20.0, 400, 600, 100, 5, 0.02, 20, -40.0, [], True),
+        "stepping_build_edl": ([0.0, 20.0], [splice], 2000, 1000),
+        "stepping_assembly_plan": ([rs.AudioSegment(0.0, 1.0, 0, 0.0), rs.AudioSegment(1.0, 2.0, 20, 20.0)],
+                                   1000, 0.0),
+        "stepping_splice_audio": (pcm, [(0, 500, 0), (500, 20, None), (520, 480, 500)], 5),
     }
 
 
@@ -229,7 +261,24 @@ def _instances() -> dict[str, object]:
         "Delays": rs.Delays({"Source 2": -40}, {"Source 2": -40.25}, 0, 0.0),
         "PlanItem": rs.PlanItem(track, extracted_path="/x.aac", style_patch={"Default": {"Fontsize": 20}},
                                 framelocked_stats={"moved": 3}, generated_source_track_id=7, source_path="/s.mkv"),
+        "ClipTimestamp": rs.clip_parse_timestamp("PT1M30S"),
+        "ClipRange": rs.clip_resolve_range("90", None, "75", None),
+        "ClipPlan": rs.clip_plan("/m/Show.mkv", None, "/tmp", 0, 5000, "accurate", "libx264", "aac", "fast", 23,
+                                 0, []),
+        "SubtitleDocument": rs.SubtitleDocument.parse(SAMPLE_ASS, "ass"),
+        "AudioSegment": rs.AudioSegment(0.0, 1.5, 20, 20.25, 0.0),
+        "Splice": rs.Splice(0.0, 20.0, 0, 20, 500, 1.9, 495, 505, 500, "low_energy"),
     }
+
+
+SAMPLE_ASS = (b"[Script Info]\nScriptType: v4.00+\nPlayResX: 640\nPlayResY: 360\n\n[V4+ Styles]\n"
+              b"Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
+              b"Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
+              b"Alignment, MarginL, MarginR, MarginV, Encoding\n"
+              b"Style: Default,Arial,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,2,0,2,"
+              b"10,10,10,1\n\n[Events]\n"
+              b"Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+              b"Dialogue: 0,0:00:01.00,0:00:02.50,Default,,0,0,0,,Hello\n")
 
 
 def _members(cls: type) -> list[object]:
@@ -250,7 +299,13 @@ def _method_args(cname: str, mname: str, inst: object) -> tuple | None:
         return ()
     if mname in ("delay_for", "raw_delay_for"):
         return ("Source 2",)
-    return None
+    return {  # SubtitleDocument (each call on a fresh copy would be cleaner; the order keeps them valid)
+        "parse": (SAMPLE_ASS, "ass"), "events": (), "style_names": (), "info_value": ("PlayResX",),
+        "shift": (10.0,), "scale": (0.0, 0.0), "apply_edl": ([(0.0, 0.0, 0.0)], "start"),
+        "fix_timing": (True, True, True, 1.0, 100.0, 20.0), "filter_styles": (["Default"], "include"),
+        "multiply_font_size": (1.0,), "patch_styles": ({"Default": {"Fontsize": "20"}},),
+        "rescale": (640, 360), "to_ass": (), "to_bytes": (None,),
+    }.get(mname) if cname == "SubtitleDocument" else None
 
 
 def test_class_members_have_the_declared_types() -> None:

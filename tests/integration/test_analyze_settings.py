@@ -32,7 +32,7 @@ def test_analyze_reads_the_settings_file_and_options_override_it(media_case, tmp
     settings_file.write_text(json.dumps({
         "scan_chunk_count": 4, "scan_chunk_duration": 8, "scan_start_percentage": 20, "scan_end_percentage": 80,
         "delay_selection_mode": "Average", "correlation_method": "Standard Correlation (SCC)",
-        "min_match_pct": 1}), encoding="utf-8")
+        "min_confidence_pct": 1}), encoding="utf-8")
     src, log = analyze(settings_file, str(c.reference), str(c.other))
     # 4 chunks of 8 s between 20 % and 80 % of the 210 s reference: 42 s … 168 − 8 = 160 s
     assert [ch["start_s"] for ch in src["chunks"]] == pytest.approx([42.0, 81.333, 120.667, 160.0], abs=0.1)
@@ -52,6 +52,6 @@ def test_analyze_refuses_a_bad_settings_value(media_case, tmp_path: Path) -> Non
     proc = subprocess.run([sys.executable, "-m", "vsg_core.cli", "analyze", str(c.reference), str(c.other)],
                           capture_output=True, text=True, cwd=ROOT, env=e, timeout=600)
     assert proc.returncode == 1
-    assert "VSG_SET_SCAN_CHUNK_COUNT" in proc.stderr and "between 1 and 1000" in proc.stderr
+    assert "VSG_SET_SCAN_CHUNK_COUNT" in proc.stderr and "between 1 and 100" in proc.stderr
     assert "none.json" not in proc.stderr  # the value came from the environment, not from the file
     assert "Traceback" not in proc.stderr

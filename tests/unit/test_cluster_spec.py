@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vsg_core.cluster import ClusterError, ClusterSpec, LiveLine, parse_cluster
-from vsg_core.pipeline.result import AudioResidual, AuditReport, JobResult, SourceReport
+from vsg_core.pipeline.result import AudioResidual, AuditReport, AuditWindow, JobResult, SourceReport
 
 
 def test_parse_cluster_forms() -> None:
@@ -44,8 +44,11 @@ def test_job_result_json_round_trip() -> None:
     res = JobResult(
         "Merged", "Ep01.mkv", Path("/r/Ep01.mkv"), output=Path("/o/Ep01.mkv"), log_path=Path("/o/Ep01.log"),
         sources=[SourceReport("Source 2", Path("/x/Ep01.mkv"), 1235, 1234.567, "UNIFORM", None, 10, 10, 100.0,
-                              ({"start_s": 1.0, "delay_ms": 1235},))],
+                              ({"start_s": 1.0, "delay_ms": 1235},), ({"start_s": 0.0, "delay_ms": 1235},), 1234.5)],
         global_shift_ms=12, warnings=["w"], error=None,
-        audit=AuditReport(("issue",), (AudioResidual(1, "Source 2", -0.43, 99.0, True),), 4))
+        audit=AuditReport(("issue",), (AudioResidual(1, "Source 2", -0.43, 99.0, True,
+                                                     (AuditWindow(10.0, -0.43, 99.0), AuditWindow(25.0, None, 3.0)),
+                                                     210.0, ""),), 4),
+        corrections=[{"kind": "STEPPING", "segments": [{"action": "kept"}]}])
     back = JobResult.from_json(res.to_json())
     assert back == res

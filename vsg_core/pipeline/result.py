@@ -127,11 +127,16 @@ class JobResult:
                 key=s["key"], path=Path(s["path"]), delay_ms=s["delay_ms"], raw_delay_ms=s["raw_delay_ms"],
                 diagnosis=s["diagnosis"], drift_ms_per_s=s["drift_ms_per_s"],
                 accepted_chunks=s["accepted_chunks"], total_chunks=s["total_chunks"],
-                mean_match_pct=s["mean_match_pct"], chunks=tuple(s.get("chunks", ())))
+                mean_match_pct=s["mean_match_pct"], chunks=tuple(s.get("chunks", ())),
+                segments=tuple(s.get("segments", ())), chunk_delay_ms=s.get("chunk_delay_ms"))
                 for s in d.get("sources", [])],
             global_shift_ms=d.get("global_shift_ms", 0), warnings=list(d.get("warnings", [])),
             error=d.get("error"),
             audit=None if audit is None else AuditReport(
                 issues=tuple(audit["issues"]), track_count=audit["track_count"],
-                residuals=tuple(AudioResidual(**r) for r in audit["residuals"])),
+                residuals=tuple(AudioResidual(
+                    r["track_index"], r["source"], r["residual_ms"], r["match_pct"], r["ok"],
+                    tuple(AuditWindow(w["start_s"], w["residual_ms"], w["match_pct"]) for w in r.get("windows", ())),
+                    r.get("duration_s"), r.get("reason", "")) for r in audit["residuals"])),
+            corrections=list(d.get("corrections", [])),
             worker=d.get("worker"))

@@ -784,7 +784,7 @@ SCHEMA: tuple[Setting, ...] = (
       'Unused; kept for compatibility.',
       LOGGING, 'General',
       available=False),
-    S('segmented_qa_threshold', 85.0, 'QA minimum match',
+    S('segmented_qa_threshold', 50.0, 'QA minimum confidence',
       'QA of a corrected track: the match a QA chunk needs to count.',
       CORRECTION, 'Quality check and audit', unit='%', minimum=0, maximum=100),
     S('segment_qa_chunk_count', 30, 'QA chunk count',

@@ -57,7 +57,7 @@ class CorrectionConfig:
     rb_pitch_correct: bool = False
     qa_chunks: int = 30
     qa_min_accepted: int = 28
-    qa_min_match_pct: float = 85.0
+    qa_min_match_pct: float = 50.0   # the distinct-peak confidence of the analysis (min_confidence_pct)
     qa_max_offset_ms: float = 2.0
     qa_max_spread_ms: float = 2.0
 

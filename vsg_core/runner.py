@@ -19,6 +19,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from . import cancel as _cancel
 from .errors import CommandError, ToolMissingError
@@ -126,7 +127,11 @@ def run(cmd: Sequence[str | Path], log: JobLog | None = None, *, binary: bool = 
 
 def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float | None
                      ) -> subprocess.CompletedProcess:
-    """subprocess.run that also kills (and waits for) the child when the current job's cancel token fires."""
+    """subprocess.run that also kills (and waits for) the child when the current job's cancel token fires.
+
+    Under a token the child's pipes are served by threads while this thread polls the token: a polled
+    ``communicate(timeout=…)`` cannot be used, because on its retry CPython stops writing the rest of the input
+    (the child then waits for stdin forever)."""
     token = _cancel.current()
     stdin = subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL
     p = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **child_options())
@@ -134,29 +139,66 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
         if token is None:
             out, err = p.communicate(input_bytes, timeout=timeout)
             return subprocess.CompletedProcess(args, p.returncode, out, err)
+        out_parts: list[bytes] = []
+        err_parts: list[bytes] = []
+        threads = [threading.Thread(target=_drain, args=(p.stdout, out_parts), daemon=True),
+                   threading.Thread(target=_drain, args=(p.stderr, err_parts), daemon=True)]
+        if input_bytes is not None:
+            threads.append(threading.Thread(target=_feed, args=(p.stdin, input_bytes), daemon=True))
+        for t in threads:
+            t.start()
         waited = 0.0
-        pending = input_bytes
         while True:
             try:
-                out, err = p.communicate(pending, timeout=0.1)
+                p.wait(timeout=0.1)
+                break
             except subprocess.TimeoutExpired:
-                pending = None
                 waited += 0.1
                 if token.cancelled or (timeout is not None and waited >= timeout):
                     _kill(p)
                     if token.cancelled:
                         raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran") from None
                     raise
-                continue
-            if token.cancelled:  # the child ended (or was stopped) after the job was cancelled
-                raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran")
-            return subprocess.CompletedProcess(args, p.returncode, out, err)
+        for t in threads:
+            t.join()
+        if token.cancelled:  # the child ended (or was stopped) after the job was cancelled
+            raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran")
+        return subprocess.CompletedProcess(args, p.returncode, b"".join(out_parts), b"".join(err_parts))
     finally:
         if p.returncode is None:
             _kill(p)
         for f in (p.stdin, p.stdout, p.stderr):
             if f is not None:
-                f.close()
+                try:
+                    f.close()
+                except OSError:
+                    pass
+
+
+def _drain(stream: IO[bytes] | None, parts: list[bytes]) -> None:
+    """Read a child's pipe to its end (a thread of _run_cancellable)."""
+    if stream is None:
+        return
+    try:
+        while chunk := stream.read(1 << 16):
+            parts.append(chunk)
+    except (OSError, ValueError):  # closed under us when the child is killed
+        pass
+
+
+def _feed(stream: IO[bytes] | None, data: bytes) -> None:
+    """Write the whole input to a child's stdin and close it (a thread of _run_cancellable)."""
+    if stream is None:
+        return
+    try:
+        stream.write(data)
+    except (BrokenPipeError, OSError, ValueError):  # the child stopped reading (it failed or was killed)
+        pass
+    finally:
+        try:
+            stream.close()
+        except OSError:
+            pass
 
 
 def _kill(p: subprocess.Popen) -> None:

@@ -94,3 +94,16 @@ def test_cancel_kills_a_running_command() -> None:
     with cancel_scope(token), pytest.raises(Cancelled, match="cancelled"):
         runner.run([sys.executable, "-c", "import time; time.sleep(30)"])
     assert token.cancelled
+
+
+def test_large_input_reaches_a_slow_reader_under_a_cancel_token() -> None:
+    """Under a job's cancel token the runner polls communicate(); the whole input must still reach a child that
+    starts reading late (the FLAC encoder of a corrected track hung here when the retry dropped the input)."""
+    from vsg_core.cancel import CancelToken, cancel_scope
+
+    data = bytes(range(256)) * (8 * 1024 * 1024 // 256)  # 8 MiB, far more than a pipe holds
+    reader = "import sys, time, hashlib; time.sleep(0.5); print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"
+    with cancel_scope(CancelToken()):
+        proc = runner.run([sys.executable, "-c", reader], input_bytes=data, timeout=60)
+    import hashlib
+    assert proc.stdout.strip() == hashlib.sha256(data).hexdigest()

@@ -10,7 +10,7 @@ filter) in a worker and shows it; a failure (ffmpeg missing, no video) is shown 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vsg_core.subtitles.preview import first_event_time_s, render_preview
+from vsg_core.subtitles.preview import extract_preview_fonts, first_event_time_s, render_preview
 from vsg_core.subtitles.styles import (
     COLOUR_FIELDS,
     AssColour,
@@ -78,12 +78,18 @@ def _load_all(loader: Loader) -> tuple[bytes, str, list[StyleInfo], dict[str, li
     return _loaded(*loader())
 
 
+def _load_with_fonts(loader: Loader, font_files: Sequence[Path], fonts_dir: Path):  # type: ignore[no-untyped-def]
+    return (*_load_all(loader), extract_preview_fonts(list(font_files), fonts_dir))
+
+
 class StyleEditorDialog(QDialog):
     """``loader`` returns the track's (bytes, format); ``patch`` is the track's current style patch;
-    ``reference_video`` the file the preview draws on (None: no preview)."""
+    ``reference_video`` the file the preview draws on (None: no preview); the fonts attached to
+    ``font_files`` (the track's source, the reference) are given to libass."""
 
     def __init__(self, loader: Loader, patch: Mapping[str, Mapping[str, str]] | None = None,
-                 reference_video: Path | None = None, parent: QWidget | None = None) -> None:
+                 reference_video: Path | None = None, parent: QWidget | None = None,
+                 font_files: Sequence[Path] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Subtitle Styles")
         self.setMinimumSize(760, 520)
@@ -99,6 +105,7 @@ class StyleEditorDialog(QDialog):
         self.preview_error = ""
         self.preview_image: QImage | None = None
         self.preview_running = False
+        self.fonts_dir: Path | None = None
         self._updating = False
         self._tasks: list[task.FunctionTask] = []
         self._work = Path(tempfile.mkdtemp(prefix="vsg-styles-"))
@@ -203,7 +210,8 @@ class StyleEditorDialog(QDialog):
         lay.addLayout(body, 1)
         lay.addWidget(self.buttons)
         self.form_box.setEnabled(False)
-        self._run(partial(_load_all, loader), self._on_loaded, self._on_load_failed)
+        self._run(partial(_load_with_fonts, loader, list(font_files), self._work / "fonts"), self._on_loaded,
+                  self._on_load_failed)
 
     # ---------------------------------------------------------------- worker plumbing
     def _run(self, fn: Callable[[], object], done: Callable[[object], None], failed: Callable[[str], None]) -> None:
@@ -212,8 +220,8 @@ class StyleEditorDialog(QDialog):
 
     @Slot(object)
     def _on_loaded(self, result: object) -> None:
-        data, fmt, styles, events = result  # type: ignore[misc]
-        self.data, self.fmt, self.original, self.events = data, fmt, styles, events
+        data, fmt, styles, events, fonts = result  # type: ignore[misc]
+        self.data, self.fmt, self.original, self.events, self.fonts_dir = data, fmt, styles, events, fonts
         self.values = merged_fields(styles, self.initial_patch)
         self.loaded = True
         self.status.setText(f"{len(styles)} style(s). Edits are applied to this track when the job runs.")
@@ -346,7 +354,7 @@ class StyleEditorDialog(QDialog):
         self._preview_n = getattr(self, "_preview_n", 0) + 1
         out = self._work / f"preview{self._preview_n}.png"
         fn = partial(render_preview, self.reference_video, self.data, self.fmt, self.style_patch(),
-                     self.preview_time.value(), out)
+                     self.preview_time.value(), out, fonts_dir=self.fonts_dir)
         self._run(fn, self._on_preview, self._on_preview_failed)
 
     @Slot(object)

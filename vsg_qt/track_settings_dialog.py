@@ -191,7 +191,9 @@ class TrackSettingsDialog(QDialog):
 
     def open_style_editor(self) -> StyleEditorDialog:
         dlg = StyleEditorDialog(track_loader(self.entry, self.sources, self._work_dir()), self.style_patch_value,
-                                self.sources.get("Source 1"), self)
+                                self.sources.get("Source 1"), self,
+                                font_files=[p for p in (self.sources.get(self.entry.source),
+                                                        self.sources.get("Source 1")) if p is not None])
         dlg.accepted.connect(lambda: self._style_edited(dlg))
         dlg.open()
         self.style_dialog = dlg

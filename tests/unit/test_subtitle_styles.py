@@ -219,3 +219,20 @@ def test_preview_on_an_odd_temp_path_and_the_loader_checks_the_track(media_case,
     assert list(odd.iterdir()) == []                       # the work folder is removed
     with pytest.raises(MediaError, match="drew no frame"):
         render_preview(case.reference, ASS, "ass", None, 99_999.0, tmp_path / "late.png")
+
+
+def test_preview_fonts_come_from_the_attachments(tmp_path: Path) -> None:
+    from vsg_core.subtitles.preview import extract_preview_fonts
+
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    assert font.is_file(), "the test needs the DejaVu fonts (fonts-dejavu-core)"
+    sub = tmp_path / "s.ass"
+    sub.write_bytes(ASS)
+    mkv = tmp_path / "with font.mkv"
+    subprocess.run(["mkvmerge", "-q", "-o", str(mkv), str(sub), "--attachment-mime-type", "font/ttf",
+                    "--attach-file", str(font)], check=True)
+    got = extract_preview_fonts([mkv, None, sub, tmp_path / "gone.mkv"], tmp_path / "fonts")
+    assert got == tmp_path / "fonts"
+    files = list(got.iterdir())
+    assert len(files) == 1 and files[0].read_bytes() == font.read_bytes()
+    assert extract_preview_fonts([sub], tmp_path / "none") is None

@@ -3,18 +3,20 @@ burnt in by ffmpeg's ``subtitles`` filter (libass), and the loading of a layout 
 
 The frame is taken at a time of the *subtitle file's own* timeline (no sync delay is applied): the preview
 shows how a line looks, not where it lands. ffmpeg seeks to the time before decoding and keeps the original
-timestamps (``-copyts``) so libass draws the events of that moment. Fonts: the system's (fontconfig) plus an
-optional folder (e.g. the fonts attached to the source). docs/subtitles.md, "Style editor".
+timestamps (``-copyts``) so libass draws the events of that moment. Fonts: the system's (fontconfig) plus the
+fonts attached to the subtitle's source and the reference (:func:`extract_preview_fonts`).
+docs/subtitles.md, "Style editor, preview and generated tracks".
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..errors import MediaError
+from ..errors import MediaError, VsgError
+from ..extraction.attachments import extract_fonts
 from ..extraction.mkvinfo import identify
 from ..log import JobLog
 from ..runner import run
@@ -53,6 +55,25 @@ def load_track(*, external_path: str | Path | None = None, source_path: str | Pa
     if not out.is_file():
         raise MediaError(f"mkvextract wrote no file for track {track_id} of {src}")
     return out.read_bytes(), fmt
+
+
+def extract_preview_fonts(containers: Sequence[Path | str | None], fonts_dir: Path,
+                          log: JobLog | None = None) -> Path | None:
+    """Extract the font attachments of the given Matroska files (the subtitle's source, the reference) into
+    ``fonts_dir`` for libass; returns the folder, or None when there is no font (or no readable file):
+    the preview then uses the system's fonts."""
+    found = False
+    for n, c in enumerate(dict.fromkeys(Path(x) for x in containers if x is not None)):
+        if not c.is_file():
+            continue
+        try:
+            info = identify(c, log=log)
+            if not info.is_matroska:
+                continue
+            found |= bool(extract_fonts(c, fonts_dir, f"preview{n}", log, info=info))
+        except VsgError:
+            continue  # a file mkvmerge cannot read: no fonts from it; the preview itself says what is wrong
+    return fonts_dir if found else None
 
 
 def filter_path(path: Path | str) -> str:

@@ -180,32 +180,6 @@ def test_preview_draws_the_edited_subtitle_on_the_reference_frame(qtbot, media_c
     assert green(img) > 300, "no green subtitle pixels in the preview"
 
 
-def test_preview_failures_are_messages(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sub = tmp_path / "two.ass"
-    sub.write_text(TWO_STYLES, encoding="utf-8")
-    from vsg_core.jobs.layout import LayoutEntry
-
-    entry = LayoutEntry(source=EXTERNAL, id=0, type=TrackType.SUBTITLES, codec_id="S_TEXT/ASS",
-                        external_path=str(sub))
-    missing = StyleEditorDialog(track_loader(entry, {}, tmp_path / "w"), None, tmp_path / "gone.mkv")
-    qtbot.addWidget(missing)
-    qtbot.waitUntil(lambda: missing.loaded, timeout=WAIT_MS)
-    missing.render_preview()
-    qtbot.waitUntil(lambda: not missing.preview_running, timeout=WAIT_MS)
-    assert "gone.mkv does not exist" in missing.preview_error
-    assert "Preview failed" in missing.preview_label.text()
-
-    video = tmp_path / "v.mkv"
-    video.write_bytes(b"")   # ffmpeg is never reached: it is not on PATH
-    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
-    no_ffmpeg = StyleEditorDialog(track_loader(entry, {}, tmp_path / "w2"), None, video)
-    qtbot.addWidget(no_ffmpeg)
-    qtbot.waitUntil(lambda: no_ffmpeg.loaded, timeout=WAIT_MS)
-    no_ffmpeg.render_preview()
-    qtbot.waitUntil(lambda: not no_ffmpeg.preview_running, timeout=WAIT_MS)
-    assert "program not found: ffmpeg" in no_ffmpeg.preview_error
-
-
 def test_signs_track_holds_only_the_chosen_styles(qtbot, media_case, tmp_path: Path) -> None:
     case = media_case("delay_pos")
     sources = {"Source 1": case.reference}

@@ -272,6 +272,12 @@ class ResultsPanel(QWidget):
                          f"{html.escape(r.warnings[0])}{' …' if n > 1 else ''}</span>")
         if r.log_path and not r.output:
             parts.append(f"log: {html.escape(str(r.log_path))}")
+        for c in getattr(r, "corrections", None) or []:
+            if isinstance(c, dict):
+                what = f"{c.get('source')} track {c.get('track_id')}: {diagnosis_text(str(c.get('kind', '')))}"
+                text = f"corrected {what}" if c.get("applied") else f"not corrected {what}"
+                parts.append(html.escape(text) if c.get("applied") else
+                             f"<span style='color:{RED}'>{html.escape(text)}</span>")
         audit = r.audit
         if audit is not None:
             measured = [abs(x.residual_ms) for x in audit.residuals if x.residual_ms is not None]

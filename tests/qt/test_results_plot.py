@@ -185,6 +185,7 @@ def test_corrected_stepping_track_shows_its_segments_and_splices(qtbot) -> None:
     assert drawn == [(pytest.approx(60.3125), pytest.approx(60.3125)), (pytest.approx(100.8125),
                                                                         pytest.approx(100.8125))]
     assert all(s in plot.chart().series() for s in plot.splice_lines)
+    assert "corrected Source 2 track 1: Stepping" in panel.summary.toPlainText()
     assert corrected[2][4] != corrected[4][4]
 
 
@@ -202,3 +203,4 @@ def test_a_correction_that_was_not_applied_draws_no_splices(qtbot) -> None:
     assert "not applied" in rows[0][5] and "too few chunks matched" in rows[0][5]
     assert panel.source_items()[0].child(0).foreground(0).color().name() == "#c62828"
     assert panel.plot.plot_for("Source 2").splices == []
+    assert "not corrected Source 2 track 1: PAL speed-up" in panel.summary.toPlainText()

@@ -283,11 +283,11 @@ class StyleEditorDialog(QDialog):
         try:
             c = AssColour.parse(text)
         except ValueError:
-            b.setText(text or "—")
+            b.setText((text or "—").replace("&", "&&"))
             b.setEnabled(False)
             return
         b.setEnabled(True)
-        b.setText(c.to_ass())
+        b.setText(c.to_ass().replace("&", "&&"))   # a lone & would be a keyboard mnemonic
         fg = "#000000" if (c.red * 299 + c.green * 587 + c.blue * 114) / 1000 > 128 else "#ffffff"
         b.setStyleSheet(f"background-color: rgb({c.red},{c.green},{c.blue}); color: {fg};")
         b.setToolTip(f"{text} (opacity {c.opacity}/255)")
@@ -366,9 +366,18 @@ class StyleEditorDialog(QDialog):
             self._on_preview_failed(f"cannot read the rendered frame {path}")
             return
         self.preview_image = img
-        self.preview_label.setPixmap(QPixmap.fromImage(img).scaled(
-            max(320, self.preview_label.width()), max(180, self.preview_label.height()),
+        self._fit_preview()
+
+    def _fit_preview(self) -> None:
+        if self.preview_image is None:
+            return
+        self.preview_label.setPixmap(QPixmap.fromImage(self.preview_image).scaled(
+            max(160, self.preview_label.width()), max(90, self.preview_label.height()),
             Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self._fit_preview()
 
     @Slot(str)
     def _on_preview_failed(self, message: str) -> None:

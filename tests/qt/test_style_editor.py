@@ -115,7 +115,7 @@ def test_edited_style_is_stored_in_the_layout_and_muxed(qtbot, media_case, tmp_p
     assert editor.load_error == ""
     editor.select_style("Default")
     assert editor.font_edit.text() == "Arial" and editor.size_spin.value() == 14
-    assert editor.colour_buttons["primarycolour"].text() == "&H00FFFFFF"
+    assert editor.colour_buttons["primarycolour"].text() == "&&H00FFFFFF"   # shown as &H00FFFFFF
     editor.font_edit.setText("DejaVu Sans")
     editor.size_spin.setValue(30)
     editor.set_colour("primarycolour", AssColour(0x12, 0xAB, 0x34, 0x10))   # RGB 12AB34, alpha 10

@@ -47,7 +47,7 @@ def test_editing_resetting_and_an_existing_patch(qtbot, tmp_path: Path) -> None:
     assert dlg.style_patch() is None and dlg.size_spin.value() == 12
     dlg.select_style("Default")
     dlg.set_colour("backcolour", AssColour(1, 2, 3, 0x40))
-    assert dlg.colour_buttons["backcolour"].text() == "&H40030201"
+    assert dlg.colour_buttons["backcolour"].text() == "&&H40030201"
     assert dlg.style_patch() == {"Default": {"backcolour": "&H40030201"}}
     assert dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
 

@@ -9,6 +9,7 @@ filter) in a worker and shows it; a failure (ffmpeg missing, no video) is shown 
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -49,7 +50,7 @@ from vsg_core.subtitles.styles import (
 
 from . import task
 
-Loader = Callable[[], tuple[bytes, str]]
+Loader = Callable[..., tuple[bytes, str]]   # loader(work_dir=…): the track's (bytes, format)
 
 COLOUR_LABELS = {"primarycolour": "Primary", "secondarycolour": "Secondary", "outlinecolour": "Outline",
                  "backcolour": "Back / shadow"}
@@ -74,15 +75,27 @@ def _loaded(data: bytes, fmt: str) -> tuple[bytes, str, list[StyleInfo], dict[st
     return data, fmt, read_styles(data, fmt), events_by_style(data, fmt)
 
 
-def _load_all(loader: Loader) -> tuple[bytes, str, list[StyleInfo], dict[str, list[tuple[float, float]]]]:
-    return _loaded(*loader())
+def _load_all(loader: Loader, work: Path) -> tuple[bytes, str, list[StyleInfo],
+                                                  dict[str, list[tuple[float, float]]]]:
+    return _loaded(*loader(work_dir=work / "track"))
 
 
-def _load_with_fonts(loader: Loader, font_files: Sequence[Path], fonts_dir: Path):  # type: ignore[no-untyped-def]
-    return (*_load_all(loader), extract_preview_fonts(list(font_files), fonts_dir))
+def _load_with_fonts(loader: Loader, work: Path, font_files: Sequence[Path]):  # type: ignore[no-untyped-def]
+    return (*_load_all(loader, work), extract_preview_fonts(list(font_files), work / "fonts"))
 
 
-class StyleEditorDialog(QDialog):
+class _WorkFolder:
+    """A temp folder of one dialog, removed when the dialog closes."""
+
+    def _make_work(self) -> Path:
+        self._work = Path(tempfile.mkdtemp(prefix="vsg-styles-"))
+        return self._work
+
+    def _drop_work(self) -> None:
+        shutil.rmtree(self._work, ignore_errors=True)
+
+
+class StyleEditorDialog(QDialog, _WorkFolder):
     """``loader`` returns the track's (bytes, format); ``patch`` is the track's current style patch;
     ``reference_video`` the file the preview draws on (None: no preview); the fonts attached to
     ``font_files`` (the track's source, the reference) are given to libass."""
@@ -108,7 +121,7 @@ class StyleEditorDialog(QDialog):
         self.fonts_dir: Path | None = None
         self._updating = False
         self._tasks: list[task.FunctionTask] = []
-        self._work = Path(tempfile.mkdtemp(prefix="vsg-styles-"))
+        self._make_work()
 
         self.status = QLabel("Reading the subtitle track…")
         self.status.setWordWrap(True)
@@ -210,7 +223,7 @@ class StyleEditorDialog(QDialog):
         lay.addLayout(body, 1)
         lay.addWidget(self.buttons)
         self.form_box.setEnabled(False)
-        self._run(partial(_load_with_fonts, loader, list(font_files), self._work / "fonts"), self._on_loaded,
+        self._run(partial(_load_with_fonts, loader, self._work, list(font_files)), self._on_loaded,
                   self._on_load_failed)
 
     # ---------------------------------------------------------------- worker plumbing
@@ -389,13 +402,11 @@ class StyleEditorDialog(QDialog):
         self.preview_label.setText(f"Preview failed: {message}")
 
     def done(self, r: int) -> None:
-        import shutil
-
-        shutil.rmtree(self._work, ignore_errors=True)
+        self._drop_work()
         super().done(r)
 
 
-class SignsTrackDialog(QDialog):
+class SignsTrackDialog(QDialog, _WorkFolder):
     """Choose the styles of a new generated track (e.g. "Signs"): the track holds only their events."""
 
     def __init__(self, loader: Loader, parent: QWidget | None = None) -> None:
@@ -423,7 +434,8 @@ class SignsTrackDialog(QDialog):
         form.addRow("Track name:", self.name)
         lay.addLayout(form)
         lay.addWidget(self.buttons)
-        self._tasks.append(task.start(partial(_load_all, loader), self._on_loaded, self._on_failed))
+        self._make_work()
+        self._tasks.append(task.start(partial(_load_all, loader, self._work), self._on_loaded, self._on_failed))
 
     @Slot(object)
     def _on_loaded(self, result: object) -> None:
@@ -463,6 +475,10 @@ class SignsTrackDialog(QDialog):
 
     def track_name(self) -> str:
         return self.name.text().strip() or "Signs"
+
+    def done(self, r: int) -> None:
+        self._drop_work()
+        super().done(r)
 
     def _update_ok(self, *_: object) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.loaded and bool(self.chosen_styles()))

@@ -31,7 +31,7 @@ from vsg_core.jobs.layout import EXTERNAL, LayoutEntry
 from vsg_core.models import TrackType
 from vsg_core.subtitles.preview import load_track
 
-from .style_editor_dialog import SignsTrackDialog, StyleEditorDialog
+from .style_editor_dialog import Loader, SignsTrackDialog, StyleEditorDialog
 
 ASS_CODECS = ("S_TEXT/ASS", "S_TEXT/SSA")
 SRT_CODECS = ("S_TEXT/UTF8", "S_TEXT/ASCII", "S_TEXT/WEBVTT")
@@ -53,13 +53,12 @@ LANGUAGES: tuple[tuple[str, str], ...] = (
 )
 
 
-def track_loader(entry: LayoutEntry, sources: Mapping[str, Path], work_dir: Path):  # type: ignore[no-untyped-def]
-    """A function returning the entry's subtitle (bytes, format): its external file, or its track extracted
-    from its source (run it in a worker: it may call mkvextract)."""
+def track_loader(entry: LayoutEntry, sources: Mapping[str, Path]) -> Loader:
+    """A function of a work folder returning the entry's subtitle (bytes, format): its external file, or its
+    track extracted from its source into that folder (run it in a worker: it may call mkvextract)."""
     if entry.source == EXTERNAL:
-        return partial(load_track, external_path=entry.external_path, work_dir=work_dir)
-    return partial(load_track, source_path=sources.get(entry.source), track_id=entry.id, codec_id=entry.codec_id,
-                   work_dir=work_dir)
+        return partial(load_track, external_path=entry.external_path)
+    return partial(load_track, source_path=sources.get(entry.source), track_id=entry.id, codec_id=entry.codec_id)
 
 
 class TrackSettingsDialog(QDialog):
@@ -173,11 +172,6 @@ class TrackSettingsDialog(QDialog):
                 "style_patch": self.style_patch_value}
 
     # ---------------------------------------------------------------- styles
-    def _work_dir(self) -> Path:
-        import tempfile
-
-        return Path(tempfile.mkdtemp(prefix="vsg-track-"))
-
     def _update_style_buttons(self, *_: object) -> None:
         """Styles exist in ASS/SSA, and in SRT/WebVTT once converted."""
         ok = self._is_ass or self.convert.isChecked()
@@ -190,7 +184,7 @@ class TrackSettingsDialog(QDialog):
         self.patch_label.setText("Styles edited: " + ", ".join(p) if p else "Styles as in the file.")
 
     def open_style_editor(self) -> StyleEditorDialog:
-        dlg = StyleEditorDialog(track_loader(self.entry, self.sources, self._work_dir()), self.style_patch_value,
+        dlg = StyleEditorDialog(track_loader(self.entry, self.sources), self.style_patch_value,
                                 self.sources.get("Source 1"), self,
                                 font_files=[p for p in (self.sources.get(self.entry.source),
                                                         self.sources.get("Source 1")) if p is not None])
@@ -204,7 +198,7 @@ class TrackSettingsDialog(QDialog):
         self._show_patch()
 
     def open_signs_dialog(self) -> SignsTrackDialog:
-        dlg = SignsTrackDialog(track_loader(self.entry, self.sources, self._work_dir()), self)
+        dlg = SignsTrackDialog(track_loader(self.entry, self.sources), self)
         dlg.accepted.connect(lambda: self.generated.emit(self.signs_entry(dlg.chosen_styles(), dlg.track_name())))
         dlg.open()
         self.signs_dialog = dlg

@@ -149,7 +149,7 @@ def test_preview_draws_the_edited_subtitle_on_the_reference_frame(qtbot, media_c
     case = media_case("delay_pos")
     entry = next(e for e in _selection(qtbot, {"Source 1": case.reference}).entries()
                  if e.type is TrackType.SUBTITLES)
-    editor = StyleEditorDialog(track_loader(entry, {"Source 1": case.reference}, tmp_path / "w"), None,
+    editor = StyleEditorDialog(track_loader(entry, {"Source 1": case.reference}), None,
                                case.reference)
     qtbot.addWidget(editor)
     qtbot.waitUntil(lambda: editor.loaded, timeout=WAIT_MS)

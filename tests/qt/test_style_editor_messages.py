@@ -26,7 +26,7 @@ def _external(tmp_path: Path, text: str = TWO_STYLES, name: str = "two.ass") -> 
 
 
 def _editor(qtbot, entry: LayoutEntry, tmp_path: Path, video: Path | None = None, patch=None) -> StyleEditorDialog:
-    dlg = StyleEditorDialog(track_loader(entry, {}, tmp_path / "w"), patch, video)
+    dlg = StyleEditorDialog(track_loader(entry, {}), patch, video)
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.loaded or bool(dlg.load_error), timeout=WAIT_MS)
     return dlg
@@ -50,6 +50,11 @@ def test_editing_resetting_and_an_existing_patch(qtbot, tmp_path: Path) -> None:
     assert dlg.colour_buttons["backcolour"].text() == "&&H40030201"
     assert dlg.style_patch() == {"Default": {"backcolour": "&H40030201"}}
     assert dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    work = dlg._work
+    assert work.is_dir()
+    dlg.accept()
+    assert not work.exists()                                          # its temp folder goes with it
+    assert dlg.style_patch() == {"Default": {"backcolour": "&H40030201"}}
 
 
 def test_an_unreadable_track_says_so(qtbot, tmp_path: Path) -> None:
@@ -77,7 +82,7 @@ def test_style_buttons_follow_convert_to_ass(qtbot, tmp_path: Path) -> None:
 
 def test_signs_dialog_needs_a_style(qtbot, tmp_path: Path) -> None:
     entry = _external(tmp_path, TWO_STYLES.replace("Signs", "Songs"))
-    dlg = SignsTrackDialog(track_loader(entry, {}, tmp_path / "w"))
+    dlg = SignsTrackDialog(track_loader(entry, {}))
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.loaded, timeout=WAIT_MS)
     ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -96,7 +101,7 @@ def test_preview_failures_are_messages(qtbot, tmp_path: Path, monkeypatch: pytes
 
     entry = LayoutEntry(source=EXTERNAL, id=0, type=TrackType.SUBTITLES, codec_id="S_TEXT/ASS",
                         external_path=str(sub))
-    missing = StyleEditorDialog(track_loader(entry, {}, tmp_path / "w"), None, tmp_path / "gone.mkv")
+    missing = StyleEditorDialog(track_loader(entry, {}), None, tmp_path / "gone.mkv")
     qtbot.addWidget(missing)
     qtbot.waitUntil(lambda: missing.loaded, timeout=WAIT_MS)
     missing.render_preview()
@@ -107,7 +112,7 @@ def test_preview_failures_are_messages(qtbot, tmp_path: Path, monkeypatch: pytes
     video = tmp_path / "v.mkv"
     video.write_bytes(b"")   # ffmpeg is never reached: it is not on PATH
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
-    no_ffmpeg = StyleEditorDialog(track_loader(entry, {}, tmp_path / "w2"), None, video)
+    no_ffmpeg = StyleEditorDialog(track_loader(entry, {}), None, video)
     qtbot.addWidget(no_ffmpeg)
     qtbot.waitUntil(lambda: no_ffmpeg.loaded, timeout=WAIT_MS)
     no_ffmpeg.render_preview()

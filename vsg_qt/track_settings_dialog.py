@@ -177,7 +177,7 @@ class TrackSettingsDialog(QDialog):
         ok = self._is_ass or self.convert.isChecked()
         can_read = self.entry.source == EXTERNAL or self.entry.source in self.sources
         self.styles_btn.setEnabled(ok and can_read)
-        self.signs_btn.setEnabled(ok and can_read)
+        self.signs_btn.setEnabled(self._is_ass and can_read)   # an SRT has one style: nothing to pick from
 
     def _show_patch(self) -> None:
         p = self.style_patch_value or {}

@@ -67,13 +67,13 @@ def test_an_unreadable_track_says_so(qtbot, tmp_path: Path) -> None:
     assert dlg.style_patch() is None
 
 
-def test_style_buttons_follow_convert_to_ass(qtbot, tmp_path: Path) -> None:
+def test_style_buttons_follow_the_format(qtbot, tmp_path: Path) -> None:
     srt = _external(tmp_path, "1\n00:00:01,000 --> 00:00:02,000\nHi\n", "a.srt")
     dlg = TrackSettingsDialog(srt)
     qtbot.addWidget(dlg)
     assert not dlg.styles_btn.isEnabled() and not dlg.signs_btn.isEnabled()
     dlg.convert.setChecked(True)
-    assert dlg.styles_btn.isEnabled() and dlg.signs_btn.isEnabled()
+    assert dlg.styles_btn.isEnabled() and not dlg.signs_btn.isEnabled()   # one Default style: no signs
     source_track = LayoutEntry(source="Source 2", id=3, type=TrackType.SUBTITLES, codec_id="S_TEXT/ASS")
     unknown = TrackSettingsDialog(source_track)                      # no source files given: cannot read it
     qtbot.addWidget(unknown)

@@ -62,7 +62,8 @@ def _wait(cond, what: str, limit_s: float = JOB_LIMIT_S) -> None:
 
 SIZES = ((1366, 768), (1024, 640))
 NAMES = ("main_window", "main_window_running", "results_stepping", "failed_job", "failure_dialog",
-         "job_review", "batch_summary", "job_queue", "add_job", "manual_selection", "track_settings", "options")
+         "job_review", "batch_summary", "job_queue", "add_job", "manual_selection", "track_settings", "style_editor",
+         "options")
 
 
 def _save(widget, out: Path, name: str, size: tuple[int, int], app, fill: bool = False,
@@ -179,6 +180,17 @@ def take(out: Path) -> list[Path]:
             track_dlg = other_audio.open_settings()
             shots.append(_save(track_dlg, out, "track_settings", size, app))
             track_dlg.reject()
+        subs = next(w for w in widgets if w.entry().source == "Source 1" and w.entry().type == "subtitles")
+        sub_dlg = subs.open_settings()
+        styles = sub_dlg.open_style_editor()
+        _wait(lambda: styles.loaded or bool(styles.load_error), "the style editor to read the track", 60)
+        styles.render_preview()
+        _wait(lambda: not styles.preview_running, "the style preview", 60)
+        for size in SIZES:
+            styles.resize(900, 560)
+            shots.append(_save(styles, out, "style_editor", size, app))
+        styles.reject()
+        sub_dlg.reject()
         sel.reject()
 
         for size in SIZES:

@@ -1,13 +1,14 @@
 """Per-chunk delays against time (QtCharts), one small plot per source: each plot draws the chunks' deviation
 from that source's own chosen delay, so a 0.5 ms/s drift is as readable next to a PAL source as alone, a
-stepping source shows its plateaus with the segment boundaries as dashed lines, and rejected chunks are
+stepping source shows its plateaus with the segment boundaries as dashed lines (and, once a correction
+spliced its audio, the splices as solid red lines), and rejected chunks are
 hollow (drawn at the plot's edge when they lie outside the accepted chunks' range). No source with chunks:
 no plot at all, just a line of text."""
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, Qt
@@ -55,7 +56,8 @@ def _label_format(span: float) -> str:
 class SourcePlot(QChartView):
     """One source's chunks: deviation (ms) from its chosen delay against reference time (s)."""
 
-    def __init__(self, src: SourceReport, colour: QColor, parent: QWidget | None = None) -> None:
+    def __init__(self, src: SourceReport, colour: QColor, parent: QWidget | None = None,
+                 splices: Sequence[float] = ()) -> None:
         chart = QChart()
         chart.legend().setVisible(False)
         chart.setMargins(QMargins(2, 2, 2, 2))
@@ -70,9 +72,11 @@ class SourcePlot(QChartView):
         self.points = [(float(c["start_s"]), chunk_delay(c), bool(c.get("accepted", True))) for c in src.chunks]
         self.deviations = [(t, d - ref, ok) for t, d, ok in self.points]
         self.boundaries = boundaries(src)
+        self.splices = [float(t) for t in splices]   # where the corrected track was spliced (reference s)
         chart.setTitle(f"{src.key}: deviation from {ms_text(self.reference, 1)}")
         chart.setToolTip(f"{src.key}: each chunk's delay minus the chosen delay ({ms_text(self.reference, 3)}); "
-                         "dashed lines: segment boundaries; hollow: rejected chunks")
+                         "dashed lines: segment boundaries; solid red lines: splices of the corrected track; "
+                         "hollow: rejected chunks")
         self.x_axis = QValueAxis()
         self.x_axis.setTitleText("Reference time (s)")
         self.y_axis = QValueAxis()
@@ -81,7 +85,7 @@ class SourcePlot(QChartView):
         chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         acc = _scatter(colour, filled=True)
         rej = _scatter(colour, filled=False)
-        xs = [t for t, _, _ in self.deviations] or [0.0, 1.0]
+        xs = [t for t, _, _ in self.deviations] + self.splices or [0.0, 1.0]
         # the accepted chunks set the scale; a rejected outlier must not flatten them (it is drawn at the edge)
         ys = [d for _, d, ok in self.deviations if ok] or [d for _, d, _ in self.deviations] or [0.0]
         x0, x1 = min(xs), max(xs)
@@ -104,7 +108,14 @@ class SourcePlot(QChartView):
             line.append(QPointF(b, self.y_axis.min()))
             line.append(QPointF(b, self.y_axis.max()))
             self.lines.append(line)
-        for s in (*self.lines, acc, rej):
+        self.splice_lines: list[QLineSeries] = []
+        for b in self.splices:
+            line = QLineSeries()
+            line.setPen(QPen(QColor("#c62828"), 1.6, Qt.PenStyle.SolidLine))
+            line.append(QPointF(b, self.y_axis.min()))
+            line.append(QPointF(b, self.y_axis.max()))
+            self.splice_lines.append(line)
+        for s in (*self.lines, *self.splice_lines, acc, rej):
             if s is rej and not rej.count():
                 continue
             chart.addSeries(s)
@@ -144,14 +155,16 @@ class DelayPlot(QScrollArea):
         self.title = ""
         self.set_sources([])
 
-    def set_sources(self, sources: Sequence[SourceReport], title: str = "") -> None:
+    def set_sources(self, sources: Sequence[SourceReport], title: str = "",
+                    splices: Mapping[str, Sequence[float]] | None = None) -> None:
+        """``splices``: source key → reference times (s) where its corrected track was spliced."""
         self.title = title
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(0, 0, 0, 0)
         self.plots = []
         for n, src in enumerate(s for s in sources if s.chunks):
-            plot = SourcePlot(src, QColor(PALETTE[n % len(PALETTE)]))
+            plot = SourcePlot(src, QColor(PALETTE[n % len(PALETTE)]), splices=(splices or {}).get(src.key, ()))
             self.plots.append(plot)
             lay.addWidget(plot)
         if not self.plots:

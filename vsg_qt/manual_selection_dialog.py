@@ -219,7 +219,8 @@ class ManualSelectionDialog(QDialog):
 
     def _attach_widget(self, item: QListWidgetItem) -> TrackWidget:
         entry: LayoutEntry = item.data(ROLE_ENTRY)
-        w = TrackWidget(entry, entry_label(entry, self.tracks), self.tracks.sources)
+        w = TrackWidget(entry, entry_label(entry, self.tracks), self.tracks.sources, paths=self.sources)
+        w.generated.connect(lambda new: self.add_entry(new, self.final_list.row(item) + 1))
         w.changed.connect(lambda: item.setData(ROLE_ENTRY, w.entry()))
         w.default_clicked.connect(lambda on: self._only_default(w) if on else None)
         w.forced_clicked.connect(lambda on: self._only_forced(w) if on else None)

@@ -28,6 +28,7 @@ from .delay_plot import DelayPlot
 from .formatting import (
     DRIFT_KINDS,
     RED,
+    clock_text,
     diagnosis_colour,
     diagnosis_text,
     ms_text,
@@ -59,6 +60,47 @@ def source_row(s: SourceReport) -> list[str]:
         rate = ""
     return [s.key, ms_text(s.delay_ms), pct_text(s.mean_match_pct), f"{s.accepted_chunks}/{s.total_chunks}",
             diagnosis_text(s.diagnosis), rate]
+
+
+def source_corrections(result, key: str) -> list[dict]:
+    """The audio corrections the job ran on ``key``'s tracks (``JobResult.corrections``)."""
+    return [c for c in (getattr(result, "corrections", None) or []) if isinstance(c, dict) and c.get("source") == key]
+
+
+def correction_rows(c: dict) -> list[list[str]]:
+    """One heading row per corrected track (kind, method, QA) and one row per segment of its edit: kept
+    stretches with their reference span and delay, removed and filled stretches with their length."""
+    qa = c.get("qa") or {}
+    qa_text = f"QA {qa.get('accepted')}/{qa.get('total')}" if qa else ""
+    state = "applied" if c.get("applied") else "not applied"
+    note = "; ".join(p for p in (f"{c.get('method', '')} {state}".strip(), qa.get("reason", ""), c.get("note", ""))
+                     if p)
+    rows = [[f"Corrected track {c.get('track_id')}", ms_text(c.get("align_ms")), "", qa_text,
+             diagnosis_text(str(c.get("kind", ""))), note]]
+    kept = 0
+    for seg in c.get("segments") or ():
+        action = str(seg.get("action", ""))
+        if action == "kept":
+            kept += 1
+            rows.append([f"  Kept {kept}", ms_text(seg.get("delay_ms")), "", "",
+                         span_text(seg.get("reference_start_s"), seg.get("reference_end_s")),
+                         f"source {span_text(seg.get('target_start_s'), seg.get('target_end_s'))}"])
+        else:
+            at = seg.get("reference_start_s", seg.get("target_start_s"))
+            where = "reference" if "reference_start_s" in seg else "source"
+            extra = "; ".join(f"{k}: {v}" for k, v in (("snap", seg.get("snap")), ("fill", seg.get("fill")))
+                              if v)
+            rows.append([f"  {action.capitalize()}", "", "", "",
+                         f"{ms_text(seg.get('duration_ms'), 1).removeprefix('+')} at {where} {clock_text(at)}",
+                         extra])
+    return rows
+
+
+def correction_boundaries(c: dict) -> list[float]:
+    """Reference times (s) of the splices of a corrected stepping track: where each kept stretch after the
+    first starts."""
+    kept = [seg for seg in c.get("segments") or () if seg.get("action") == "kept"]
+    return [float(seg["reference_start_s"]) for seg in kept[1:] if seg.get("reference_start_s") is not None]
 
 
 def segment_rows(s: SourceReport) -> list[list[str]]:
@@ -193,9 +235,20 @@ class ResultsPanel(QWidget):
                 for col in range(len(COLUMNS)):
                     child.setToolTip(col, child.text(col))
                 item.addChild(child)
+            for c in source_corrections(r, s.key):
+                for n, row in enumerate(correction_rows(c)):
+                    child = QTreeWidgetItem(row)
+                    child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if n == 0:
+                        child.setForeground(0, QColor("#2e7d32" if c.get("applied") else "#c62828"))
+                    for col in range(len(COLUMNS)):
+                        child.setToolTip(col, child.text(col))
+                    item.addChild(child)
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)
-        self.plot.set_sources(r.sources, title=job_title(r))
+        self.plot.set_sources(r.sources, title=job_title(r), splices={
+            s.key: [b for c in source_corrections(r, s.key) if c.get("applied") for b in correction_boundaries(c)]
+            for s in r.sources})
         self.summary_html = self._summary(r)
         self.summary.setHtml(self.summary_html)
         for col in range(len(COLUMNS) - 1):
@@ -219,6 +272,12 @@ class ResultsPanel(QWidget):
                          f"{html.escape(r.warnings[0])}{' …' if n > 1 else ''}</span>")
         if r.log_path and not r.output:
             parts.append(f"log: {html.escape(str(r.log_path))}")
+        for c in getattr(r, "corrections", None) or []:
+            if isinstance(c, dict):
+                what = f"{c.get('source')} track {c.get('track_id')}: {diagnosis_text(str(c.get('kind', '')))}"
+                text = f"corrected {what}" if c.get("applied") else f"not corrected {what}"
+                parts.append(html.escape(text) if c.get("applied") else
+                             f"<span style='color:{RED}'>{html.escape(text)}</span>")
         audit = r.audit
         if audit is not None:
             measured = [abs(x.residual_ms) for x in audit.residuals if x.residual_ms is not None]

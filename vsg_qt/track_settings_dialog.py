@@ -1,9 +1,16 @@
 """Per-track language and name (spec §13.9, the parts vsg's pipeline uses) and, for text subtitles, the
 options the subtitle step applies (vsg_core/pipeline/subtitles_step.py): SRT→ASS, rescale to the video's
-resolution, font size multiplier."""
+resolution, font size multiplier, the style patch (style editor with a preview) and "Create Signs Track" (a
+new output track holding only some styles' events)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -12,13 +19,19 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from vsg_core.jobs.layout import LayoutEntry
+from vsg_core.jobs.layout import EXTERNAL, LayoutEntry
 from vsg_core.models import TrackType
+from vsg_core.subtitles.preview import load_track
+
+from .style_editor_dialog import Loader, SignsTrackDialog, StyleEditorDialog
 
 ASS_CODECS = ("S_TEXT/ASS", "S_TEXT/SSA")
 SRT_CODECS = ("S_TEXT/UTF8", "S_TEXT/ASCII", "S_TEXT/WEBVTT")
@@ -40,9 +53,28 @@ LANGUAGES: tuple[tuple[str, str], ...] = (
 )
 
 
+def track_loader(entry: LayoutEntry, sources: Mapping[str, Path]) -> Loader:
+    """A function of a work folder returning the entry's subtitle (bytes, format): its external file, or its
+    track extracted from its source into that folder (run it in a worker: it may call mkvextract)."""
+    if entry.source == EXTERNAL:
+        return partial(load_track, external_path=entry.external_path)
+    return partial(load_track, source_path=sources.get(entry.source), track_id=entry.id, codec_id=entry.codec_id)
+
+
 class TrackSettingsDialog(QDialog):
-    def __init__(self, entry: LayoutEntry, parent: QWidget | None = None) -> None:
+    """``sources`` (source key → file) lets the style editor read the track and draw its preview on Source 1;
+    ``generated`` fires with the new layout entry when the user creates a signs track."""
+
+    generated = Signal(object)
+
+    def __init__(self, entry: LayoutEntry, parent: QWidget | None = None,
+                 sources: Mapping[str, Path] | None = None) -> None:
         super().__init__(parent)
+        self.entry = entry
+        self.sources = {k: Path(v) for k, v in (sources or {}).items()}
+        self.style_patch_value = entry.style_patch
+        self.style_dialog: StyleEditorDialog | None = None
+        self.signs_dialog: SignsTrackDialog | None = None
         self.setWindowTitle("Track Settings")
         self.setMinimumWidth(400)
         self.lang = QComboBox()
@@ -87,6 +119,27 @@ class TrackSettingsDialog(QDialog):
             form.addRow(self.convert)
             form.addRow(self.rescale)
             form.addRow("Font size multiplier:", self.size)
+            can_read = entry.source == EXTERNAL or entry.source in self.sources
+            self.styles_btn = QPushButton("Edit Styles…")
+            self.styles_btn.setToolTip("Fonts, sizes, colours, margins of this track's ASS styles, with a preview "
+                                       "on the reference video.")
+            self.styles_btn.clicked.connect(self.open_style_editor)
+            self.signs_btn = QPushButton("Create Signs Track…")
+            self.signs_btn.setToolTip("Add an output track made from this one holding only the chosen styles "
+                                      "(e.g. signs and songs).")
+            self.signs_btn.clicked.connect(self.open_signs_dialog)
+            for b in (self.styles_btn, self.signs_btn):
+                b.setEnabled(can_read)
+            self.convert.toggled.connect(self._update_style_buttons)
+            self._is_ass = is_ass
+            self._update_style_buttons()
+            self.patch_label = QLabel()
+            self._show_patch()
+            row = QHBoxLayout()
+            row.addWidget(self.styles_btn)
+            row.addWidget(self.signs_btn)
+            form.addRow(row)
+            form.addRow(self.patch_label)
         sb = QDialogButtonBox.StandardButton
         buttons = QDialogButtonBox(sb.Ok | sb.Cancel)
         buttons.accepted.connect(self.accept)
@@ -115,4 +168,44 @@ class TrackSettingsDialog(QDialog):
         if self.subs_box is None:
             return {}
         return {"convert_to_ass": self.convert.isEnabled() and self.convert.isChecked(),
-                "rescale": self.rescale.isChecked(), "size_multiplier": round(self.size.value(), 2)}
+                "rescale": self.rescale.isChecked(), "size_multiplier": round(self.size.value(), 2),
+                "style_patch": self.style_patch_value}
+
+    # ---------------------------------------------------------------- styles
+    def _update_style_buttons(self, *_: object) -> None:
+        """Styles exist in ASS/SSA, and in SRT/WebVTT once converted."""
+        ok = self._is_ass or self.convert.isChecked()
+        can_read = self.entry.source == EXTERNAL or self.entry.source in self.sources
+        self.styles_btn.setEnabled(ok and can_read)
+        self.signs_btn.setEnabled(self._is_ass and can_read)   # an SRT has one style: nothing to pick from
+
+    def _show_patch(self) -> None:
+        p = self.style_patch_value or {}
+        self.patch_label.setText("Styles edited: " + ", ".join(p) if p else "Styles as in the file.")
+
+    def open_style_editor(self) -> StyleEditorDialog:
+        dlg = StyleEditorDialog(track_loader(self.entry, self.sources), self.style_patch_value,
+                                self.sources.get("Source 1"), self,
+                                font_files=[p for p in (self.sources.get(self.entry.source),
+                                                        self.sources.get("Source 1")) if p is not None])
+        dlg.accepted.connect(lambda: self._style_edited(dlg))
+        dlg.open()
+        self.style_dialog = dlg
+        return dlg
+
+    def _style_edited(self, dlg: StyleEditorDialog) -> None:
+        self.style_patch_value = dlg.style_patch()
+        self._show_patch()
+
+    def open_signs_dialog(self) -> SignsTrackDialog:
+        dlg = SignsTrackDialog(track_loader(self.entry, self.sources), self)
+        dlg.accepted.connect(lambda: self.generated.emit(self.signs_entry(dlg.chosen_styles(), dlg.track_name())))
+        dlg.open()
+        self.signs_dialog = dlg
+        return dlg
+
+    def signs_entry(self, styles: list[str], name: str) -> LayoutEntry:
+        """The new output track: this track (with its current options) holding only ``styles``' events."""
+        base = replace(self.entry, **{k: v for k, v in self.subtitle_options().items()})
+        return replace(base, generated_filter_styles=tuple(styles), generated_filter_mode="include",
+                       custom_name=name, is_default=False, is_forced_display=False)

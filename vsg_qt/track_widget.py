@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -27,6 +28,11 @@ def badges(e: LayoutEntry) -> str:
         parts.append(f"Name: {name}")
     if e.source == EXTERNAL and e.sync_to:
         parts.append(f"Timed like {e.sync_to}")
+    if e.generated_filter_styles:
+        verb = "Only" if e.generated_filter_mode == "include" else "Without"
+        parts.append(f"{verb}: {', '.join(e.generated_filter_styles)}")
+    if e.style_patch:
+        parts.append("Styles edited")
     return " | ".join(parts)
 
 
@@ -36,11 +42,13 @@ class TrackWidget(QWidget):
     changed = Signal()
     default_clicked = Signal(bool)
     forced_clicked = Signal(bool)
+    generated = Signal(object)   # a new LayoutEntry made from this track (Create Signs Track)
 
     def __init__(self, entry: LayoutEntry, label: str, sources: Sequence[str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, paths: Mapping[str, Path] | None = None) -> None:
         super().__init__(parent)
         self._entry = entry
+        self.paths = dict(paths or {})
         self.title = QLabel(f"<b>{label}</b>")
         self.badge = QLabel()
         self.badge.setStyleSheet("color: #b26a00;")
@@ -105,7 +113,8 @@ class TrackWidget(QWidget):
         self._edited()
 
     def open_settings(self) -> TrackSettingsDialog:
-        dlg = TrackSettingsDialog(self._entry, self)
+        dlg = TrackSettingsDialog(self._entry, self, sources=self.paths)
+        dlg.generated.connect(self.generated.emit)
         dlg.accepted.connect(lambda: self.set_custom(dlg.custom_lang(), dlg.custom_name(),
                                                      **dlg.subtitle_options()))
         dlg.open()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from vsg_core.pipeline import ANALYZED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
 from vsg_qt.batch_summary import BatchSummaryDialog, count, summary_lines
 from vsg_qt.results_panel import ResultsPanel
@@ -139,3 +141,66 @@ def test_batch_summary_counts_and_lists_jobs_to_review(qtbot) -> None:
     assert dlg.table.rowCount() == 4
     assert dlg.table.item(2, 4).text() == "Source 2: file not found"
     assert dlg.table.item(0, 2).text() == "2: +1 ms"
+
+
+def test_corrected_stepping_track_shows_its_segments_and_splices(qtbot) -> None:
+    """A job whose correction spliced Source 2's audio: the table lists the corrected track (QA) and every
+    kept/removed/filled stretch of its edit; the plot draws a splice line where each kept stretch after the
+    first starts on the reference timeline. The correction report is built by the correction code itself."""
+    from vsg_core.correction.apply import CorrectionReport, QaResult, SteppingPlan
+    from vsg_core.correction.stepping import AudioSegment, Splice
+
+    sr = 1000
+    edl = [AudioSegment(0.0, 60.0, 313, 312.5), AudioSegment(62.0, 100.0, -1688, -1687.5),
+           AudioSegment(100.0, 140.0, 813, 812.5)]
+    splices = [Splice(312.5, -1687.5, 2000, 0, 60_000, 0.9, 59_000, 61_000, 60_000, "silencedetect"),
+               Splice(-1687.5, 812.5, 0, 2500, 100_000, 0.8, 99_000, 101_000, 100_000, "rms")]
+    plan = SteppingPlan(splices=splices, edl=edl, align_ms=312.5, search_sr=sr)
+    report = CorrectionReport("Source 2", 1, "STEPPING", "stepping", "/tmp/c.flac", 312.5,
+                              qa=QaResult(True, 29, 30, 0.1, 0.6), segments=plan.to_json(), applied=True)
+    stepping = [312.5, 312.5, 312.4, -1687.5, -1687.6, 812.5, 812.5]
+    segs = ({"start_s": 0.0, "end_s": 60.0, "delay_ms": 313, "raw_delay_ms": 312.5, "cluster_label": 0},
+            {"start_s": 60.0, "end_s": 100.0, "delay_ms": -1688, "raw_delay_ms": -1687.5, "cluster_label": 1},
+            {"start_s": 100.0, "end_s": 140.0, "delay_ms": 813, "raw_delay_ms": 812.5, "cluster_label": 2})
+    s2 = replace(_source("Source 2", stepping, [True] * 7, "STEPPING", 313), segments=segs, chunk_delay_ms=312.5)
+    result = JobResult(MERGED, "ep1.mkv", Path("/media/ep1.mkv"), sources=[s2],
+                       corrections=[report.to_json()])
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.add_result(JobResult.from_json(result.to_json()))      # what a saved/queued result carries
+    rows = panel.shown_segments("Source 2")
+    assert [r[0] for r in rows[:3]] == ["Segment 1", "Segment 2", "Segment 3"]   # the diagnosis
+    corrected = rows[3:]
+    assert corrected[0][0] == "Corrected track 1" and corrected[0][3] == "QA 29/30"
+    assert "stepping applied" in corrected[0][5] and corrected[0][4] == "Stepping"
+    assert [r[0].strip() for r in corrected[1:]] == ["Kept 1", "Removed", "Kept 2", "Filled", "Kept 3"]
+    assert corrected[1][1] == "+313 ms" and corrected[3][1] == "-1688 ms"
+    assert corrected[2][4] == "2000.0 ms at source 1:00" and "snap: silencedetect" in corrected[2][5]
+    assert corrected[4][4].startswith("2500.0 ms at reference")
+    # kept stretches on the reference timeline: 62 s − 1.6875 s and 100 s + 0.8125 s
+    plot = panel.plot.plot_for("Source 2")
+    assert plot is not None
+    assert plot.splices == pytest.approx([62.0 - 1.6875, 100.0 + 0.8125])
+    drawn = [(s.at(0).x(), s.at(1).x()) for s in plot.splice_lines]
+    assert drawn == [(pytest.approx(60.3125), pytest.approx(60.3125)), (pytest.approx(100.8125),
+                                                                        pytest.approx(100.8125))]
+    assert all(s in plot.chart().series() for s in plot.splice_lines)
+    assert "corrected Source 2 track 1: Stepping" in panel.summary.toPlainText()
+    assert corrected[2][4] != corrected[4][4]
+
+
+def test_a_correction_that_was_not_applied_draws_no_splices(qtbot) -> None:
+    report = {"source": "Source 2", "track_id": 1, "kind": "PAL_DRIFT", "method": "rubberband", "output": None,
+              "align_ms": 0.0, "tempo": 0.959, "applied": False, "note": "QA failed",
+              "qa": {"passed": False, "accepted": 3, "total": 30, "median_ms": None, "max_abs_ms": None,
+                     "reason": "too few chunks matched"}, "segments": []}
+    s2 = _source("Source 2", [0.0, 400.0, 800.0], [True] * 3, "PAL_DRIFT", 0)
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.add_result(JobResult(FAILED, "ep1.mkv", Path("/media/ep1.mkv"), sources=[s2], corrections=[report]))
+    rows = panel.shown_segments("Source 2")
+    assert len(rows) == 1 and rows[0][3] == "QA 3/30"
+    assert "not applied" in rows[0][5] and "too few chunks matched" in rows[0][5]
+    assert panel.source_items()[0].child(0).foreground(0).color().name() == "#c62828"
+    assert panel.plot.plot_for("Source 2").splices == []
+    assert "not corrected Source 2 track 1: PAL speed-up" in panel.summary.toPlainText()

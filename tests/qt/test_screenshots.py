@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("main_window", "results_stepping", "failed_job", "failure_dialog", "job_review", "batch_summary",
-         "job_queue", "add_job", "manual_selection", "track_settings", "options")
+         "job_queue", "add_job", "manual_selection", "track_settings", "style_editor", "options")
 SIZES = ((1366, 768), (1024, 640))
 EXPECTED = (*(f"{n}_{w}x{h}" for n in NAMES for w, h in SIZES), "main_window_running_1366x768")
 

@@ -17,7 +17,8 @@ def test_srt_track_offers_conversion_rescale_and_size(qtbot) -> None:
     dlg.size.setValue(1.25)
     dlg.accept()
     opts = dlg.subtitle_options()
-    assert opts == {"convert_to_ass": True, "rescale": True, "size_multiplier": 1.25}
+    assert opts == {"convert_to_ass": True, "rescale": True, "size_multiplier": 1.25,
+                    "style_patch": None}
     # the options survive a layout save/load
     saved = Layout((LayoutEntry(**{**entry.__dict__, **opts}),)).to_json()
     back = Layout.from_json(saved).entries[0]

@@ -113,8 +113,6 @@ _METHODS = ("Standard Correlation (SCC)", "Phase Correlation (GCC-PHAT)", "Onset
 _SELECTION = ("Mode (Most Common)", "Mode (Clustered)", "Average", "First Stable")
 _HASHES = ("dhash", "phash", "average_hash")
 _SUB_FALLBACK = ("abort", "use-median", "use-correlation")
-_SUB_MODES = ("time-based", "timebase-frame-locked-timestamps", "duration-align", "correlation-frame-snap",
-              "subtitle-anchored-frame-snap", "correlation-guided-frame-anchor")
 
 SCHEMA: tuple[Setting, ...] = (
     # ------------------------------------------------------------------------------------------------------

@@ -23,6 +23,28 @@ EXTERNAL = "External"
 _BOOL_FIELDS = frozenset({"is_default", "is_forced_display", "apply_track_name", "convert_to_ass", "rescale"})
 _NUMBER_FIELDS = frozenset({"size_multiplier"})
 _OPTIONAL_TEXT = frozenset({"sync_to", "external_path"})
+_STYLE_FIELDS = frozenset({"style_patch", "generated_filter_styles", "generated_filter_mode"})
+
+
+def _check_style_field(where: str, key: str, v: Any) -> Any:
+    if key == "generated_filter_mode":
+        if v not in ("include", "exclude"):
+            raise SettingsError(f"{where}: generated_filter_mode must be 'include' or 'exclude' (got {v!r})")
+        return v
+    if key == "generated_filter_styles":
+        if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
+            raise SettingsError(f"{where}: generated_filter_styles must be a list of style names (got {v!r})")
+        return tuple(v)
+    if v is None:
+        return None
+    ok = isinstance(v, Mapping) and all(
+        isinstance(name, str) and isinstance(fs, Mapping) and all(
+            isinstance(f, str) and isinstance(x, (str, int, float)) and not isinstance(x, bool)
+            for f, x in fs.items()) for name, fs in v.items())
+    if not ok:
+        raise SettingsError(f"{where}: style_patch must map style names to {{field: value}} objects, e.g. "
+                            f'{{"Default": {{"Fontsize": "48"}}}} (got {v!r})')
+    return {name: {f: str(x) for f, x in fs.items()} for name, fs in v.items()}
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,12 @@ class LayoutEntry:
     convert_to_ass: bool = False
     rescale: bool = False
     size_multiplier: float = 1.0
+    # ASS style edits: style name -> {field (Format name): value}; applied by the subtitle step
+    style_patch: dict[str, dict[str, str]] | None = field(default=None, hash=False)
+    # a generated track (e.g. "Signs"): this entry's subtitle file keeps only the events of these styles
+    # ("include") or drops them ("exclude"); empty = an ordinary track
+    generated_filter_styles: tuple[str, ...] = ()
+    generated_filter_mode: str = "include"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -75,7 +103,10 @@ class LayoutEntry:
             raise SettingsError(f"{where}: id must be a track number (got {raw_id!r})")
         tid = int(raw_id)
         kw = {k: v for k, v in d.items() if k not in ("type", "id")}
-        for k, v in kw.items():  # the JSON types the fields need
+        for k, v in list(kw.items()):  # the JSON types the fields need
+            if k in _STYLE_FIELDS:
+                kw[k] = _check_style_field(where, k, v)
+                continue
             if k in _NUMBER_FIELDS:
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1e6:
                     raise SettingsError(f"{where}: {k} must be a number greater than 0 (got {v!r})")

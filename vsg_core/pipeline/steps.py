@@ -112,7 +112,9 @@ def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str,
     """Extract the tracks that go through the temp folder; key ``<source>_<id>``."""
     by_source: dict[str, list[int]] = {}
     for e in entries:
-        by_source.setdefault(e.source, []).append(e.id)
+        ids = by_source.setdefault(e.source, [])
+        if e.id not in ids:  # a generated track (e.g. Signs) reads the same track as its original
+            ids.append(e.id)
     extracted: dict[str, tuple[Track, Path]] = {}
     for part, (source, ids) in enumerate(by_source.items()):
         cancel.check()
@@ -127,7 +129,12 @@ def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track
                direct: dict[str, OpenedSource], ratios: dict[int, str]) -> PlanItem:
     flags = dict(is_default=e.is_default, is_forced_display=e.is_forced_display,
                  apply_track_name=e.apply_track_name, custom_lang=e.custom_lang, custom_name=e.custom_name,
-                 convert_to_ass=e.convert_to_ass, rescale=e.rescale, size_multiplier=e.size_multiplier)
+                 convert_to_ass=e.convert_to_ass, rescale=e.rescale, size_multiplier=e.size_multiplier,
+                 style_patch=e.style_patch)
+    if e.generated_filter_styles:
+        flags.update(is_generated=True, generated_source_track_id=e.id,
+                     generated_filter_styles=list(e.generated_filter_styles),
+                     generated_filter_mode=e.generated_filter_mode)
     if e.source == EXTERNAL:
         src = Path(e.external_path or "")
         if not src.is_file():

@@ -328,6 +328,10 @@ def process_text_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, clo
             ctx.warn(f"{name}: font size multiplier ignored: {doc.fmt.upper()} has no styles")
     ext = "." + doc.fmt
     out = ctx.temp_dir / f"{path.stem}.vsg{ext}"
+    n = 1
+    while out.exists():  # a generated track (e.g. Signs) made from the same file as another output track
+        n += 1
+        out = ctx.temp_dir / f"{path.stem}.vsg{n}{ext}"
     try:
         data = doc.to_bytes(clock)
     except SubtitleError as e:

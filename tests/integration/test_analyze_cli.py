@@ -66,12 +66,26 @@ def cases(media_case: Callable) -> dict[str, Any]:
     return {name: media_case(name) for name in (*SHARED_REF, "container_delay")}
 
 
+@pytest.fixture(scope="module")
+def shared_runs(cases: dict[str, Any]) -> Callable[[str], dict[str, Any]]:
+    """`vsg analyze --json` of every SHARED_REF case against the one reference, run once per backend and module
+    (the per-backend results and the backend comparison read the same run)."""
+    done: dict[str, dict[str, Any]] = {}
+
+    def get(backend: str) -> dict[str, Any]:
+        if backend not in done:
+            done[backend] = analyze_json(backend, cases["delay_pos"].reference,
+                                         [cases[n].other for n in SHARED_REF])
+        return done[backend]
+    return get
+
+
 @pytest.fixture(scope="module", params=["python", "rust"])
-def results(request: pytest.FixtureRequest, cases: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def results(request: pytest.FixtureRequest, cases: dict[str, Any],
+            shared_runs: Callable[[str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per case name: the JSON source object, from one CLI run per reference and backend."""
     backend = request.param
-    ref = cases["delay_pos"].reference
-    shared = analyze_json(backend, ref, [cases[n].other for n in SHARED_REF])
+    shared = shared_runs(backend)
     cd = analyze_json(backend, cases["container_delay"].reference, [cases["container_delay"].other])
     out = dict(zip(SHARED_REF, shared["sources"], strict=True))
     out["container_delay"] = cd["sources"][0]
@@ -132,11 +146,9 @@ def test_uniform_cases_are_never_drift(results: dict[str, dict[str, Any]]) -> No
         assert results[name]["diagnosis"] not in ("PAL_DRIFT", "LINEAR_DRIFT", "STEPPING"), name
 
 
-def test_both_backends_give_the_same_delays(cases: dict[str, Any]) -> None:
-    ref = cases["delay_pos"].reference
-    others = [cases[n].other for n in SHARED_REF]
-    py = analyze_json("python", ref, others)["sources"]
-    rs = analyze_json("rust", ref, others)["sources"]
+def test_both_backends_give_the_same_delays(shared_runs: Callable[[str], dict[str, Any]]) -> None:
+    py = shared_runs("python")["sources"]
+    rs = shared_runs("rust")["sources"]
     for name, a, b in zip(SHARED_REF, py, rs, strict=True):
         assert a["delay_ms"] == b["delay_ms"], name
         assert a["raw_delay_ms"] == pytest.approx(b["raw_delay_ms"], abs=1e-3), name

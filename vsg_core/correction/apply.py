@@ -460,7 +460,7 @@ def change_tempo(src: Path, ordinal: int, tempo: Fraction | float, engine_name: 
         wav_in, wav_out = work / "tempo_in.wav", work / "tempo_out.wav"
         run(["ffmpeg", "-y", "-nostdin", "-v", "error", "-i", str(src), "-map", f"0:a:{ordinal}", "-c:a",
              "pcm_f32le", str(wav_in)], log, what=str(src))
-        cmd = ["rubberband", "-q", "-3", "-t", _fmt(1 / Fraction(tempo) if isinstance(tempo, Fraction)
+        cmd = ["rubberband", "-q", "-2", "-t", _fmt(1 / Fraction(tempo) if isinstance(tempo, Fraction)
                                                      else 1.0 / tempo)]
         if not pitch_correct:
             cmd += ["-f", _fmt(tempo)]

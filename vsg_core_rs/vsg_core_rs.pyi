@@ -296,18 +296,18 @@ def correlate_chunks(
     silence_db: float = -60.0,
 ) -> list[tuple[int, float, float]]:
     """(lag, raw_lag, confidence) per chunk for method scc / gcc_phat / gcc_scot / gcc_whiten.
-    refs[i] has length L, targets[i] length L (spec same window) or L + 2M (window ±M); lag = t_ref − t_tgt
+    refs[i] has length L, targets[i] length L (same window) or L + 2M (window ±M); lag = t_ref − t_tgt
     in samples. Arrays are read without copying; chunks run in parallel with the GIL released; float64."""
     ...
 
 def place_chunks(
     n_ref: int, n_tgt: int, count: int, duration_s: float, start_pct: float, end_pct: float
 ) -> list[tuple[int, float, int, int]]:
-    """In-bounds chunks (spec §6) as (index, start_s, start, length)."""
+    """In-bounds chunks (docs/analysis.md#chunk-placement) as (index, start_s, start, length)."""
     ...
 
 def peak_confidence(a: npt.NDArray[np.float64], k: int) -> float:
-    """Spec §7.9 peak-normalised confidence of magnitudes a at index k."""
+    """Peak-normalised confidence (docs/analysis.md#confidence) of magnitudes a at index k."""
     ...
 
 def fast_len(n: int) -> int:
@@ -327,7 +327,8 @@ def select_delay(
     *,
     log: Callable[[str], object] | None = None,
 ) -> dict[str, object] | None:
-    """Delay selection (spec §10): keys delay_ms, raw_delay_ms, mode, label, accepted_count, lines.
+    """Delay selection (docs/analysis.md#delay-selection): keys delay_ms, raw_delay_ms, mode, label, accepted_count,
+    lines.
     None when fewer than min_accepted_chunks chunks are accepted. ``log`` also receives every line."""
     ...
 
@@ -345,7 +346,7 @@ def diagnose_drift(
     *,
     log: Callable[[str], object] | None = None,
 ) -> dict[str, object]:
-    """Drift/stepping diagnosis (spec §11 with vsg's fixes); the fields of vsg_core.analysis.drift.Diagnosis.
+    """Drift/stepping diagnosis (docs/analysis.md#drift-and-stepping); the fields of vsg_core.analysis.drift.Diagnosis.
     ``log`` also receives every log line (the Rust side formats them with the shared formatter)."""
     ...
 
@@ -367,7 +368,7 @@ def mux_build_options(
     ...
 
 def mux_serialise_options(tokens: list[str]) -> str:
-    """Single-line JSON array, ", " separators, raw UTF-8, no trailing newline (spec §8.5)."""
+    """Single-line JSON array, ", " separators, raw UTF-8, no trailing newline (docs/pipeline.md#mkvmerge-options)."""
     ...
 
 def mux_write_options_file(tokens: list[str], path: str) -> None:

@@ -1,5 +1,5 @@
-"""Per-track language and name (spec §13.9, the parts vsg's pipeline uses) and, for text subtitles, the
-options the subtitle step applies (vsg_core/pipeline/subtitles_step.py): SRT→ASS, rescale to the video's
+"""Per-track language and name (docs/pipeline.md#desktop-app, the parts vsg's pipeline uses) and, for text subtitles,
+the options the subtitle step applies (vsg_core/pipeline/subtitles_step.py): SRT→ASS, rescale to the video's
 resolution, font size multiplier."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Drift / stepping diagnosis of one target from its chunk records (spec analysis.md §11).
+"""Drift / stepping diagnosis of one target from its chunk records (docs/analysis.md#drift-and-stepping).
 
 Order of the tests: PAL drift → stepping (DBSCAN) → linear drift; the first that fires wins.
 
@@ -9,20 +9,21 @@ vsg deviations from the upstream baseline (each recorded in the decision log):
    upstream precondition) are not run: the diagnosis is UNIFORM when every accepted raw delay lies within
    ``eps`` (20 ms) of every other, else INSUFFICIENT_DATA (the chunks disagree and are too few to tell
    stepping from drift).
-2. **PAL test uses both frame rates** (upstream quirk §11.2.3): PAL applies when exactly one of reference /
-   target is ~25 fps (±0.1) and the other a film rate (~24 or 23.976, ±0.1). The expected slope of
-   ``delay = t_ref − t_tgt`` is ``(1 − fps_ref / fps_tgt) · 1000`` ms/s: +40.96 when the target is the
-   25 fps speed-up of a 23.976 fps reference, −42.71 when the reference is the PAL one. Accepted within
-   5 ms/s of the expectation.
+2. **PAL test uses both frame rates** (the original's quirk, docs/analysis.md#drift-and-stepping): PAL applies when
+   exactly one of reference / target is ~25 fps (±0.1) and the other a film rate (~24 or 23.976, ±0.1). The expected
+   slope of ``delay = t_ref − t_tgt`` is ``(1 − fps_ref / fps_tgt) · 1000`` ms/s: +40.96 when the target is the 25 fps
+   speed-up of a 23.976 fps reference, −42.71 when the reference is the PAL one. Accepted within 5 ms/s of the
+   expectation.
 3. **Raw delays**: clustering and the line fits use the raw (sub-ms) delays, not the rounded ones; the fit's
    x is the chunk *centre* on the reference timeline (so the intercept is the delay at reference time 0).
-4. **Real chunk duration** (upstream quirk §11.3.5): cluster durations and time ranges add the configured
-   ``chunk_duration_s`` instead of a hard-wired 15 s.
-5. **Real match field** (upstream quirk §11.3.7): cluster diagnostics read ``match_pct``.
-6. **One cluster numbering** (upstream quirk §11.3.7): validation and diagnostics logs both call a cluster
-   ``Cluster <label+1>``; the diagnostics list clusters by time and the transition analysis follows the
-   time-ordered sequence of cluster runs (upstream sorted by mean delay, which made every jump an
-   "increase" and hid back-and-forth steps).
+4. **Real chunk duration** (the original's quirk, docs/analysis.md#drift-and-stepping): cluster durations and time
+   ranges add the configured ``chunk_duration_s`` instead of a hard-wired 15 s.
+5. **Real match field** (the original's quirk, docs/analysis.md#drift-and-stepping): cluster diagnostics read
+   ``match_pct``.
+6. **One cluster numbering** (the original's quirk, docs/analysis.md#drift-and-stepping): validation and diagnostics
+   logs both call a cluster ``Cluster <label+1>``; the diagnostics list clusters by time and the transition analysis
+   follows the time-ordered sequence of cluster runs (upstream sorted by mean delay, which made every jump an "increase"
+   and hid back-and-forth steps).
 7. **Slow drift** (upstream misses lossy drift below 0.7 ms/s): besides the upstream rule
    (``|slope| > slope_thr`` and ``R² > r2_thr``), a fit is LINEAR_DRIFT when ``R² > r2_thr`` *and* the
    total drift across the scanned span ``|slope| · (x_max − x_min) ≥ MIN_TOTAL_DRIFT_MS`` (5 ms) *and* the
@@ -74,7 +75,7 @@ FILTERED_FALLBACKS = ("nearest", "interpolate", "uniform", "skip", "reject")
 
 @dataclass(frozen=True)
 class QualityThresholds:
-    """Cluster validation thresholds (§11.3.4)."""
+    """Cluster validation thresholds (docs/analysis.md#drift-and-stepping)."""
 
     min_chunks_per_cluster: int
     min_cluster_pct: float
@@ -92,7 +93,7 @@ QUALITY_PRESETS: dict[str, QualityThresholds] = {
 
 @dataclass(frozen=True)
 class DriftConfig:
-    """Settings of the diagnosis (spec §1.5 keys and defaults) plus the chunk length actually used."""
+    """Settings of the diagnosis (docs/settings.md#reference keys and defaults) plus the chunk length actually used."""
 
     eps_ms: float = 20.0
     min_samples: int = 2
@@ -114,7 +115,7 @@ class DriftConfig:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> DriftConfig:
-        """Build from a settings dict with the spec's key names; missing keys take the defaults."""
+        """Build from a settings dict with the schema's key names; missing keys take the defaults."""
         d = cls()
 
         def get(key: str, default: Any, kind: type) -> Any:
@@ -262,7 +263,7 @@ class Check:
 
 @dataclass(frozen=True)
 class ClusterInfo:
-    """One DBSCAN cluster of accepted chunks with its quality validation (§11.3.5)."""
+    """One DBSCAN cluster of accepted chunks with its quality validation (docs/analysis.md#drift-and-stepping)."""
 
     label: int
     members: tuple[int, ...]        # indices into the accepted records

@@ -1,10 +1,12 @@
 """Analysis of one job: reference + other sources → per-source results and the job's ``Delays``
-(spec analysis.md §12).
+(docs/analysis.md#container-delays).
 
-Per source (in natural order "Source 2" < "Source 10", upstream quirk §12.3 fixed): pick the audio track
-(§2), correlate chunks (Phase 2), diagnose drift/stepping (§11), select the delay (§10, with the stepping
-override of §12.5), add the reference's audio container delay ``S1A`` (§12.6) and set the correction flags
-(§12.7). Then the global shift (§12.8) and ``Delays`` (§12.9).
+Per source (in natural order "Source 2" < "Source 10", docs/analysis.md#sync-mode-and-global-shift): pick the audio
+track (docs/analysis.md#stream-selection), correlate chunks (Phase 2), diagnose drift/stepping
+(docs/analysis.md#drift-and-stepping), select the delay (docs/analysis.md#delay-selection, with the stepping override
+of docs/analysis.md#delay-selection), add the reference's audio container delay ``S1A``
+(docs/analysis.md#container-delays) and set the correction flags (docs/analysis.md#drift-and-stepping). Then the global
+shift (docs/analysis.md#sync-mode-and-global-shift) and ``Delays`` (docs/analysis.md#delays).
 
 Compute steps follow :func:`vsg_core.backend.active_backend` (Rust or the Python reference).
 """
@@ -46,7 +48,7 @@ DRIFT_LABEL = "drift fit at 0 s"
 
 
 class InsufficientChunksError(VsgError):
-    """Too few chunks were accepted to produce a delay for a source (§10.1.1)."""
+    """Too few chunks were accepted to produce a delay for a source (docs/analysis.md#delay-selection)."""
 
 
 class NoMatchError(InsufficientChunksError):
@@ -91,7 +93,7 @@ class Correlator(Protocol):
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    """Everything the analysis step reads from the settings (spec §1 keys → fields)."""
+    """Everything the analysis step reads from the settings (docs/settings.md#reference keys → fields)."""
 
     correlation: Any = None                   # vsg_core.analysis.correlation_options.CorrelationOptions
     selection_mode: str = MODE_MOST_COMMON
@@ -151,7 +153,7 @@ class SourceAnalysis:
     label: str | None                        # how the delay was chosen ('mode', …, 'first segment')
     correlation_delay_ms: int | None         # chosen delay before the container-delay chain
     correlation_raw_delay_ms: float | None
-    delay_ms: int | None                     # + S1A (§12.6), before the global shift
+    delay_ms: int | None                     # + S1A (docs/analysis.md#container-delays), before the global shift
     raw_delay_ms: float | None
     error: str | None = None
     coverage: Coverage | None = None

@@ -1,4 +1,4 @@
-"""One job from sources to a muxed, audited MKV (spec pipeline_ui.md §6–§7).
+"""One job from sources to a muxed, audited MKV (docs/pipeline.md#job-steps).
 
 Safety rules (docs/reliability.md): sources are only read; every check (settings ranges, sources, output
 policy, per-output lock) runs before anything is written, the log included; mkvmerge writes a hidden partial

@@ -2,7 +2,8 @@
 //! driver across chunks. Mirrors `vsg_core/analysis/methods/fft.py` step by step (see its docstring for
 //! the layouts and the lag sign); float64 throughout, real FFTs (`realfft`) with plans cached per length.
 //!
-//! Lag sign (spec §0.1): the lag is `t_ref − t_tgt` in samples; content that occurs later in the target
+//! Lag sign (docs/analysis.md#sign-convention): the lag is `t_ref − t_tgt` in samples; content that occurs later in
+//! the target
 //! gives a negative lag; `delay_ms = lag / SR · 1000`.
 
 use super::chunks::SR;
@@ -13,7 +14,7 @@ use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Correlation method (the four FFT methods of spec §7.2–§7.5).
+/// Correlation method (the four FFT methods of docs/analysis.md#correlation-methods).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     Scc,
@@ -52,7 +53,7 @@ pub struct Params {
     pub taper: f64,
     /// SCC match = |Pearson r| at each lag (window layout only).
     pub pearson_scc: bool,
-    /// GCC-SCOT uses the §7.9 score instead of min(100, 10·peak/mean).
+    /// GCC-SCOT uses the peak-normalised score (docs/analysis.md#confidence) instead of min(100, 10·peak/mean).
     pub stable_confidence: bool,
     /// Every method scores the distinct-peak confidence, 0 for windows below `silence_db`.
     pub distinct_confidence: bool,
@@ -463,7 +464,8 @@ pub fn correlate_chunk(
                 (a.len() as i64 + lg) as usize
             }
         };
-        // vsg fits the signed values (sign of the peak); the spec's SCC fit uses magnitudes (§7.3.4)
+        // vsg fits the signed values (sign of the peak); the original's SCC fit uses magnitudes
+        // (docs/analysis.md#correlation-methods)
         let y = |i: usize| -> f64 {
             if !p.vsg {
                 a[i]
@@ -579,7 +581,7 @@ mod tests {
 
     #[test]
     fn sign_convention_target_later_is_negative() {
-        // target content 137 samples later than in the reference → lag −137 (spec §0.1.4)
+        // target content 137 samples later than in the reference → lag −137 (docs/analysis.md#sign-convention)
         let x = noise(60_000, 7);
         let tgt = delayed(&x, 137);
         let (a, l, m) = (20_000usize, 4800usize, 2400usize);

@@ -1,4 +1,4 @@
-//! Drift / stepping diagnosis (spec analysis.md §11); mirror of `vsg_core/analysis/drift.py`.
+//! Drift / stepping diagnosis (docs/analysis.md#drift-and-stepping); mirror of `vsg_core/analysis/drift.py`.
 //!
 //! Same tests in the same order (PAL → stepping → linear drift), same arithmetic in the same order
 //! (left-to-right sums), same log lines. The module docstring of the Python reference lists vsg's
@@ -27,7 +27,7 @@ pub const PAL_SUPPORT: f64 = 0.6;
 /// Below this share for every model (line, timing clusters): NO_MATCH.
 pub const MODEL_SUPPORT: f64 = 0.5;
 
-/// Cluster validation thresholds (§11.3.4).
+/// Cluster validation thresholds (docs/analysis.md#drift-and-stepping).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QualityThresholds {
     pub min_chunks_per_cluster: i64,
@@ -37,7 +37,7 @@ pub struct QualityThresholds {
     pub min_total_clusters: i64,
 }
 
-/// The quality presets table (§11.3.4); `None` for `custom` and unknown names.
+/// The quality presets table (docs/analysis.md#drift-and-stepping); `None` for `custom` and unknown names.
 pub fn quality_preset(name: &str) -> Option<QualityThresholds> {
     let q = |a, b, c, d, e| QualityThresholds {
         min_chunks_per_cluster: a,

@@ -42,7 +42,7 @@ fn extract_chunk_records(chunks: &Bound<'_, PyAny>) -> PyResult<Vec<ChunkResult>
     Ok(out)
 }
 
-/// Delay selection (spec §10); `None` when too few chunks are accepted.
+/// Delay selection (docs/analysis.md#delay-selection); `None` when too few chunks are accepted.
 /// With `log`, the log lines are also handed to that callable, one call per line, after the GIL-free work.
 #[pyfunction]
 #[pyo3(signature = (chunks, mode, first_stable_min_chunks, first_stable_skip_unstable, min_accepted_chunks, source_key, *, log = None))]
@@ -118,7 +118,7 @@ fn drift_config_from_dict(d: &Bound<'_, PyDict>) -> PyResult<DriftConfig> {
     Ok(c)
 }
 
-/// Drift / stepping diagnosis (spec §11 with vsg's fixes) as a dict with the fields of
+/// Drift / stepping diagnosis (docs/analysis.md#drift-and-stepping with vsg's fixes) as a dict with the fields of
 /// `vsg_core.analysis.drift.Diagnosis`.
 /// With `log`, the log lines are also handed to that callable, one call per line.
 #[pyfunction]
@@ -286,7 +286,7 @@ fn correlate_chunks(
         .collect())
 }
 
-/// In-bounds chunks (spec §6): `[(index, start_s, start, length), …]`.
+/// In-bounds chunks (docs/analysis.md#chunk-placement): `[(index, start_s, start, length), …]`.
 #[pyfunction]
 #[pyo3(signature = (n_ref, n_tgt, count, duration_s, start_pct, end_pct))]
 fn place_chunks(
@@ -303,7 +303,7 @@ fn place_chunks(
         .collect()
 }
 
-/// §7.9 peak-normalised confidence of magnitudes `a` at index `k`.
+/// Peak-normalised confidence (docs/analysis.md#confidence) of magnitudes `a` at index `k`.
 #[pyfunction]
 #[pyo3(signature = (a, k))]
 fn peak_confidence(a: PyReadonlyArray1<'_, f64>, k: usize) -> PyResult<f64> {

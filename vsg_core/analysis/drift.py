@@ -653,28 +653,6 @@ def diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps:
     return result(DiagnosisKind.UNIFORM, "constant delay (no stepping, no drift)", fit=fit)
 
 
-def _check(c: Mapping[str, Any]) -> Check:
-    return Check(float(c["value"]), float(c["threshold"]), bool(c["passed"]))
-
-
-def diagnosis_from_rust(d: Mapping[str, Any]) -> Diagnosis:
-    clusters = tuple(
-        ClusterInfo(int(c["label"]), tuple(c["members"]), tuple(c["chunk_indices"]), c["mean_delay_ms"],
-                    c["std_delay_ms"], c["start_s"], c["end_s"], c["duration_s"], c["percentage"],
-                    c["avg_match_pct"], c["min_match_pct"], {k: _check(v) for k, v in c["checks"].items()},
-                    int(c["passed_checks"]), bool(c["valid"]))
-        for c in d["clusters"]
-    )
-    segments = tuple(Segment(s["start_s"], s["end_s"], int(s["delay_ms"]), s["raw_delay_ms"],
-                             int(s["cluster_label"])) for s in d["segments"])
-    return Diagnosis(DiagnosisKind.from_value(d["kind"]), int(d["accepted_count"]), d["drift_ms_per_s"],
-                     d["intercept_ms"], d["r2"], d["residual_rms_ms"], d["total_drift_ms"],
-                     bool(d["lossless"]), d["expected_pal_ms_per_s"], clusters, segments,
-                     d["correction_mode"], d["fallback_mode"], d["reason"], tuple(d["lines"]),
-                     tuple(int(i) for i in d["outlier_chunks"]), d["robust_slope_ms_per_s"],
-                     d["robust_intercept_ms"], int(d["line_support"]), int(d["cluster_support"]))
-
-
 def diagnose(chunks: Sequence[ChunkResult], config: DriftConfig | None = None, *,
              ref_fps: float | None = None, target_fps: float | None = None, codec_id: str = "unknown",
              ref_duration_s: float | None = None, backend: Backend | None = None) -> Diagnosis:

@@ -5,9 +5,9 @@
 Prints a compact table (copy the numbers into MIGRATION_PLAN.md):
 
 1. **Correlation on identical chunks** (the 10 chunk windows of the case, decoded once; synthetic chunks
-   too): the Python reference of the spec (GCC-PHAT, FFT length 2L−1, identical windows), the Python
+   too): the Python reference of the original algorithm (GCC-PHAT, FFT length 2L−1, identical windows), the Python
    reference of vsg's algorithm (fast real FFTs, chunk ± 15 s target windows, mask, fit) and Rust running
-   vsg's algorithm (the default) and the spec's; ratios of the same-algorithm and of the
+   vsg's algorithm (the default) and the original's; ratios of the same-algorithm and of the
    default-vs-reference pairs.
 2. **Whole analysis** of the episode against its other release, decode included, each path in its own
    subprocess: Python reference path = ``CorrelationOptions.spec()`` (full decodes, band-pass over the

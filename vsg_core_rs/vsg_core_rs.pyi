@@ -296,18 +296,18 @@ def correlate_chunks(
     silence_db: float = -60.0,
 ) -> list[tuple[int, float, float]]:
     """(lag, raw_lag, confidence) per chunk for method scc / gcc_phat / gcc_scot / gcc_whiten.
-    refs[i] has length L, targets[i] length L (spec same window) or L + 2M (window ±M); lag = t_ref − t_tgt
+    refs[i] has length L, targets[i] length L (same window) or L + 2M (window ±M); lag = t_ref − t_tgt
     in samples. Arrays are read without copying; chunks run in parallel with the GIL released; float64."""
     ...
 
 def place_chunks(
     n_ref: int, n_tgt: int, count: int, duration_s: float, start_pct: float, end_pct: float
 ) -> list[tuple[int, float, int, int]]:
-    """In-bounds chunks (spec §6) as (index, start_s, start, length)."""
+    """In-bounds chunks (docs/analysis.md#chunk-placement) as (index, start_s, start, length)."""
     ...
 
 def peak_confidence(a: npt.NDArray[np.float64], k: int) -> float:
-    """Spec §7.9 peak-normalised confidence of magnitudes a at index k."""
+    """Peak-normalised confidence (docs/analysis.md#confidence) of magnitudes a at index k."""
     ...
 
 def fast_len(n: int) -> int:
@@ -317,6 +317,16 @@ def fast_len(n: int) -> int:
 # --- analysis: selection and drift (Phase 3) ---
 # `chunks`: any sequence of objects with the ChunkResult attributes
 # (index, start_s, delay_ms, raw_delay_ms, match_pct, accepted).
+class SelectionResult:
+    """One target's delay (vsg_core.analysis.selection.SelectionResult)."""
+
+    delay_ms: int
+    raw_delay_ms: float
+    mode: str
+    label: str
+    accepted_count: int
+    lines: list[str]
+
 def select_delay(
     chunks: object,
     mode: str,
@@ -326,14 +336,72 @@ def select_delay(
     source_key: str,
     *,
     log: Callable[[str], object] | None = None,
-) -> dict[str, object] | None:
-    """Delay selection (spec §10): keys delay_ms, raw_delay_ms, mode, label, accepted_count, lines.
-    None when fewer than min_accepted_chunks chunks are accepted. ``log`` also receives every line."""
+) -> SelectionResult | None:
+    """Delay selection (docs/analysis.md#delay-selection). None when fewer than min_accepted_chunks chunks are
+    accepted. ``log`` also receives every line."""
     ...
 
 def dbscan_1d(values: list[float], eps: float, min_samples: int) -> list[int]:
     """DBSCAN labels (−1 = noise) of 1-D values with scikit-learn semantics."""
     ...
+
+class ClusterCheck:
+    """One quality check of a cluster."""
+
+    value: float
+    threshold: float
+    passed: bool
+
+class DriftCluster:
+    """One DBSCAN cluster with its validation (vsg_core.analysis.drift.ClusterInfo)."""
+
+    label: int
+    members: list[int]
+    chunk_indices: list[int]
+    mean_delay_ms: float
+    std_delay_ms: float
+    start_s: float
+    end_s: float
+    duration_s: float
+    percentage: float
+    avg_match_pct: float
+    min_match_pct: float
+    checks: dict[str, ClusterCheck]
+    passed_checks: int
+    valid: bool
+
+class DriftSegment:
+    """A constant-delay stretch of the reference timeline (vsg_core.analysis.drift.Segment)."""
+
+    start_s: float
+    end_s: float
+    delay_ms: int
+    raw_delay_ms: float
+    cluster_label: int
+
+class DriftDiagnosis:
+    """The diagnosis of one target (vsg_core.analysis.drift.Diagnosis; ``kind`` is the DiagnosisKind value)."""
+
+    kind: str
+    accepted_count: int
+    drift_ms_per_s: float | None
+    intercept_ms: float | None
+    r2: float | None
+    residual_rms_ms: float | None
+    total_drift_ms: float | None
+    lossless: bool
+    expected_pal_ms_per_s: float | None
+    clusters: list[DriftCluster]
+    segments: list[DriftSegment]
+    correction_mode: str | None
+    fallback_mode: str | None
+    reason: str
+    lines: list[str]
+    outlier_chunks: list[int]
+    robust_slope_ms_per_s: float | None
+    robust_intercept_ms: float | None
+    line_support: int
+    cluster_support: int
 
 def diagnose_drift(
     chunks: object,
@@ -344,9 +412,10 @@ def diagnose_drift(
     ref_duration_s: float | None,
     *,
     log: Callable[[str], object] | None = None,
-) -> dict[str, object]:
-    """Drift/stepping diagnosis (spec §11 with vsg's fixes); the fields of vsg_core.analysis.drift.Diagnosis.
-    ``log`` also receives every log line (the Rust side formats them with the shared formatter)."""
+) -> DriftDiagnosis:
+    """Drift/stepping diagnosis (docs/analysis.md#drift-and-stepping); vsg_core.analysis.engine turns it into
+    vsg_core.analysis.drift.Diagnosis. ``log`` also receives every log line (the Rust side formats them with the
+    shared formatter)."""
     ...
 
 # --- mux options (Phase 8) ---
@@ -367,7 +436,7 @@ def mux_build_options(
     ...
 
 def mux_serialise_options(tokens: list[str]) -> str:
-    """Single-line JSON array, ", " separators, raw UTF-8, no trailing newline (spec §8.5)."""
+    """Single-line JSON array, ", " separators, raw UTF-8, no trailing newline (docs/pipeline.md#mkvmerge-options)."""
     ...
 
 def mux_write_options_file(tokens: list[str], path: str) -> None:

@@ -1,4 +1,5 @@
-"""Add Job(s) to the queue (spec §13.6): source rows (files → one job, folders → a batch), job discovery."""
+"""Add Job(s) to the queue (docs/pipeline.md#desktop-app): source rows (files → one job, folders → a batch), job
+discovery."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    for var in THREAD_VARS:  # before numpy/scipy are imported (spec §13.1)
+    for var in THREAD_VARS:  # before numpy/scipy are imported (docs/pipeline.md#desktop-app)
         os.environ.setdefault(var, "1")
     from PySide6.QtWidgets import QApplication
 

@@ -1,4 +1,4 @@
-"""Zip a batch's job logs (spec pipeline_ui.md §12.7). No Qt here."""
+"""Zip a batch's job logs (docs/pipeline.md#logging). No Qt here."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Batch completion summary (spec §13.4, as one dialog instead of message boxes): counts, one row per job,
-and the jobs that need a look (stepping, drift, failures)."""
+"""Batch completion summary (docs/pipeline.md#desktop-app, as one dialog instead of message boxes): counts, one row per
+job, and the jobs that need a look (stepping, drift, failures)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The job queue (spec §13.5): add jobs, configure their tracks, copy a layout onto jobs with the same track
-structure, reorder, remove, start; each job's state is shown live while the batch runs.
+"""The job queue (docs/pipeline.md#desktop-app): add jobs, configure their tracks, copy a layout onto jobs with the
+same track structure, reorder, remove, start; each job's state is shown live while the batch runs.
 
 Layouts are kept in a :class:`vsg_core.jobs.layout_store.LayoutStore` (``<temp_root>/job_layouts``), one file
 per job; a job without one runs with the default layout (as ``vsg batch`` does).

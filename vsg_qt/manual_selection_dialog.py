@@ -1,5 +1,5 @@
-"""Manual track selection (spec §13.7): every track of every source on the left, the output's tracks on the
-right in output order, each with its settings; external subtitle files can be added. Produces a Layout."""
+"""Manual track selection (docs/pipeline.md#desktop-app): every track of every source on the left, the output's tracks
+on the right in output order, each with its settings; external subtitle files can be added. Produces a Layout."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ ROLE_KEY = Qt.ItemDataRole.UserRole + 1
 
 
 def normalise_flags(entries: list[LayoutEntry]) -> list[LayoutEntry]:
-    """§13.7.7: one default video/audio (the first checked, else the first track), at most one default
-    subtitle (the first checked), at most one forced subtitle (the first checked)."""
+    """Flags (docs/pipeline.md#desktop-app): one default video/audio (the first checked, else the first track), at most
+    one default subtitle (the first checked), at most one forced subtitle (the first checked)."""
     out = list(entries)
     for ttype, force in ((TrackType.VIDEO, True), (TrackType.AUDIO, True), (TrackType.SUBTITLES, False)):
         idx = [i for i, e in enumerate(out) if e.type is ttype]

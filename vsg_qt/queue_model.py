@@ -99,7 +99,7 @@ def natural_key(path: Path | str) -> list[Any]:
 
 
 def batch_output_dir(base: Path, jobs: Sequence[JobSpec]) -> Path:
-    """One job → ``base``; several → ``base/<folder of the first job's Source 1>`` (spec §13.2)."""
+    """One job → ``base``; several → ``base/<folder of the first job's Source 1>`` (docs/pipeline.md#desktop-app)."""
     if len(jobs) <= 1:
         return base
     return base / (jobs[0].reference.parent.name or "batch")

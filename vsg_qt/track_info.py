@@ -1,4 +1,4 @@
-"""Track listings for the dialogs (spec pipeline_ui.md §3.2): each source identified once with
+"""Track listings for the dialogs (docs/pipeline.md#identification): each source identified once with
 ``mkvmerge -J``, each track described in one line. No Qt here."""
 
 from __future__ import annotations

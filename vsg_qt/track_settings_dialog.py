@@ -1,7 +1,7 @@
-"""Per-track language and name (spec §13.9, the parts vsg's pipeline uses) and, for text subtitles, the
-options the subtitle step applies (vsg_core/pipeline/subtitles_step.py): SRT→ASS, rescale to the video's
-resolution, font size multiplier, the style patch (style editor with a preview) and "Create Signs Track" (a
-new output track holding only some styles' events)."""
+"""Per-track language and name (docs/pipeline.md#desktop-app, the parts vsg's pipeline uses) and, for text
+subtitles, the options the subtitle step applies (vsg_core/pipeline/subtitles_step.py): SRT→ASS, rescale to the
+video's resolution, font size multiplier, the style patch (style editor with a preview) and "Create Signs Track"
+(a new output track holding only some styles' events)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One row of the final track list (spec §13.8): summary, badges and the per-track settings."""
+"""One row of the final track list (docs/pipeline.md#desktop-app): summary, badges and the per-track settings."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Phase 2 on the generated releases (vsg_core.testmedia), default settings, real ffmpeg decoding.
 
 Requirements (issue 3): every constant-delay case (delay_pos, delay_neg, dub, noisy, container_delay) gets
-the ground-truth delay within 1 ms after delay selection (Mode, spec §10) and every accepted chunk's raw
-delay within 0.05 ms of the truth (the generator's ``correlation_delay_ms``: what correlating the decoded
+the ground-truth delay within 1 ms after delay selection (Mode, docs/analysis.md#delay-selection) and every accepted
+chunk's raw delay within 0.05 ms of the truth (the generator's ``correlation_delay_ms``: what correlating the decoded
 streams must give, container delays excluded); stepping chunks lie on their segment's delay; PAL and linear
 drift chunks follow the true delay line so that a straight-line fit gives the drift rate within 5 %.
 Both backends give the same records on a real pair.

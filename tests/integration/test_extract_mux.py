@@ -74,7 +74,7 @@ def test_identify_matches_ground_truth(media_case: Any, case: str) -> None:
             t = by_id[s.track_id]
             assert (t.type, t.codec, t.track.props.lang, t.track.props.name) == (
                 TrackType.SUBTITLES, s.codec, s.language, s.name)
-            assert t.container_delay_ms == 0  # subtitles never carry a container delay (§3.1.2)
+            assert t.container_delay_ms == 0  # subtitles: none (docs/pipeline.md#identification)
             assert t.minimum_timestamp_ns == round(s.events[0].start_s * 1000) * 1_000_000
 
 

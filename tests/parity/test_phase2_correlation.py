@@ -2,7 +2,8 @@
 
 Tolerances (from the issue): for every FFT method (SCC, GCC-PHAT, GCC-SCOT, Whitened), both profiles (vsg,
 spec) and every chunk, the integer lag is identical, the raw delay agrees within 0.001 ms and the confidence
-within 1e-3 relative; chunk placement, ``fast_len`` and the §7.9 confidence agree exactly / to 1e-9.
+within 1e-3 relative; chunk placement, ``fast_len`` and the peak-normalised confidence (docs/analysis.md#confidence)
+agree exactly / to 1e-9.
 
 Signals are hypothesis-generated: white noise, linear chirps, band-limited noise and mixtures of these with
 tones, delayed by random integer or fractional sample counts of either sign (fractional delays are applied
@@ -107,7 +108,8 @@ def test_fft_methods_match(case: tuple, profile: str) -> None:
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(-300, 300), st.floats(-0.5, 0.5))
 def test_sign_and_subsample_agree_with_truth(seed: int, whole: int, frac: float) -> None:
-    """Content later in the target by d samples → lag ≈ −d (a nearest sample) in both backends (§0.1), raw within
+    """Content later in the target by d samples → lag ≈ −d (a nearest sample) in both backends
+    (docs/analysis.md#sign-convention), raw within
     0.25 samples (0.005 ms)."""
     rng = np.random.default_rng(seed)
     L, M = 4800, 480

@@ -20,7 +20,7 @@ def test_selection_lines_reach_the_callback() -> None:
     out = vsg_core_rs.select_delay(chunks, MODE_MOST_COMMON, 3, True, 3, "Source 2", log=got.append)
     py = select_delay(chunks, MODE_MOST_COMMON, source_key="Source 2", backend="python")
     assert out is not None and py is not None
-    assert got == list(out["lines"]) == list(py.lines)
+    assert got == out.lines == list(py.lines)
     assert got and any("delay determined" in line for line in got)
 
 
@@ -31,8 +31,8 @@ def test_diagnosis_lines_reach_the_callback() -> None:
                                      log=got.append)
     py = diagnose(chunks, DriftConfig(), ref_fps=23.976, target_fps=23.976, codec_id="A_AC3",
                   ref_duration_s=210.0, backend="python")
-    assert out["kind"] == py.kind.value == "STEPPING"
-    assert got == list(out["lines"]) == list(py.lines)
+    assert out.kind == py.kind.value == "STEPPING"
+    assert got == out.lines == list(py.lines)
     assert any(line.startswith("[Stepping Detection]") for line in got)
 
 

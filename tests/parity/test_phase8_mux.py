@@ -1,4 +1,4 @@
-"""Parity: mkvmerge options from the Python reference and the Rust port (spec pipeline_ui.md §8).
+"""Parity: mkvmerge options from the Python reference and the Rust port (docs/pipeline.md#mkvmerge-options).
 
 Hypothesis builds plans with every PlanItem flag, non-ASCII names, quotes, backslashes and control
 characters, negative/positive container and source delays, External items with and without ``sync_to``,
@@ -104,7 +104,8 @@ def test_all_items_have_paths_then_both_succeed(items: list[PlanItem], delays: D
     py = _build("python", items, delays, mux.MuxSettings(), None, [], None)
     rs = _build("rust", items, delays, mux.MuxSettings(), None, [], None)
     assert py[0] is not None and rs == py
-    # Track order covers exactly the muxed items (§8.4); no tracks (only preserved video) → no track order.
+    # Track order covers exactly the muxed items (docs/pipeline.md#mkvmerge-options); no tracks (only preserved video)
+    # → no track order.
     muxed = len(py_options.final_order(items))
     if muxed:
         assert py[0][-2:] == ["--track-order", ",".join(f"{i}:0" for i in range(muxed))]

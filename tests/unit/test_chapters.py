@@ -1,6 +1,7 @@
-"""Chapters (spec correction_subtitles.md Part D) on XML text: times, shift, snap, dedupe, rename, output.
+"""Chapters (docs/chapters.md) on XML text: times, shift, snap, dedupe, rename, output.
 
-Expected values are written out by hand from the spec (the §D8 worked example literally).
+Expected values are written out by hand from docs/chapters.md (its worked example, docs/chapters.md#worked-example,
+literally).
 """
 
 from __future__ import annotations
@@ -221,7 +222,8 @@ def test_snap_starts_only_and_nearest_dedupes() -> None:
     src = doc(atom("00:00:09.900000000"), atom("00:00:10.100000000"), atom("00:00:30"))
     opts = ChapterOptions(snap=True, snap_mode=SnapMode.NEAREST, snap_threshold_ms=250)
     out = process_chapters(src, 0, opts, keyframes_ns=[0, 10 * S, 20 * S])
-    # both first chapters snap to 10 s; the second becomes a duplicate and is removed (§D5.2)
+    # both first chapters snap to 10 s; the second becomes a duplicate and is removed
+    # (docs/chapters.md#normalise-and-de-duplicate)
     assert summary(out) == [("00:00:10.000000000", "00:00:30.000000000", []),
                             ("00:00:30", "00:00:31.000000000", [])]
 

@@ -1,6 +1,6 @@
 """Unit tests of the Phase 2 building blocks (Python reference): options/dispatch, chunk placement,
-confidence formulas, record rounding/acceptance and log lines. Expected values are worked by hand from the
-spec (analysis.md §6, §7.3, §7.9, §7.10, §8)."""
+confidence formulas, record rounding/acceptance and log lines. Expected values are worked by hand from
+docs/analysis.md (#chunk-placement, #correlation-methods, #confidence, #chunk-records)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from vsg_core.analysis.correlation_options import (
 from vsg_core.analysis.methods.fft import LagResult
 
 
-# ----------------------------------------------------------------------------------------- dispatch §7.10
+# ----------------------------------------------------------------------------------------- dispatch
+# docs/analysis.md#correlation-methods
 @pytest.mark.parametrize(("name", "key"), [
     ("Phase Correlation (GCC-PHAT)", "gcc_phat"),
     ("Standard Correlation (SCC)", "scc"),
@@ -27,7 +28,7 @@ from vsg_core.analysis.methods.fft import LagResult
     ("GCC-SCOT", "gcc_scot"),
     ("DTW (Dynamic Time Warping)", "dtw"),
     ("Spectrogram Correlation", "spectrogram"),
-    ("VideoDiff", "scc"),                      # quirk §7.10: runs SCC
+    ("VideoDiff", "scc"),                      # anything else runs SCC (docs/analysis.md#correlation-methods)
     ("something else", "scc"),
     ("gcc_whiten", "gcc_whiten"),
     ("gcc-phat", "gcc_phat"),                 # canonical keys (any case, - or _) are accepted too
@@ -40,7 +41,7 @@ def test_method_dispatch(name: str, key: str) -> None:
 def test_whitened_reachable_only_in_vsg_profile() -> None:
     name = "Whitened Cross-Correlation"
     assert method_key(name) == "gcc_whiten"
-    assert method_key(name, whitened_reachable=False) == "scc"   # quirk §7.5.4
+    assert method_key(name, whitened_reachable=False) == "scc"  # docs/analysis.md#correlation-methods
     assert CorrelationOptions(method=name).method_key == "gcc_whiten"
     assert CorrelationOptions.spec(method=name).method_key == "scc"
 
@@ -60,7 +61,8 @@ def test_spec_profile_and_settings_mapping() -> None:
     assert sp.peak_fit and sp.profile == "spec" and sp.min_match_pct == 6.0
 
 
-# ----------------------------------------------------------------------------------------- placement §6
+# ----------------------------------------------------------------------------------------- placement
+# docs/analysis.md#chunk-placement
 def test_chunk_placement_worked_example() -> None:
     n = 1440 * 48000
     chunks = place_chunks(n, n, 10, 15.0, 5.0, 95.0)
@@ -83,7 +85,8 @@ def test_chunk_placement_skips_keep_numbers_and_fallbacks() -> None:
     assert [c.start_s for c in place_chunks(n, n, 3, 90.0, 5.0, 95.0)] == [5.0, 5.0, 5.0]
 
 
-# ----------------------------------------------------------------------------------------- confidence §7.9
+# ----------------------------------------------------------------------------------------- confidence
+# docs/analysis.md#confidence
 def test_peak_confidence_by_hand() -> None:
     # 200 values: ramp i/400 (0 … 0.4975), peak 2.0 at 100, 1.9 at 102 (inside ±w = 2), 1.0 at 150
     a = np.arange(200) / 400.0
@@ -117,7 +120,8 @@ def test_scot_and_scc_formulas() -> None:
     assert scc_match(-3.0, 4.0, 9.0) == pytest.approx(50.0)
 
 
-# ----------------------------------------------------------------------------------------- records §8
+# ----------------------------------------------------------------------------------------- records
+# docs/analysis.md#chunk-records
 def _chunk(index: int = 1, start: int = 48000 * 10, length: int = 48000 * 15):
     from vsg_core.analysis.chunks import Chunk
 

@@ -1,5 +1,5 @@
-"""Decoding for the correlation (spec §3): stdout-only PCM, the trailing-bytes rule and its log line, and
-windowed decoding that returns exactly the samples of a full decode. Runs the real ffmpeg on small files
+"""Decoding for the correlation (docs/analysis.md#decoding): stdout-only PCM, the trailing-bytes rule and its log line,
+and windowed decoding that returns exactly the samples of a full decode. Runs the real ffmpeg on small files
 encoded here (a missing ffmpeg fails the test)."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Correlation methods (Python reference): sign convention (§0.1) for all seven methods, sub-sample accuracy,
-FFT-length independence, the band-limited PHAT failure of the spec and vsg's fix, the DTW sign quirk."""
+"""Correlation methods (Python reference): sign convention (docs/analysis.md#sign-convention) for all seven methods,
+sub-sample accuracy, FFT-length independence, the band-limited PHAT failure of the original and vsg's fix, the DTW sign
+quirk."""
 
 from __future__ import annotations
 
@@ -156,7 +157,7 @@ def test_multi_correlation_logs_and_results() -> None:
     assert "[MULTI-CORRELATION] Running 2 methods on 3 chunks" in text
     assert "  MULTI-CORRELATION: Phase Correlation (GCC-PHAT)" in text
     assert text.count("═" * 70) == 4
-    assert sum("Chunk 1/3 (@" in t for t in text) == 2       # denominator = extracted chunks (§9.4)
+    assert sum("Chunk 1/3 (@" in t for t in text) == 2  # denominator: extracted chunks (docs/analysis.md#chunk-records)
     for recs in run.results.values():
         assert all(r.delay_ms == -2 and abs(r.raw_delay_ms + 2.0) < 0.01 for r in recs)
 

@@ -30,12 +30,31 @@ def _links() -> list[tuple[str, str, str]]:
                 continue
             page = (md.parent / target).resolve() if target else md
             out.append((md.name, str(page), anchor))
-    for base in ("vsg_core", "vsg_qt", "vsg_core_rs/src"):
-        for f in (ROOT / base).rglob("*"):
-            if f.suffix in (".py", ".rs") and f.is_file():
-                for m in re.finditer(r"docs/([\w-]+\.md)(?:#([\w-]+))?", f.read_text(encoding="utf-8")):
-                    out.append((str(f.relative_to(ROOT)), str(DOCS / m.group(1)), m.group(2) or ""))
+    for f in _code_files():
+        for m in re.finditer(r"docs/([\w-]+\.md)(?:#([\w-]+))?", f.read_text(encoding="utf-8")):
+            out.append((str(f.relative_to(ROOT)), str(DOCS / m.group(1)), m.group(2) or ""))
     return out
+
+
+CODE_DIRS = ("vsg_core", "vsg_qt", "vsg_core_rs/src", "tests", "bench")
+
+
+def _code_files() -> list[Path]:
+    """Every Python and Rust source of the project (the stub included), caches excluded."""
+    files = [f for base in CODE_DIRS for f in (ROOT / base).rglob("*")
+             if f.suffix in (".py", ".rs", ".pyi") and f.is_file() and "__pycache__" not in f.parts]
+    return [*files, ROOT / "vsg_core_rs" / "vsg_core_rs.pyi"]
+
+
+# Citations of a document outside the repository: a section sign, "spec" followed by "section", the original
+# shared reference folder. Built from pieces so that this file does not match itself.
+OUTSIDE = re.compile("|".join([
+    "\u00a7",                               # the section sign
+    r"\bspec\s+section",
+    r"\b(?:pipeline_ui|correction_subtitles|upstream_head)\.md",
+    r"spec\s+analysis\.md",
+    r"\.\./" + "shared",
+]), re.IGNORECASE)
 
 
 def test_docs_links_resolve() -> None:
@@ -47,7 +66,29 @@ def test_docs_links_resolve() -> None:
 
 
 def test_code_and_docs_cite_no_outside_spec() -> None:
-    """No page of docs/ points outside the repository for its facts."""
-    for md in DOCS.glob("*.md"):
-        text = md.read_text(encoding="utf-8")
-        assert "../shared" not in text and "§" not in text, md.name
+    """Neither a docs page, README nor any source file points outside the repository for its facts."""
+    files = [*DOCS.glob("*.md"), ROOT / "README.md", *_code_files()]
+    assert len(files) > 100
+    bad = [f"{f.relative_to(ROOT)}:{n}: {line.strip()[:80]}"
+           for f in files for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+           if OUTSIDE.search(line)]
+    assert not bad, bad
+
+
+def test_code_cites_docs_sections() -> None:
+    """The facts the code relies on are cited as docs sections, and the test above sees them (a guard against a
+    file list that silently became empty)."""
+    cited = {(Path(page).name, anchor) for where, page, anchor in _links() if not where.endswith(".md")}
+    for page, anchor in [("analysis.md", "sign-convention"), ("analysis.md", "drift-and-stepping"),
+                         ("pipeline.md", "mkvmerge-options"), ("chapters.md", "keyframe-snap")]:
+        assert (page, anchor) in cited
+
+
+def test_outside_pattern_catches_citations() -> None:
+    """The pattern really catches the forms the old comments used (written here without the literal sign)."""
+    sign = chr(0xA7)
+    spec, md = "spec", ".md"
+    for text in [f"({spec} {sign}7.9)", f"({sign}10.1.1)", f"{spec} Section 4", f"see pipeline_ui{md}",
+                 "../" + "shared/spec/analysis.md", f"{spec} analysis{md} {sign}3"]:
+        assert OUTSIDE.search(text), text
+    assert not OUTSIDE.search("docs/analysis.md#confidence; CorrelationOptions.spec(); the spec profile")

@@ -1,4 +1,4 @@
-"""Drift / stepping diagnosis (spec analysis.md §11 and vsg's fixes): presets, every diagnosis branch.
+"""Drift / stepping diagnosis (docs/analysis.md#drift-and-stepping and vsg's fixes): presets, every diagnosis branch.
 
 Chunk records are synthetic with hand-chosen delays; expected values are worked out in the comments (line fits
 are cross-checked with numpy.polyfit, not with the code under test). Every test runs on both backends.

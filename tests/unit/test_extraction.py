@@ -1,5 +1,6 @@
 """Extraction layer without media: ``mkvmerge -J`` parsing, container delays, extension table, naming,
-font detection (spec pipeline_ui.md §3.1, §3.3–§3.5). Expected values are written out from the spec."""
+font detection (docs/pipeline.md#identification, docs/pipeline.md#extraction). Expected values are written out from
+docs/pipeline.md."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def test_file_without_tracks_is_refused() -> None:
 
 
 @pytest.mark.parametrize(("kind", "codec", "ext"), [
-    # §3.3 table
+    # extension table (docs/pipeline.md#extraction)
     ("video", "V_MPEGH/ISO/HEVC", "h265"), ("video", "V_MPEG4/ISO/AVC", "h264"), ("video", "V_MPEG2", "mpg"),
     ("video", "V_MPEG1", "mpg"), ("video", "V_VP9", "vp9"), ("video", "V_AV1", "av1"), ("video", "V_XYZ", "bin"),
     ("audio", "A_TRUEHD", "thd"), ("audio", "A_EAC3", "eac3"), ("audio", "A_AC3", "ac3"),
@@ -112,7 +113,7 @@ def test_file_without_tracks_is_refused() -> None:
     ("audio", "A_PCM/INT/LIT", "wav"), ("audio", "A_XYZ", "bin"),
     ("subtitles", "S_TEXT/ASS", "ass"), ("subtitles", "S_TEXT/SSA", "ssa"), ("subtitles", "S_TEXT/UTF8", "srt"),
     ("subtitles", "S_HDMV/PGS", "sup"), ("subtitles", "S_VOBSUB", "sub"), ("subtitles", "s_text/ass", "ass"),
-    # vsg fixes of the §3.3 quirks
+    # vsg additions (docs/pipeline.md#extraction)
     ("subtitles", "S_TEXT/WEBVTT", "vtt"), ("subtitles", "S_DVBSUB", "bin"),
     ("audio", "A_MPEG/L3", "mp3"), ("audio", "A_MPEG/L2", "mp2"), ("audio", "A_MS/ACM", "wav"),
     ("video", "V_MS/VFW/FOURCC", "avi"), ("video", "V_MPEG4/ISO/ASP", "mkv"), ("video", "V_MPEG4/ISO/SP", "mkv"),

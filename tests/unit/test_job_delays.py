@@ -1,5 +1,6 @@
 """Job-level delays: container delays (ns → ms), global shift in both sync modes, Delays, source ordering,
-language normalisation and audio stream selection (spec analysis.md §2, §12). Expected values by hand."""
+language normalisation and audio stream selection (docs/analysis.md#stream-selection,
+docs/analysis.md#container-delays). Expected values by hand."""
 
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ def test_global_shift_positive_only() -> None:
 
 def test_global_shift_from_a_container_delay_keeps_raw_consistent() -> None:
     # The most negative candidate is Source 1's audio container delay (−50 ms relative to video). Upstream's
-    # raw shift came from the raw list without container delays: |−20.3| = 20.3 (quirk §12.8.5). vsg: 50.0.
+    # raw shift came from the raw list without container delays: |−20.3| = 20.3 (the original's quirk,
+    # docs/analysis.md#sync-mode-and-global-shift). vsg: 50.0.
     final = {"Source 2": (-20, -20.3)}
     shift = compute_global_shift(final, ["Source 2"], [-50, 0], True)
     assert (shift.shift_ms, shift.raw_shift_ms) == (50, 50.0)
@@ -162,7 +164,8 @@ def test_stream_selection_by_language() -> None:
     info = media([track(0, "video", codec="V_X"), track(1, "audio", lang="jpn", codec="A_AC3"),
                   track(2, "audio", lang="ger", codec="A_FLAC"), track(3, "audio", lang="eng", codec="A_AAC")],
                  ["jpn", "ger", "eng"])
-    # 'de' normalises to ISO 639-2/T 'deu'; the track says 'ger' (bibliographic) — matched (quirk §2.5 fixed)
+    # 'de' normalises to ISO 639-2/T 'deu'; the track says 'ger' (bibliographic) — matched (the original's quirk fixed,
+    # docs/analysis.md#stream-selection)
     c = select_audio_stream(info, "de")
     assert (c.track_id, c.audio_ordinal, c.ffmpeg_index, c.codec_id, c.language_matched) == (2, 1, 2, "A_FLAC",
                                                                                             True)

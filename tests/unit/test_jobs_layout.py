@@ -1,4 +1,4 @@
-"""Job discovery (§4) and track layouts/signatures (§5)."""
+"""Job discovery (docs/pipeline.md#job-discovery) and track layouts/signatures (docs/pipeline.md#layouts)."""
 
 from __future__ import annotations
 

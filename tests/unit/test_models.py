@@ -1,6 +1,6 @@
 """Phase 1 data types, Python reference (vsg_core.models): defaults, invariants and their messages, JSON.
 
-Expected values are written out by hand from the spec (pipeline_ui.md §1) and the task schema.
+Expected values are written out by hand from docs/pipeline.md#data-model.
 """
 
 from __future__ import annotations

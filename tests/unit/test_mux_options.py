@@ -1,7 +1,7 @@
-"""mkvmerge options (spec pipeline_ui.md §8) through vsg_core.mux, on both backends.
+"""mkvmerge options (docs/pipeline.md#mkvmerge-options) through vsg_core.mux, on both backends.
 
-Expected values come from the spec text (the §8.6 worked example is pasted verbatim) or are written out by
-hand from the rules in §8.1–§8.5.
+Expected values come from the worked example of docs/pipeline.md#mkvmerge-options (pasted verbatim) or are written out
+by hand from the rules in docs/pipeline.md#mkvmerge-options.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from vsg_core.models import Delays, PlanItem, StreamProps, Track, TrackType
 
 W = "/w/temp_work/orch_Movie_1700000000"
 
-# Spec pipeline_ui.md §8.6, copied verbatim.
+# The worked example of docs/pipeline.md#mkvmerge-options, copied verbatim.
 WORKED_EXAMPLE = (
     '["--output", "/w/temp_work/orch_Movie_1700000000/temp_Movie.mkv", "--chapters", '
     '"/w/temp_work/orch_Movie_1700000000/Movie_chapters_modified.xml", "--language", "0:jpn", "--sync", '

@@ -119,12 +119,9 @@ def test_installed_package_ships_stub_and_py_typed() -> None:
 
 
 # ------------------------------------------------------------------------------------------ result types
-# Real calls into the compiled module; every value is checked against the annotation the stub declares.
-# Functions of the analysis domain are sampled by its own tests (ANALYSIS); every other stub function must have
-# a sample call here.
-
-ANALYSIS = {"correlate_chunks", "place_chunks", "peak_confidence", "fast_len", "select_delay", "dbscan_1d",
-            "diagnose_drift"}
+# Real calls into the compiled module; every value is checked against the annotation the stub declares, and an
+# instance of a result class (RESULT_CLASSES) is checked member by member (they nest classes in lists and dicts).
+# Every stub function must have a sample call here.
 
 
 def _typed_dicts() -> dict[str, ast.ClassDef]:
@@ -158,7 +155,10 @@ def _matches(value: object, node: ast.expr) -> bool:
             return (isinstance(value, dict) and set(value) == set(fields)
                     and all(_matches(value[k], a) for k, a in fields.items()))
         cls = getattr(vsg_core_rs, node.id)
-        return isinstance(value, cls)
+        if node.id not in RESULT_CLASSES:  # the other classes are checked member by member below
+            return isinstance(value, cls)
+        return isinstance(value, cls) and all(_matches(getattr(value, name), ann)
+                                              for name, ann in _class_fields(node.id).items())
     if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "npt.NDArray":
         import numpy as np
 
@@ -179,6 +179,19 @@ def _matches(value: object, node: ast.expr) -> bool:
         if kind == "Callable":
             return callable(value)
     raise AssertionError(f"the stub test cannot check the annotation {ast.unparse(node)}; teach _matches it")
+
+
+def _class_fields(cname: str) -> dict[str, ast.expr]:
+    """Annotated fields and properties the stub declares for class ``cname``."""
+    node = _stub_nodes()[1][cname]
+    out: dict[str, ast.expr] = {}
+    for m in node.body:
+        if isinstance(m, ast.AnnAssign) and isinstance(m.target, ast.Name):
+            out[m.target.id] = m.annotation
+        elif (isinstance(m, ast.FunctionDef) and m.returns is not None
+              and any(isinstance(d, ast.Name) and d.id == "property" for d in m.decorator_list)):
+            out[m.name] = m.returns
+    return out
 
 
 def _stub_nodes() -> tuple[dict[str, ast.FunctionDef], dict[str, ast.ClassDef]]:
@@ -203,7 +216,24 @@ def _samples(tmp: Path) -> dict[str, tuple]:
     tgt = np.concatenate([ref[:500], np.zeros(20, np.int32), ref[500:]]).astype(np.int32)
     pcm = (rng.standard_normal((1000, 2)) * 2**20).astype(np.int32)
     splice = rs.Splice(0.0, 20.0, 0, 20, 500, 1.9, 495, 505, 500, "low_energy")
+    from vsg_core.analysis.drift import DriftConfig
+    from vsg_core.analysis.records import ChunkResult
+
+    # two delay steps: clusters, checks and segments are all non-empty; then a clean line (LINEAR_DRIFT: a fit)
+    steps = [312.5, 312.4, 312.6, 312.5, 312.5, -1687.5, -1687.4, -1687.6, -1687.5, 812.5, 812.4, 812.6, 812.5]
+    stepped = [ChunkResult(i + 1, 10.0 + 15.0 * i, round(r), r, 99.0, True) for i, r in enumerate(steps)]
+    drifting = [ChunkResult(i + 1, 10.0 + 15.0 * i, round(3.0 * i), 3.0 * i, 95.0, True) for i in range(12)]
+    chunk = rng.standard_normal(4800).astype(np.float32)
     return {
+        # analysis
+        "correlate_chunks": ([chunk], [np.roll(chunk, 7)], "gcc_phat"),
+        "place_chunks": (48000 * 600, 48000 * 600, 10, 15.0, 5.0, 95.0),
+        "peak_confidence": (np.abs(rng.standard_normal(64)), 3),
+        "fast_len": (1001,),
+        "select_delay": (stepped, "Mode (Most Common)", 3, True, 3, "Source 2"),
+        "dbscan_1d": ([1.0, 1.5, 40.0, 41.0, 200.0], 2.0, 2),
+        "diagnose_drift": (stepped, DriftConfig().to_dict(), 23.976, 23.976, "A_AC3", 210.0),
+        "diagnose_drift#linear": (drifting, DriftConfig().to_dict(), None, None, "A_FLAC", None),
         "format_log_message": ("warning", "text"),
         "timestamp_prefix": (1, 2, 3, "text"),
         "section": ("Mux",),
@@ -239,13 +269,47 @@ def _samples(tmp: Path) -> dict[str, tuple]:
 def test_function_results_have_the_declared_types(tmp_path: Path) -> None:
     funcs, _ = _stub_nodes()
     samples = _samples(tmp_path)
-    unsampled = set(funcs) - set(samples) - ANALYSIS
+    unsampled = set(funcs) - {s.split("#")[0] for s in samples}
     assert not unsampled, f"stub functions without a sample call in this test: {sorted(unsampled)}"
-    for name, args in samples.items():
+    for sample, args in samples.items():
+        name = sample.split("#")[0]
         value = getattr(vsg_core_rs, name)(*args)
         ann = funcs[name].returns
         assert ann is not None, f"{name}: the stub declares no return type"
         assert _matches(value, ann), f"{name}{args!r} returned {value!r}, not {ast.unparse(ann)}"
+
+
+# Classes only functions create; test_function_results_have_the_declared_types checks every member of them.
+RESULT_CLASSES = {"SelectionResult", "DriftDiagnosis", "DriftCluster", "DriftSegment", "ClusterCheck"}
+
+
+def test_analysis_results_are_typed_objects(tmp_path: Path) -> None:
+    """The analysis results are the stub's classes (not dicts), nested ones included, with real content."""
+    samples = _samples(tmp_path)
+    d = vsg_core_rs.diagnose_drift(*samples["diagnose_drift"])
+    assert isinstance(d, vsg_core_rs.DriftDiagnosis) and d.kind == "STEPPING"
+    assert d.clusters and all(isinstance(c, vsg_core_rs.DriftCluster) for c in d.clusters)
+    assert list(d.clusters[0].checks) == ["chunks", "percentage", "duration", "match"]
+    assert all(isinstance(c, vsg_core_rs.ClusterCheck) for c in d.clusters[0].checks.values())
+    assert len(d.segments) == 3 and isinstance(d.segments[0], vsg_core_rs.DriftSegment)
+    lin = vsg_core_rs.diagnose_drift(*samples["diagnose_drift#linear"])
+    assert lin.kind == "LINEAR_DRIFT" and isinstance(lin.drift_ms_per_s, float) and abs(lin.drift_ms_per_s) > 0.1
+    s = vsg_core_rs.select_delay(*samples["select_delay"])
+    assert isinstance(s, vsg_core_rs.SelectionResult) and isinstance(s.lines, list)
+
+
+def test_a_wrong_annotation_fails_the_check(tmp_path: Path) -> None:
+    """The checker is not vacuous: a nested field annotated with the wrong type is caught."""
+    d = vsg_core_rs.diagnose_drift(*_samples(tmp_path)["diagnose_drift"])
+    good = ast.parse("DriftDiagnosis", mode="eval").body
+    assert _matches(d, good)
+    for wrong in ("list[DriftSegment]", "DriftSegment", "dict[str, object]"):
+        assert not _matches(d, ast.parse(wrong, mode="eval").body), wrong
+    seg = d.segments[0]
+    assert _matches(seg, ast.parse("DriftSegment", mode="eval").body)
+    assert not _matches(seg.delay_ms, ast.parse("float", mode="eval").body)  # an int is no float
+    check = next(iter(d.clusters[0].checks.values()))
+    assert not _matches(check.passed, ast.parse("int", mode="eval").body)
 
 
 def _instances() -> dict[str, object]:
@@ -316,9 +380,8 @@ def test_class_members_have_the_declared_types() -> None:
         if cname in typed:
             continue
         if cname not in instances:
-            assert cname.endswith(("Result", "Report", "Diagnosis", "Run", "Chunk")), \
-                f"{cname}: no sample instance in this test"
-            continue  # analysis result classes: checked through their functions' results
+            assert cname in RESULT_CLASSES, f"{cname}: no sample instance in this test"
+            continue  # result classes: checked member by member through their functions' results
         inst = instances[cname]
         for member in node.body:
             if isinstance(member, ast.AnnAssign) and isinstance(member.target, ast.Name):

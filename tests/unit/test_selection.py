@@ -1,6 +1,7 @@
-"""Delay selection (spec analysis.md §10): the worked example of §10.4, tie and rounding rules, First Stable.
+"""Delay selection (docs/analysis.md#delay-selection): the worked example of docs/analysis.md#delay-selection, tie and
+rounding rules, First Stable.
 
-Expected values are the spec's or computed by hand in the comments; every test runs on both backends.
+Expected values are the docs' worked example or computed by hand in the comments; every test runs on both backends.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def recs(raws: list[float], accepted: list[bool] | None = None, rounded: list[in
     return [ChunkResult(i + 1, 100.0 * i, rnd[i], r, 90.0, acc[i]) for i, r in enumerate(raws)]
 
 
-# §10.4: accepted raws [−1001.25, −1001.75, −1002.25, −1000.75, −1050.0]
+# worked example (docs/analysis.md#delay-selection): accepted raws [−1001.25, −1001.75, −1002.25, −1000.75, −1050.0]
 #        → rounded [−1001, −1002, −1002, −1001, −1050]
 WORKED = [-1001.25, -1001.75, -1002.25, -1000.75, -1050.0]
 WORKED_ROUNDED = [-1001, -1002, -1002, -1001, -1050]
@@ -80,7 +81,7 @@ def test_most_common_tie_goes_to_first_occurrence() -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_average_rounds_half_to_even(backend: str) -> None:
-    # mean 0.5 → 0, 1.5 → 2, 2.5 → 2, −1.5 → −2 (spec §0.2)
+    # mean 0.5 → 0, 1.5 → 2, 2.5 → 2, −1.5 → −2 (docs/analysis.md#rounding-and-precision)
     for raws, expected in (([0.5] * 3, 0), ([1.5] * 3, 2), ([2.5] * 3, 2), ([-1.5] * 3, -2),
                            ([2.0, 3.0, 2.0, 3.0], 2)):
         s = select_delay(recs(raws, rounded=[0] * len(raws)), MODE_AVERAGE,
@@ -129,7 +130,7 @@ def test_first_stable_without_skipping_uses_the_first_segment(backend: str) -> N
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_first_stable_fallback_raw_averages_like_mode(backend: str) -> None:
     # No segment of 3 → fallback to the most common rounded delay 10; raw = mean(10.25, 10.4) = 10.325
-    # (upstream took the first record's 10.25, quirk §10.2.4).
+    # (the original took the first record's 10.25, docs/analysis.md#delay-selection).
     raws = [10.25, 50.0, 10.4, 90.0]
     s = select_delay(recs(raws), MODE_FIRST_STABLE, backend=backend)  # type: ignore[arg-type]
     assert s is not None
@@ -148,7 +149,7 @@ def test_mode_names() -> None:
     assert normalise_mode("clustered") == MODE_CLUSTERED
     assert normalise_mode("first-stable") == MODE_FIRST_STABLE
     assert normalise_mode("Average") == MODE_AVERAGE
-    assert normalise_mode("something else") == MODE_MOST_COMMON  # unknown → Most Common (§10.2)
+    assert normalise_mode("something else") == MODE_MOST_COMMON  # unknown → Most Common
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -1,4 +1,4 @@
-"""Chunk placement (spec analysis.md §6). Mirrors ``vsg_core_rs/src/analysis/chunks.rs``.
+"""Chunk placement (docs/analysis.md#chunk-placement). Mirrors ``vsg_core_rs/src/analysis/chunks.rs``.
 
 Chunks are spread evenly between ``scan_start_pct`` and ``scan_end_pct`` of the *reference* duration; chunk
 ``i`` (1-based ``index = i+1``) covers reference samples ``[a, a+L)`` with ``a = round(t_i·SR)``,
@@ -23,7 +23,7 @@ class Chunk:
 
 def chunk_starts(n_ref: int, count: int, duration_s: float, start_pct: float, end_pct: float,
                  sr: int = SR) -> list[float]:
-    """Chunk start times t_i in seconds (§6.1–6.5), skipped chunks included."""
+    """Chunk start times t_i in seconds (docs/analysis.md#chunk-placement), skipped chunks included."""
     p0, p1 = float(start_pct), float(end_pct)
     if not (0.0 <= p0 < p1 <= 100.0):
         p0, p1 = 5.0, 95.0
@@ -37,7 +37,7 @@ def chunk_starts(n_ref: int, count: int, duration_s: float, start_pct: float, en
 
 def place_chunks(n_ref: int, n_tgt: int, count: int, duration_s: float, start_pct: float, end_pct: float,
                  sr: int = SR) -> list[Chunk]:
-    """In-bounds chunks (§6.6–6.7): ``a + L`` must not exceed ``n_ref`` nor ``n_tgt``."""
+    """In-bounds chunks (docs/analysis.md#chunk-placement): ``a + L`` must not exceed ``n_ref`` nor ``n_tgt``."""
     length = round(float(duration_s) * sr)
     out: list[Chunk] = []
     for i, t in enumerate(chunk_starts(n_ref, count, duration_s, start_pct, end_pct, sr)):

@@ -1,4 +1,4 @@
-"""Chunk confidence scores (spec analysis.md §7.3.6, §7.4.3, §7.9). Mirrors ``src/analysis/confidence.rs``.
+"""Chunk confidence scores (docs/analysis.md#confidence). Mirrors ``src/analysis/confidence.rs``.
 
 All statistics are over the magnitudes ``a = |c|`` of the searched correlation values, in float64:
 population standard deviation, median = mean of the two middle values for even counts, percentile with
@@ -13,7 +13,8 @@ from .correlation_options import EPS
 
 
 def peak_confidence(a: np.ndarray, k: int) -> float:
-    """§7.9 peak-normalised score of magnitudes ``a`` (≥ 0) at peak index ``k``, clipped to [0, 100].
+    """Peak-normalised score (docs/analysis.md#confidence) of magnitudes ``a`` (≥ 0) at peak index ``k``, clipped to
+    [0, 100].
 
     prominence = p / (median + ε); uniqueness = p / (largest value outside ±w of the peak + ε) with
     w = max(1, n // 100); snr = p / (std of the values below the 90th percentile + ε) (1e-9 when ≤ 10 such
@@ -42,12 +43,12 @@ def peak_confidence(a: np.ndarray, k: int) -> float:
 
 
 def scot_confidence(a: np.ndarray, k: int) -> float:
-    """Upstream GCC-SCOT score (§7.4.3): min(100, peak / (mean + ε) · 10)."""
+    """Upstream GCC-SCOT score (docs/analysis.md#confidence): min(100, peak / (mean + ε) · 10)."""
     return float(min(100.0, float(a[k]) / (float(a.mean()) + EPS) * 10.0))
 
 
 def scc_match(peak: float, energy_r: float, energy_t: float) -> float:
-    """Upstream SCC match % (§7.3.6): |c[k*]| / (sqrt(Σr'²·Σt'²) + ε) · 100."""
+    """Upstream SCC match % (docs/analysis.md#confidence): |c[k*]| / (sqrt(Σr'²·Σt'²) + ε) · 100."""
     return abs(peak) / (float(np.sqrt(energy_r * energy_t)) + EPS) * 100.0
 
 

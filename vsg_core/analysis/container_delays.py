@@ -1,12 +1,12 @@
-"""Container delays from ``mkvmerge -J`` (spec analysis.md §12.2).
+"""Container delays from ``mkvmerge -J`` (docs/analysis.md#container-delays).
 
 ``properties.minimum_timestamp`` (ns) of audio and video tracks becomes a delay in ms, rounded half to even
 (``round()``, not truncation, so negative values round correctly — a Critical Preservation Requirement of the
 migration plan). Source 1 audio delays are made relative to its first video track: ``audio − video``.
 
-vsg deviation (upstream quirk §12.2.5): the reference audio track of the delay chain (``S1A``) is the track
-the correlation used — chosen once by :func:`vsg_core.analysis.streams.select_audio_stream` with the
-normalised language — instead of a second lookup with the raw, un-normalised setting.
+vsg deviation (the original's quirk, docs/analysis.md#container-delays): the reference audio track of the delay chain
+(``S1A``) is the track the correlation used — chosen once by :func:`vsg_core.analysis.streams.select_audio_stream` with
+the normalised language — instead of a second lookup with the raw, un-normalised setting.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class ContainerDelays:
 
 
 def read_container_delays(tracks: Sequence[dict[str, Any]]) -> ContainerDelays:
-    """§12.2.1–3 from the ``tracks`` array of ``mkvmerge -J``."""
+    """Container delays (docs/analysis.md#container-delays) from the ``tracks`` array of ``mkvmerge -J``."""
     absolute: dict[int, int] = {}
     video_delay: int | None = None
     for t in tracks:
@@ -55,7 +55,7 @@ def read_container_delays(tracks: Sequence[dict[str, Any]]) -> ContainerDelays:
 
 def source1_log_lines(tracks: Sequence[dict[str, Any]], delays: ContainerDelays, ref_audio_track_id: int
                       ) -> list[str]:
-    """§12.2.6 log lines for Source 1."""
+    """The container-delay log lines for Source 1 (docs/analysis.md#container-delays)."""
     lines = []
     for t in tracks:
         kind = t.get("type")

@@ -1,7 +1,7 @@
 """Per-chunk correlation of one (reference, target) pair — the Phase 2 entry point.
 
 ``correlate_files`` decodes, filters, places chunks and correlates them; ``correlate_arrays`` does the same
-for signals already in memory; both return ``ChunkResult`` records (spec analysis.md §8) and log the chunk
+for signals already in memory; both return ``ChunkResult`` records (docs/analysis.md#chunk-records) and log the chunk
 lines. The four FFT methods run in Rust (``vsg_core_rs.correlate_chunks``: rayon across chunks, GIL
 released, float64) or in the Python reference (``methods.fft``) following ``vsg_core.backend``; onset, DTW
 and spectrogram are Python (librosa) in both backends.
@@ -9,15 +9,16 @@ and spectrogram are Python (librosa) in both backends.
 Profiles (``CorrelationOptions``): ``spec()`` reproduces upstream (full decode, whole-signal filter, identical
 windows, n = 2L−1, integer lags); the vsg default decodes only the windows, searches a target window of
 chunk ± ``search_range_s``, interpolates the peak and masks empty bins. In both, a chunk's delay is
-``t_ref − t_tgt`` (spec §0.1) at the chunk; ``start_s`` is the chunk start on the reference timeline.
+``t_ref − t_tgt`` (docs/analysis.md#sign-convention) at the chunk; ``start_s`` is the chunk start on the reference
+timeline.
 
 Speed compensation (vsg): when the video frame rates are a PAL/film pair (25 vs 23.976/24 fps) the target is
 also decoded slowed down by the frame-rate ratio, once with the pitch following (``asetrate``, a classic
 PAL speed-up) and once with the pitch kept (``atempo``, a pitch-corrected one), see ``decode.Speed``; of the
-three runs the one whose delays lie closest to a straight line is kept (``_spread``; the §7.9 match
-saturates at 100 and cannot decide). A compensated chunk's delay is converted back to the real timelines at
-the chunk centre ``t_c``: ``delay = t_c − (t_c − D)/s`` with D the lag found on the slowed timeline, so the
-records show the true, drifting delay (slope ≈ ±41 ms/s) for the drift diagnosis.
+three runs the one whose delays lie closest to a straight line is kept (``_spread``; the confidence,
+docs/analysis.md#confidence, saturates at 100 and cannot decide). A compensated chunk's delay is converted back to the
+real timelines at the chunk centre ``t_c``: ``delay = t_c − (t_c − D)/s`` with D the lag found on the slowed timeline,
+so the records show the true, drifting delay (slope ≈ ±41 ms/s) for the drift diagnosis.
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def rust_kwargs(opts: CorrelationOptions) -> dict[str, object]:
 
 
 def lag_to_delay_ms(method: str, raw_lag: float, chunk: Chunk, speed: float | None) -> float:
-    """Delay at the chunk (ms, §0.1 sign) from a raw lag (samples, or frames for feature methods)."""
+    """Delay at the chunk (ms, sign of docs/analysis.md#sign-convention) from a raw lag (samples, or frames for feature
+    methods)."""
     d_ms = (raw_lag / SR) * 1000.0 if method in FFT_METHODS else feature.delay_ms(method, raw_lag)
     if speed is None:
         return d_ms
@@ -152,7 +154,7 @@ def make_record(chunk: Chunk, res: LagResult, method: str, opts: CorrelationOpti
 
 
 def chunk_line(rec: ChunkResult, total: int, min_match_pct: float) -> str:
-    """Spec §8.3 chunk log line."""
+    """The chunk log line (docs/analysis.md#chunk-records)."""
     status = "ACCEPTED" if rec.accepted else f"REJECTED (below {min_match_pct:.1f})"
     return (f"  Chunk {rec.index}/{total} (@{rec.start_s:.1f}s): delay = {rec.delay_ms:+d} ms "
             f"(raw={rec.raw_delay_ms:+.3f}, match={rec.match_pct:.2f}) — {status}")
@@ -204,7 +206,7 @@ def _methods(opts: CorrelationOptions, methods: Sequence[str] | None) -> list[st
 def correlate_arrays(ref: np.ndarray, tgt: np.ndarray, opts: CorrelationOptions | None = None,
                      log: JobLog | None = None, *, backend: str | None = None,
                      methods: Sequence[str] | None = None) -> CorrelationRun:
-    """Correlate two whole decoded signals (float32, 48 kHz mono); filters them first (spec §4)."""
+    """Correlate two whole decoded signals (float32, 48 kHz mono); filters them first (docs/analysis.md#decoding)."""
     opts = opts or CorrelationOptions()
     be = backend or active_backend()
     _return_large_blocks_to_the_os()
@@ -269,10 +271,10 @@ def pal_speed(ref_fps: float, tgt_fps: float) -> float | None:
 def correlate_files(ref_path: str | Path, tgt_path: str | Path, opts: CorrelationOptions | None = None,
                     log: JobLog | None = None, *, ref_ordinal: int = 0, tgt_ordinal: int = 0,
                     backend: str | None = None, methods: Sequence[str] | None = None) -> CorrelationRun:
-    """Decode, filter and correlate the reference and target audio streams (spec §3–§8).
+    """Decode, filter and correlate the reference and target audio streams (docs/analysis.md#decoding).
 
     ``methods`` (canonical keys or display names) runs several methods on identical chunks (multi-correlation,
-    §9; the first one's records are ``run.chunks``).
+    docs/analysis.md#correlation-methods; the first one's records are ``run.chunks``).
     """
     opts = opts or CorrelationOptions()
     be = backend or active_backend()
@@ -286,7 +288,7 @@ def correlate_files(ref_path: str | Path, tgt_path: str | Path, opts: Correlatio
         run.decode = {"ref": "full", "tgt": "full"}
         run.timings["decode"] = t1 - t0
         del ref, tgt
-        gc.collect()  # §8.4: release the full-length buffers
+        gc.collect()  # release the full-length buffers
         return run
     return _correlate_windowed(Path(ref_path), Path(tgt_path), opts, log, ref_ordinal, tgt_ordinal, be,
                                _methods(opts, methods))
@@ -335,7 +337,8 @@ def _spread(run: CorrelationRun) -> float:
     """Median |residual| (ms) of the accepted raw delays around their least-squares line (inf if < 3).
 
     Selects among speed hypotheses: the right one gives delays on a line to a few ms, a wrong one scatters
-    them by hundreds of ms. (The §7.9 match saturates at 100 for all of them, so it cannot decide.)
+    them by hundreds of ms. (The confidence, docs/analysis.md#confidence, saturates at 100 for all of them, so it
+    cannot decide.)
     """
     acc = [r for r in run.chunks if r.accepted]
     if len(acc) < 3:

@@ -3,11 +3,11 @@
 Two profiles share one options object:
 
 * ``CorrelationOptions()`` — **vsg defaults** (what the app and ``vsg analyze`` use);
-* ``CorrelationOptions.spec()`` — the upstream baseline exactly as spec analysis.md §3–§8 describes it (full
+* ``CorrelationOptions.spec()`` — the original's baseline exactly as docs/analysis.md describes it (full
   decode, FFT length ``2L−1``, identical sample windows, no sub-sample fit except SCC's optional one, the
   upstream confidence formulas, the DTW sign). The benchmark's "Python reference path" runs this profile.
 
-Every vsg default that differs from the spec is listed in ``VSG_DEVIATIONS`` with its reason; the lead copies
+Every vsg default that differs from the original is listed in ``VSG_DEVIATIONS`` with its reason; the lead copies
 them into the decision log of MIGRATION_PLAN.md.
 """
 
@@ -20,7 +20,7 @@ from typing import Any, Literal
 SR = 48000
 EPS = 1e-9
 
-# Canonical method keys → display names (the upstream dropdown strings, spec §7).
+# Canonical method keys → display names (the upstream dropdown strings, docs/analysis.md#correlation-methods).
 METHOD_NAMES: dict[str, str] = {
     "scc": "Standard Correlation (SCC)",
     "gcc_phat": "Phase Correlation (GCC-PHAT)",
@@ -32,7 +32,7 @@ METHOD_NAMES: dict[str, str] = {
 }
 FFT_METHODS = ("scc", "gcc_phat", "gcc_scot", "gcc_whiten")
 FEATURE_METHODS = ("onset", "dtw", "spectrogram")  # librosa, Python in both backends
-MULTI_ORDER = ("scc", "gcc_phat", "onset", "gcc_scot", "gcc_whiten", "dtw", "spectrogram")  # spec §9.2
+MULTI_ORDER = ("scc", "gcc_phat", "onset", "gcc_scot", "gcc_whiten", "dtw", "spectrogram")  # docs/analysis.md
 
 FILTER_NONE = "None"
 FILTER_LOWPASS = "Low-Pass Filter"
@@ -43,11 +43,13 @@ DecodeMode = Literal["auto", "full", "stream", "seek"]
 
 
 def method_key(name: str, *, whitened_reachable: bool = True) -> str:
-    """Canonical key for a method given by key or display name (spec §7.10 substring dispatch).
+    """Canonical key for a method given by key or display name (docs/analysis.md#correlation-methods substring
+    dispatch).
 
     Upstream tested substrings in the order PHAT, Onset, SCOT, DTW, Spectrogram and sent everything else to
-    SCC, so "Whitened Cross-Correlation" fell through to SCC in single-method mode (quirk §7.5.4). vsg
-    dispatches it (``whitened_reachable``); the spec profile keeps the fall-through.
+    SCC, so "Whitened Cross-Correlation" fell through to SCC in single-method mode (the original's quirk,
+    docs/analysis.md#correlation-methods). vsg dispatches it (``whitened_reachable``); the spec profile keeps the
+    fall-through.
     """
     s = name.strip()
     if s in METHOD_NAMES:
@@ -76,17 +78,17 @@ class CorrelationOptions:
 
     profile: Profile = "vsg"
     method: str = "gcc_phat"
-    # --- chunk placement (spec §6; same defaults) ---
+    # --- chunk placement (docs/analysis.md#chunk-placement; same defaults) ---
     chunk_count: int = 10
     chunk_duration_s: float = 15.0
     scan_start_pct: float = 5.0
     scan_end_pct: float = 95.0
     min_match_pct: float = 50.0         # vsg: distinct-peak score threshold (setting min_confidence_pct,
-    #                                     docs/confidence.md); spec: 5 % of the §7.9 score (min_match_pct)
-    # --- decoding (spec §3) ---
+    #                                     docs/confidence.md); original: 5 % of its match score (min_match_pct)
+    # --- decoding (docs/analysis.md#decoding) ---
     use_soxr: bool = False
     decode: DecodeMode = "auto"
-    # --- pre-filter (spec §5). vsg default "None": see VSG_DEVIATIONS ---
+    # --- pre-filter (docs/analysis.md#pre-filter). vsg default "None": see VSG_DEVIATIONS ---
     filtering: str = FILTER_NONE
     bandpass_low_hz: float = 300.0
     bandpass_high_hz: float = 3400.0
@@ -101,13 +103,13 @@ class CorrelationOptions:
     mask_db: float | None = 60.0        # PHAT/SCOT/Whitened: ignore bins > mask_db below the spectrum peak
     smooth_hz: float = 20.0             # frequency smoothing of the power spectra (mask and SCOT)
     taper: float = 0.1                  # PHAT/SCOT/Whitened: raised-cosine edges on the reference chunk
-    #                                     (fraction of the chunk; 0 = rectangular as in the spec)
+    #                                     (fraction of the chunk; 0 = rectangular as in the original)
     pearson_scc: bool = True            # SCC match = |Pearson r| at each lag (spec: global normalisation)
-    stable_confidence: bool = True      # SCOT uses §7.9 like PHAT (spec: min(100, 10·peak/mean))
+    stable_confidence: bool = True      # SCOT scores like PHAT (docs/analysis.md#confidence)
     distinct_confidence: bool = True    # FFT methods: match = distinct-peak score, 0 for silent windows
     #                                     (docs/confidence.md); spec: the per-method scores above
     silence_db: float = -60.0           # windows below this RMS level (dBFS) score 0
-    dtw_sign_fix: bool = True           # DTW reports delays with the §0.1 sign (spec: inverted)
+    dtw_sign_fix: bool = True           # DTW delays signed as docs/analysis.md#sign-convention (spec: inverted)
     whitened_reachable: bool = True     # "Whitened Cross-Correlation" is dispatched in single-method mode
     speed_compensation: bool = True     # try a PAL/film speed hypothesis when the video frame rates say so
     speed_ratio: float | None = None    # force a target speed ratio (target plays s× faster than ref)
@@ -115,7 +117,7 @@ class CorrelationOptions:
     # ------------------------------------------------------------------ constructors
     @classmethod
     def spec(cls, **overrides: Any) -> CorrelationOptions:
-        """The upstream baseline (analysis.md §3–§8) with the settings-file defaults of §1."""
+        """The original's baseline (docs/analysis.md) with the settings-file defaults of docs/settings.md#reference."""
         base: dict[str, Any] = dict(
             profile="spec", method="gcc_phat", min_match_pct=5.0, decode="full", filtering=FILTER_BANDPASS,
             exact_fft_length=True, search_range_s=0.0, peak_fit=False, mask_db=None, taper=0.0,
@@ -129,7 +131,8 @@ class CorrelationOptions:
     @classmethod
     def from_settings(cls, settings: dict[str, Any], *, profile: Profile = "vsg",
                       method_override: str | None = None) -> CorrelationOptions:
-        """Options from a settings dict (keys of spec §1); absent keys keep this profile's default."""
+        """Options from a settings dict (keys of docs/settings.md#reference); absent keys keep this profile's
+        default."""
         base = cls.spec() if profile == "spec" else cls()
         m = {
             "scan_chunk_count": ("chunk_count", int),
@@ -179,15 +182,15 @@ class CorrelationOptions:
         return dataclasses.replace(self, **kw)
 
 
-# Each vsg default that differs from the spec, with the reason (for the decision log).
+# Each vsg default that differs from the original, with the reason (for the decision log).
 VSG_DEVIATIONS: tuple[tuple[str, str], ...] = (
     ("filtering = None (spec settings default: Dialogue Band-Pass)",
      "Measured on the generated releases: band-pass + GCC-PHAT (spec) reports 0/±chunk length on every pair; "
      "full band + masked, tapered PHAT gives every case within 0.002 ms. (With the band-pass, vsg's PHAT "
      "still finds 39/40 chunks.)"),
     ("search_range_s = chunk length: the target window is the chunk ± range",
-     "Full overlap at every searched lag (the spec's identical windows lose overlap as |delay| grows); the "
-     "detectable range equals the spec's (|delay| < chunk length)."),
+     "Full overlap at every searched lag (the original's identical windows lose overlap as |delay| grows); the "
+     "detectable range equals the original's (|delay| < chunk length)."),
     ("exact_fft_length = False", "Any length ≥ the linear-correlation length gives the same values; fast "
                                  "5-smooth real FFTs instead of n = 2L−1 (1 439 999 = 11·109·1201)."),
     ("peak_fit = True for every method", "Parabolic sub-sample interpolation on the signed correlation "
@@ -198,12 +201,17 @@ VSG_DEVIATIONS: tuple[tuple[str, str], ...] = (
                                   "the smoothed spectrum peak get weight 0 and the reference chunk gets "
                                   "raised-cosine edges (10 %); both are needed on hard band edges."),
     ("pearson_scc = True", "SCC match is |Pearson r| at the lag over the overlapping samples (0–100)."),
-    ("stable_confidence = True", "GCC-SCOT's 10·peak/mean saturates and depends on the FFT length; it uses §7.9."),
-    ("GCC-SCOT smooths the auto-spectra (smooth_hz)", "Without smoothing SCOT is algebraically PHAT (quirk §7.4)."),
-    ("Whitened stays algebraically PHAT (quirk §7.5.3 kept)", "Its spec definition; now reachable."),
-    ("dtw_sign_fix = True", "DTW reports +d where every other method reports −d (quirk §7.7)."),
-    ("DTW confidence quirk §7.7.7 kept", "Not a delay-affecting bug; documented."),
-    ("whitened_reachable = True", "Whitened fell through to SCC in single-method mode (quirk §7.5)."),
+    ("stable_confidence = True", "GCC-SCOT's 10·peak/mean saturates and depends on the FFT length; it uses "
+                                 "the peak-normalised score (docs/analysis.md#confidence)."),
+    ("GCC-SCOT smooths the auto-spectra (smooth_hz)", "Without smoothing SCOT is algebraically PHAT (the original's "
+                                                      "quirk, docs/analysis.md#correlation-methods)."),
+    ("Whitened stays algebraically PHAT (kept)", "The original's definition "
+                                                 "(docs/analysis.md#correlation-methods); now reachable."),
+    ("dtw_sign_fix = True", "DTW reports +d where every other method reports −d (the original's quirk, "
+                            "docs/analysis.md#correlation-methods)."),
+    ("DTW confidence quirk kept", "Not a delay-affecting bug; documented in docs/analysis.md#correlation-methods."),
+    ("whitened_reachable = True", "Whitened fell through to SCC in single-method mode (the original's quirk, "
+                                  "docs/analysis.md#correlation-methods)."),
     ("decode = auto (only the needed windows)", "Seek (frame-aligned, 0.5 s pre-roll, AC-3 with consistent "
                                                "dither) where it is sample-identical to a full decode, "
                                                "else one streamed decode keeping only the windows; stdout "

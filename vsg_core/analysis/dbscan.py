@@ -1,4 +1,4 @@
-"""DBSCAN on 1-D delay values with scikit-learn semantics (spec analysis.md §11.3.1).
+"""DBSCAN on 1-D delay values with scikit-learn semantics (docs/analysis.md#drift-and-stepping).
 
 Neighbours of a point are the points at distance ≤ ``eps`` (itself included); a point is core iff it has at
 least ``min_samples`` neighbours; clusters grow depth-first from core points in index order and are labelled

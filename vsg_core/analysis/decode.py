@@ -1,9 +1,9 @@
-"""Decoding audio to mono float32 at 48 kHz (spec analysis.md §3), in full or only the windows needed.
+"""Decoding audio to mono float32 at 48 kHz (docs/analysis.md#decoding), in full or only the windows needed.
 
-Spec command (§3.1): ``ffmpeg -nostdin -v error -i FILE -map 0:a:N [-resampler soxr] -ac 1 -ar 48000 -f f32le -``.
-vsg reads **stdout only** (the original merged stderr into the PCM, quirk §3.5) and keeps the trailing-bytes
-rule (§3.4): a byte count that is not a multiple of 4 loses its last 1–3 bytes and logs
-``[BUFFER ALIGNMENT] Trimmed <n> bytes from <basename> (likely Opus/other codec)``.
+Command (docs/analysis.md#decoding): ``ffmpeg -nostdin -v error -i FILE -map 0:a:N [-resampler soxr] -ac 1 -ar 48000 -f
+f32le -``. vsg reads **stdout only** (the original merged stderr into the PCM, docs/analysis.md#decoding) and keeps the
+trailing-bytes rule (docs/analysis.md#decoding): a byte count that is not a multiple of 4 loses its last 1–3 bytes and
+logs ``[BUFFER ALIGNMENT] Trimmed <n> bytes from <basename> (likely Opus/other codec)``.
 
 Sample positions are those of a full decode: sample ``i`` is the ``i``-th decoded sample of the track.
 Windows are given in these coordinates (they may reach before 0 or past the end: zeros there).
@@ -87,7 +87,7 @@ def _hms(v: str) -> float | None:
 
 
 def parse_rate(text: str) -> float:
-    """``num/den`` → num/den; 0.0 if missing, malformed or den = 0 (spec §11.2.1)."""
+    """``num/den`` → num/den; 0.0 if missing, malformed or den = 0 (docs/analysis.md#decoding)."""
     try:
         num, den = text.strip().split("/")
         d = float(den)
@@ -157,7 +157,7 @@ def decoder_args(codec: str) -> list[str]:
 
 
 def _align(buf: bytes | bytearray, name: str, log: JobLog | None) -> int:
-    """Usable byte count of a PCM buffer (trailing-bytes rule, §3.4)."""
+    """Usable byte count of a PCM buffer (trailing-bytes rule, docs/analysis.md#decoding)."""
     extra = len(buf) % 4
     if extra and log is not None:
         log.log(f"[BUFFER ALIGNMENT] Trimmed {extra} bytes from {name} (likely Opus/other codec)")
@@ -199,7 +199,8 @@ def _pcm_args(use_soxr: bool, speed: Speed | None) -> list[str]:
 
 def decode_full(path: str | Path, ordinal: int = 0, *, use_soxr: bool = False, log: JobLog | None = None,
                 speed: Speed | None = None, codec: str | None = None) -> np.ndarray:
-    """Whole track as float32 (spec §3 command), stdout only; ``codec`` adds ``decoder_args(codec)``."""
+    """Whole track as float32 (command in docs/analysis.md#decoding), stdout only; ``codec`` adds
+    ``decoder_args(codec)``."""
     tools = require("ffmpeg")
     p = Path(path)
     cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", *decoder_args(codec or ""), "-i", str(p),

@@ -1,4 +1,4 @@
-"""Drift / stepping diagnosis of one target from its chunk records (spec analysis.md §11).
+"""Drift / stepping diagnosis of one target from its chunk records (docs/analysis.md#drift-and-stepping).
 
 Order of the tests: PAL drift → stepping (DBSCAN) → linear drift; the first that fires wins.
 
@@ -9,20 +9,21 @@ vsg deviations from the upstream baseline (each recorded in the decision log):
    upstream precondition) are not run: the diagnosis is UNIFORM when every accepted raw delay lies within
    ``eps`` (20 ms) of every other, else INSUFFICIENT_DATA (the chunks disagree and are too few to tell
    stepping from drift).
-2. **PAL test uses both frame rates** (upstream quirk §11.2.3): PAL applies when exactly one of reference /
-   target is ~25 fps (±0.1) and the other a film rate (~24 or 23.976, ±0.1). The expected slope of
-   ``delay = t_ref − t_tgt`` is ``(1 − fps_ref / fps_tgt) · 1000`` ms/s: +40.96 when the target is the
-   25 fps speed-up of a 23.976 fps reference, −42.71 when the reference is the PAL one. Accepted within
-   5 ms/s of the expectation.
+2. **PAL test uses both frame rates** (the original's quirk, docs/analysis.md#drift-and-stepping): PAL applies when
+   exactly one of reference / target is ~25 fps (±0.1) and the other a film rate (~24 or 23.976, ±0.1). The expected
+   slope of ``delay = t_ref − t_tgt`` is ``(1 − fps_ref / fps_tgt) · 1000`` ms/s: +40.96 when the target is the 25 fps
+   speed-up of a 23.976 fps reference, −42.71 when the reference is the PAL one. Accepted within 5 ms/s of the
+   expectation.
 3. **Raw delays**: clustering and the line fits use the raw (sub-ms) delays, not the rounded ones; the fit's
    x is the chunk *centre* on the reference timeline (so the intercept is the delay at reference time 0).
-4. **Real chunk duration** (upstream quirk §11.3.5): cluster durations and time ranges add the configured
-   ``chunk_duration_s`` instead of a hard-wired 15 s.
-5. **Real match field** (upstream quirk §11.3.7): cluster diagnostics read ``match_pct``.
-6. **One cluster numbering** (upstream quirk §11.3.7): validation and diagnostics logs both call a cluster
-   ``Cluster <label+1>``; the diagnostics list clusters by time and the transition analysis follows the
-   time-ordered sequence of cluster runs (upstream sorted by mean delay, which made every jump an
-   "increase" and hid back-and-forth steps).
+4. **Real chunk duration** (the original's quirk, docs/analysis.md#drift-and-stepping): cluster durations and time
+   ranges add the configured ``chunk_duration_s`` instead of a hard-wired 15 s.
+5. **Real match field** (the original's quirk, docs/analysis.md#drift-and-stepping): cluster diagnostics read
+   ``match_pct``.
+6. **One cluster numbering** (the original's quirk, docs/analysis.md#drift-and-stepping): validation and diagnostics
+   logs both call a cluster ``Cluster <label+1>``; the diagnostics list clusters by time and the transition analysis
+   follows the time-ordered sequence of cluster runs (upstream sorted by mean delay, which made every jump an "increase"
+   and hid back-and-forth steps).
 7. **Slow drift** (upstream misses lossy drift below 0.7 ms/s): besides the upstream rule
    (``|slope| > slope_thr`` and ``R² > r2_thr``), a fit is LINEAR_DRIFT when ``R² > r2_thr`` *and* the
    total drift across the scanned span ``|slope| · (x_max − x_min) ≥ MIN_TOTAL_DRIFT_MS`` (5 ms) *and* the
@@ -46,7 +47,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..backend import Backend
 from ..models.enums import DiagnosisKind
@@ -74,7 +75,7 @@ FILTERED_FALLBACKS = ("nearest", "interpolate", "uniform", "skip", "reject")
 
 @dataclass(frozen=True)
 class QualityThresholds:
-    """Cluster validation thresholds (§11.3.4)."""
+    """Cluster validation thresholds (docs/analysis.md#drift-and-stepping)."""
 
     min_chunks_per_cluster: int
     min_cluster_pct: float
@@ -92,7 +93,7 @@ QUALITY_PRESETS: dict[str, QualityThresholds] = {
 
 @dataclass(frozen=True)
 class DriftConfig:
-    """Settings of the diagnosis (spec §1.5 keys and defaults) plus the chunk length actually used."""
+    """Settings of the diagnosis (docs/settings.md#reference keys and defaults) plus the chunk length actually used."""
 
     eps_ms: float = 20.0
     min_samples: int = 2
@@ -114,7 +115,7 @@ class DriftConfig:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> DriftConfig:
-        """Build from a settings dict with the spec's key names; missing keys take the defaults."""
+        """Build from a settings dict with the schema's key names; missing keys take the defaults."""
         d = cls()
 
         def get(key: str, default: Any, kind: type) -> Any:
@@ -262,7 +263,7 @@ class Check:
 
 @dataclass(frozen=True)
 class ClusterInfo:
-    """One DBSCAN cluster of accepted chunks with its quality validation (§11.3.5)."""
+    """One DBSCAN cluster of accepted chunks with its quality validation (docs/analysis.md#drift-and-stepping)."""
 
     label: int
     members: tuple[int, ...]        # indices into the accepted records
@@ -479,199 +480,238 @@ def _segments(accepted: Sequence[ChunkResult], labels: Sequence[int], clusters: 
     return segs
 
 
-def diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
-                     target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
+@dataclass
+class _Evidence:
+    """What every test of the diagnosis reads: the accepted chunks, their fits and clusters, and the log so far."""
+
+    config: DriftConfig
+    accepted: list[ChunkResult]
+    x: list[float]                       # chunk centres on the reference timeline (s)
+    y: list[float]                       # raw delays (ms)
+    lossless: bool
+    expected_pal: float | None
+    fit_all: LineFit | None
+    qmode: str
+    q: QualityThresholds
+    labels: list[int]
+    clusters: list[ClusterInfo]
+    line: tuple[float, float] | None     # Theil–Sen (slope, intercept)
+    inliers: list[int]
+    outliers: tuple[int, ...]
+    cluster_support: int
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.accepted)
+
+    def result(self, kind: DiagnosisKind, reason: str, fit: LineFit | Literal["all"] | None = "all",
+               segments: Sequence[Segment] = (), correction_mode: str | None = None,
+               fallback_mode: str | None = None) -> Diagnosis:
+        """The diagnosis with the log lines so far; ``fit`` defaults to the fit over all accepted chunks."""
+        f = self.fit_all if fit == "all" else fit
+        line = self.line
+        return Diagnosis(kind, self.n, f.slope if f else None, f.intercept if f else None,
+                         f.r2 if f else None, f.residual_rms if f else None,
+                         f.total_drift_ms if f else None, self.lossless, self.expected_pal, tuple(self.clusters),
+                         tuple(segments), correction_mode, fallback_mode, reason, tuple(self.lines), self.outliers,
+                         line[0] if line else None, line[1] if line else None, len(self.inliers),
+                         self.cluster_support)
+
+
+def _evidence(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
+              target_fps: float | None, codec_id: str) -> _Evidence:
     accepted = [c for c in chunks if c.accepted]
-    n = len(accepted)
-    lines: list[str] = []
-    lossless = is_lossless_codec(codec_id)
-    expected_pal = expected_pal_slope(ref_fps, target_fps)
     x = [c.start_s + config.chunk_duration_s / 2.0 for c in accepted]
     y = [c.raw_delay_ms for c in accepted]
-    fit_all = linear_fit(x, y)
     qmode, q = config.quality()
-    labels = dbscan_labels(y, config.eps_ms, config.min_samples, backend="python") if n else []
+    labels = dbscan_labels(y, config.eps_ms, config.min_samples, backend="python") if accepted else []
     clusters = _clusters(accepted, labels, config.chunk_duration_s, q)
     line = theil_sen(x, y)
     inliers = robust_inliers(x, y, line)
     inlier_set = set(inliers)
-    outliers = tuple(accepted[i].index for i in range(n) if i not in inlier_set)
-    cluster_support = sum(c.size for c in clusters)
+    outliers = tuple(c.index for i, c in enumerate(accepted) if i not in inlier_set)
+    return _Evidence(config, accepted, x, y, is_lossless_codec(codec_id), expected_pal_slope(ref_fps, target_fps),
+                     linear_fit(x, y), qmode, q, labels, clusters, line, inliers, outliers,
+                     sum(c.size for c in clusters))
 
-    def result(kind: DiagnosisKind, reason: str, fit: LineFit | None = fit_all,
-               segments: Sequence[Segment] = (), correction_mode: str | None = None,
-               fallback_mode: str | None = None) -> Diagnosis:
-        return Diagnosis(kind, n, fit.slope if fit else None, fit.intercept if fit else None,
-                         fit.r2 if fit else None, fit.residual_rms if fit else None,
-                         fit.total_drift_ms if fit else None, lossless, expected_pal, tuple(clusters),
-                         tuple(segments), correction_mode, fallback_mode, reason, tuple(lines), outliers,
-                         line[0] if line else None, line[1] if line else None, len(inliers),
-                         cluster_support)
 
-    if n < max(1, config.min_accepted_chunks):
-        reason = f"only {n} accepted chunks (need at least {max(1, config.min_accepted_chunks)})"
-        lines.append(f"[DriftDiagnosis] INSUFFICIENT_DATA: {reason}.")
-        return result(DiagnosisKind.INSUFFICIENT_DATA, reason)
-    if n < MIN_CHUNKS_FOR_PATTERN:
-        spread = max(y) - min(y)
-        if spread <= config.eps_ms:
-            reason = (f"{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping "
-                      f"tests); their delays agree within {spread:.3f} ms (<= {config.eps_ms:.1f} ms)")
-            lines.append(f"[DriftDiagnosis] UNIFORM: {reason}.")
-            return result(DiagnosisKind.UNIFORM, reason)
-        reason = (f"{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests) "
-                  f"whose delays spread over {spread:.3f} ms (> {config.eps_ms:.1f} ms)")
-        lines.append(f"[DriftDiagnosis] INSUFFICIENT_DATA: {reason}.")
-        return result(DiagnosisKind.INSUFFICIENT_DATA, reason)
+def _too_few_chunks(ev: _Evidence) -> Diagnosis | None:
+    """INSUFFICIENT_DATA below ``min_accepted_chunks``; with fewer than MIN_CHUNKS_FOR_PATTERN, UNIFORM only when
+    every delay agrees within the cluster distance."""
+    n, need, eps = ev.n, max(1, ev.config.min_accepted_chunks), ev.config.eps_ms
+    if n < need:
+        reason = f"only {n} accepted chunks (need at least {need})"
+        ev.lines.append(f"[DriftDiagnosis] INSUFFICIENT_DATA: {reason}.")
+        return ev.result(DiagnosisKind.INSUFFICIENT_DATA, reason)
+    if n >= MIN_CHUNKS_FOR_PATTERN:
+        return None
+    spread = max(ev.y) - min(ev.y)
+    if spread <= eps:
+        reason = (f"{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping "
+                  f"tests); their delays agree within {spread:.3f} ms (<= {eps:.1f} ms)")
+        ev.lines.append(f"[DriftDiagnosis] UNIFORM: {reason}.")
+        return ev.result(DiagnosisKind.UNIFORM, reason)
+    reason = (f"{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests) "
+              f"whose delays spread over {spread:.3f} ms (> {eps:.1f} ms)")
+    ev.lines.append(f"[DriftDiagnosis] INSUFFICIENT_DATA: {reason}.")
+    return ev.result(DiagnosisKind.INSUFFICIENT_DATA, reason)
 
-    # Test 0 — robust line (Theil–Sen): which model do the chunks support, and which are outliers?
-    fit_in = linear_fit([x[i] for i in inliers], [y[i] for i in inliers])
+
+def _robust_model(ev: _Evidence, ref_fps: float | None, target_fps: float | None) -> Diagnosis | None:
+    """Test 0 — robust line (Theil–Sen): NO_MATCH when neither a line nor clusters explain the chunks; PAL or
+    linear drift when the chunks on the robust line say so (outliers left out)."""
+    n, line, inliers, outliers = ev.n, ev.line, ev.inliers, ev.outliers
+    fit_in = linear_fit([ev.x[i] for i in inliers], [ev.y[i] for i in inliers])
     if line is not None:
-        lines.append(f"[Robust Fit] Theil-Sen slope {line[0]:+.4f} ms/s, delay at 0 s {line[1]:+.3f} ms; "
-                     f"{len(inliers)}/{n} chunks within ±{ROBUST_INLIER_MS:.0f} ms of the line; "
-                     f"{cluster_support}/{n} chunks in timing clusters.")
+        ev.lines.append(f"[Robust Fit] Theil-Sen slope {line[0]:+.4f} ms/s, delay at 0 s {line[1]:+.3f} ms; "
+                        f"{len(inliers)}/{n} chunks within ±{ROBUST_INLIER_MS:.0f} ms of the line; "
+                        f"{ev.cluster_support}/{n} chunks in timing clusters.")
     if outliers:
-        lines.append(f"[Robust Fit] Outlier chunks (off the line): {_compress_ranges(outliers)}")
-    if max(len(inliers), cluster_support) < MODEL_SUPPORT * n:
+        ev.lines.append(f"[Robust Fit] Outlier chunks (off the line): {_compress_ranges(outliers)}")
+    if max(len(inliers), ev.cluster_support) < MODEL_SUPPORT * n:
         reason = (f"the {n} accepted chunks agree on no delay model: a line explains {len(inliers)} of them, "
-                  f"timing clusters {cluster_support} (need {MODEL_SUPPORT:.0%})")
-        lines.append(f"[DriftDiagnosis] NO_MATCH: {reason}.")
-        return result(DiagnosisKind.NO_MATCH, reason)
-    if (expected_pal is not None and line is not None and fit_in is not None
-            and abs(line[0] - expected_pal) < PAL_TOLERANCE_MS_PER_S and len(inliers) >= PAL_SUPPORT * n):
-        lines.append(f"[PAL Drift Detected] Reference {ref_fps:.3f} fps, target {target_fps:.3f} fps: "
-                     f"expected drift {expected_pal:+.2f} ms/s, robust slope {line[0]:+.2f} ms/s "
-                     f"({len(inliers)}/{n} chunks on the line).")
-        return result(DiagnosisKind.PAL_DRIFT, f"PAL speed-up: slope {fit_in.slope:+.2f} ms/s "
-                      f"(expected {expected_pal:+.2f}); {len(outliers)} outlier chunks", fit=fit_in)
-    r2_line = config.r2_threshold_lossless if lossless else config.r2_threshold_lossy
+                  f"timing clusters {ev.cluster_support} (need {MODEL_SUPPORT:.0%})")
+        ev.lines.append(f"[DriftDiagnosis] NO_MATCH: {reason}.")
+        return ev.result(DiagnosisKind.NO_MATCH, reason)
+    pal = ev.expected_pal
+    if (pal is not None and line is not None and fit_in is not None
+            and abs(line[0] - pal) < PAL_TOLERANCE_MS_PER_S and len(inliers) >= PAL_SUPPORT * n):
+        ev.lines.append(f"[PAL Drift Detected] Reference {ref_fps:.3f} fps, target {target_fps:.3f} fps: "
+                        f"expected drift {pal:+.2f} ms/s, robust slope {line[0]:+.2f} ms/s "
+                        f"({len(inliers)}/{n} chunks on the line).")
+        return ev.result(DiagnosisKind.PAL_DRIFT, f"PAL speed-up: slope {fit_in.slope:+.2f} ms/s "
+                         f"(expected {pal:+.2f}); {len(outliers)} outlier chunks", fit=fit_in)
+    r2_line = ev.config.r2_threshold_lossless if ev.lossless else ev.config.r2_threshold_lossy
     if (fit_in is not None and len(inliers) >= LINE_SUPPORT * n and fit_in.total_drift_ms >= MIN_TOTAL_DRIFT_MS
             and fit_in.residual_rms <= max(RESIDUAL_FLOOR_MS, RESIDUAL_FRACTION * fit_in.total_drift_ms)
             and fit_in.r2 is not None and fit_in.r2 > r2_line):
-        lines.append(f"[Linear Drift Detected] {len(inliers)}/{n} chunks lie on a line: slope "
-                     f"{fit_in.slope:+.4f} ms/s, R²={fit_in.r2:.3f}, residual RMS {fit_in.residual_rms:.3f} ms, "
-                     f"{fit_in.total_drift_ms:.1f} ms across the scanned span; {len(outliers)} outlier chunks.")
-        return result(DiagnosisKind.LINEAR_DRIFT, f"drift: slope {fit_in.slope:+.3f} ms/s, R² {fit_in.r2:.3f}, "
-                      f"{len(outliers)} outlier chunks", fit=fit_in)
+        ev.lines.append(f"[Linear Drift Detected] {len(inliers)}/{n} chunks lie on a line: slope "
+                        f"{fit_in.slope:+.4f} ms/s, R²={fit_in.r2:.3f}, residual RMS {fit_in.residual_rms:.3f} ms, "
+                        f"{fit_in.total_drift_ms:.1f} ms across the scanned span; {len(outliers)} outlier chunks.")
+        return ev.result(DiagnosisKind.LINEAR_DRIFT, f"drift: slope {fit_in.slope:+.3f} ms/s, R² "
+                         f"{fit_in.r2:.3f}, {len(outliers)} outlier chunks", fit=fit_in)
+    return None
 
-    # Test 1 — PAL drift (frame rates of both sources).
-    if (expected_pal is not None and fit_all is not None
-            and abs(fit_all.slope - expected_pal) < PAL_TOLERANCE_MS_PER_S):
-        lines.append(f"[PAL Drift Detected] Reference {ref_fps:.3f} fps, target {target_fps:.3f} fps: "
-                     f"expected drift {expected_pal:+.2f} ms/s, measured {fit_all.slope:+.2f} ms/s.")
-        return result(DiagnosisKind.PAL_DRIFT, f"PAL speed-up: slope {fit_all.slope:+.2f} ms/s "
-                      f"(expected {expected_pal:+.2f})")
 
-    # Test 2 — stepping (DBSCAN clusters).
-    mode = config.stepping_correction_mode
-    if len(clusters) >= 2:
-        k = len(clusters)
-        if mode == "disabled":
-            lines.append(f"[Stepping] Found {k} timing clusters, but stepping correction is disabled.")
-            return result(DiagnosisKind.UNIFORM, f"{k} timing clusters, stepping correction disabled",
-                          correction_mode=mode)
-        lines.append(f"[Stepping Detection] Found {k} timing clusters")
-        lines.append(f"[Stepping] Correction mode: {mode}, Quality mode: {qmode}")
-        lines.extend(_validation_lines(clusters, qmode, q))
-        if config.diagnostics_verbose:
-            lines.extend(_diagnostic_lines(clusters, labels))
-        valid = [c for c in clusters if c.valid]
-        invalid = k - len(valid)
-        accepted_stepping = False
-        use_labels: set[int] = set()
-        fallback: str | None = None
-        if mode in ("full", "strict"):
-            if invalid:
-                lines.append(f"[Stepping Rejected] {invalid}/{k} clusters failed validation in '{mode}' "
-                             "mode.")
-                lines.append("[Stepping Rejected] Hint: the 'filtered' correction mode keeps only the valid "
-                             "clusters.")
-            elif len(valid) < q.min_total_clusters:
-                lines.append(f"[Stepping Rejected] Only {len(valid)} clusters "
-                             f"(need {q.min_total_clusters}+).")
-            else:
-                lines.append(f"[Stepping Accepted] All {len(valid)} clusters passed validation.")
-                accepted_stepping, use_labels = True, {c.label for c in valid}
-        elif mode == "filtered":
-            fallback = config.stepping_filtered_fallback
-            if len(valid) < q.min_total_clusters:
-                lines.append(f"[Filtered Stepping Rejected] Only {len(valid)} valid clusters "
-                             f"(need {q.min_total_clusters}+).")
-            elif fallback == "reject" and invalid:
-                lines.append(f"[Filtered Stepping Rejected] {invalid}/{k} clusters failed validation and the "
-                             "fallback mode is 'reject'.")
-            else:
-                lines.append(f"[Filtered Stepping Accepted] Using {len(valid)}/{k} valid clusters "
-                             f"(filtered {invalid}).")
-                accepted_stepping, use_labels = True, {c.label for c in valid}
+def _pal_drift(ev: _Evidence, ref_fps: float | None, target_fps: float | None) -> Diagnosis | None:
+    """Test 1 — PAL drift from the frame rates of both sources and the fit over all chunks."""
+    pal, fit = ev.expected_pal, ev.fit_all
+    if pal is None or fit is None or abs(fit.slope - pal) >= PAL_TOLERANCE_MS_PER_S:
+        return None
+    ev.lines.append(f"[PAL Drift Detected] Reference {ref_fps:.3f} fps, target {target_fps:.3f} fps: "
+                    f"expected drift {pal:+.2f} ms/s, measured {fit.slope:+.2f} ms/s.")
+    return ev.result(DiagnosisKind.PAL_DRIFT, f"PAL speed-up: slope {fit.slope:+.2f} ms/s (expected {pal:+.2f})")
+
+
+def _stepping_verdict(ev: _Evidence, mode: str) -> tuple[set[int] | None, str | None]:
+    """The clusters stepping uses (None: rejected) under ``mode``, with its log lines; and the fallback mode."""
+    clusters, q, config = ev.clusters, ev.q, ev.config
+    k = len(clusters)
+    valid = [c for c in clusters if c.valid]
+    invalid = k - len(valid)
+    if mode in ("full", "strict"):
+        if invalid:
+            ev.lines.append(f"[Stepping Rejected] {invalid}/{k} clusters failed validation in '{mode}' mode.")
+            ev.lines.append("[Stepping Rejected] Hint: the 'filtered' correction mode keeps only the valid "
+                            "clusters.")
+        elif len(valid) < q.min_total_clusters:
+            ev.lines.append(f"[Stepping Rejected] Only {len(valid)} clusters (need {q.min_total_clusters}+).")
         else:
-            smallest = min(c.size for c in clusters)
-            if smallest >= config.custom_min_chunks_per_cluster:
-                lines.append(f"[Stepping Accepted] Correction mode '{mode}': smallest cluster has {smallest} "
-                             f"chunks (need {config.custom_min_chunks_per_cluster}+).")
-                accepted_stepping, use_labels = True, {c.label for c in clusters}
-            else:
-                lines.append(f"[Stepping Rejected] Correction mode '{mode}': smallest cluster has {smallest} "
-                             f"chunks (need {config.custom_min_chunks_per_cluster}+).")
-        if accepted_stepping:
-            segs = _segments(accepted, labels, clusters, use_labels, config.chunk_duration_s, ref_duration_s)
-            return result(DiagnosisKind.STEPPING, f"{len(use_labels)} valid timing clusters", segments=segs,
-                          correction_mode=mode, fallback_mode=fallback)
-        lines.append("[DriftDiagnosis] Stepping rejected; testing for linear drift instead.")
+            ev.lines.append(f"[Stepping Accepted] All {len(valid)} clusters passed validation.")
+            return {c.label for c in valid}, None
+        return None, None
+    if mode == "filtered":
+        fallback = config.stepping_filtered_fallback
+        if len(valid) < q.min_total_clusters:
+            ev.lines.append(f"[Filtered Stepping Rejected] Only {len(valid)} valid clusters "
+                            f"(need {q.min_total_clusters}+).")
+        elif fallback == "reject" and invalid:
+            ev.lines.append(f"[Filtered Stepping Rejected] {invalid}/{k} clusters failed validation and the "
+                            "fallback mode is 'reject'.")
+        else:
+            ev.lines.append(f"[Filtered Stepping Accepted] Using {len(valid)}/{k} valid clusters "
+                            f"(filtered {invalid}).")
+            return {c.label for c in valid}, fallback
+        return None, fallback
+    smallest = min(c.size for c in clusters)
+    need = config.custom_min_chunks_per_cluster
+    if smallest >= need:
+        ev.lines.append(f"[Stepping Accepted] Correction mode '{mode}': smallest cluster has {smallest} "
+                        f"chunks (need {need}+).")
+        return {c.label for c in clusters}, None
+    ev.lines.append(f"[Stepping Rejected] Correction mode '{mode}': smallest cluster has {smallest} "
+                    f"chunks (need {need}+).")
+    return None, None
 
-    # Test 3 — linear drift.
-    fit = fit_all
+
+def _stepping(ev: _Evidence, ref_duration_s: float | None) -> Diagnosis | None:
+    """Test 2 — stepping: two or more DBSCAN clusters, validated; None when there is no stepping or it is
+    rejected (the linear-drift test runs next)."""
+    clusters, mode = ev.clusters, ev.config.stepping_correction_mode
+    k = len(clusters)
+    if k < 2:
+        return None
+    if mode == "disabled":
+        ev.lines.append(f"[Stepping] Found {k} timing clusters, but stepping correction is disabled.")
+        return ev.result(DiagnosisKind.UNIFORM, f"{k} timing clusters, stepping correction disabled",
+                         correction_mode=mode)
+    ev.lines.append(f"[Stepping Detection] Found {k} timing clusters")
+    ev.lines.append(f"[Stepping] Correction mode: {mode}, Quality mode: {ev.qmode}")
+    ev.lines.extend(_validation_lines(clusters, ev.qmode, ev.q))
+    if ev.config.diagnostics_verbose:
+        ev.lines.extend(_diagnostic_lines(clusters, ev.labels))
+    use_labels, fallback = _stepping_verdict(ev, mode)
+    if use_labels is not None:
+        segs = _segments(ev.accepted, ev.labels, clusters, use_labels, ev.config.chunk_duration_s, ref_duration_s)
+        return ev.result(DiagnosisKind.STEPPING, f"{len(use_labels)} valid timing clusters", segments=segs,
+                         correction_mode=mode, fallback_mode=fallback)
+    ev.lines.append("[DriftDiagnosis] Stepping rejected; testing for linear drift instead.")
+    return None
+
+
+def _linear_drift(ev: _Evidence, codec_id: str) -> Diagnosis:
+    """Test 3 — linear drift (the single cluster's chunks when one cluster holds most of them); else UNIFORM."""
+    n, config, clusters = ev.n, ev.config, ev.clusters
+    fit = ev.fit_all
     if len(clusters) == 1 and clusters[0].size >= MIN_CHUNKS_FOR_PATTERN and clusters[0].size < n:
         members = clusters[0].members
-        fit = linear_fit([x[i] for i in members], [y[i] for i in members])
-        lines.append(f"[DriftDiagnosis] Fitting the {len(members)} chunks of the single cluster "
-                     f"({n - len(members)} outlier chunks left out).")
-    slope_thr = config.slope_threshold_lossless if lossless else config.slope_threshold_lossy
-    r2_thr = config.r2_threshold_lossless if lossless else config.r2_threshold_lossy
-    lines.append(f"[DriftDiagnosis] Codec: {codec_id} (lossless={'True' if lossless else 'False'}). "
-                 f"Using R²>{r2_thr:.2f}, slope>{slope_thr:.1f} ms/s.")
+        fit = linear_fit([ev.x[i] for i in members], [ev.y[i] for i in members])
+        ev.lines.append(f"[DriftDiagnosis] Fitting the {len(members)} chunks of the single cluster "
+                        f"({n - len(members)} outlier chunks left out).")
+    slope_thr = config.slope_threshold_lossless if ev.lossless else config.slope_threshold_lossy
+    r2_thr = config.r2_threshold_lossless if ev.lossless else config.r2_threshold_lossy
+    ev.lines.append(f"[DriftDiagnosis] Codec: {codec_id} (lossless={'True' if ev.lossless else 'False'}). "
+                    f"Using R²>{r2_thr:.2f}, slope>{slope_thr:.1f} ms/s.")
     if fit is None:
-        lines.append("[DriftDiagnosis] All chunks start at the same time; no drift fit possible.")
-        return result(DiagnosisKind.UNIFORM, "no time spread between chunks", fit=None)
+        ev.lines.append("[DriftDiagnosis] All chunks start at the same time; no drift fit possible.")
+        return ev.result(DiagnosisKind.UNIFORM, "no time spread between chunks", fit=None)
     r2 = fit.r2 if fit.r2 is not None else float("nan")  # NaN compares false: no drift
     r2_text = f"{fit.r2:.3f}" if fit.r2 is not None else "n/a"
-    lines.append(f"[DriftDiagnosis] Fit over {fit.n} chunks: slope={fit.slope:+.4f} ms/s, R²={r2_text}, "
-                 f"total drift={fit.total_drift_ms:.2f}ms over {fit.span_s:.1f}s, "
-                 f"residual RMS={fit.residual_rms:.3f}ms.")
+    ev.lines.append(f"[DriftDiagnosis] Fit over {fit.n} chunks: slope={fit.slope:+.4f} ms/s, R²={r2_text}, "
+                    f"total drift={fit.total_drift_ms:.2f}ms over {fit.span_s:.1f}s, "
+                    f"residual RMS={fit.residual_rms:.3f}ms.")
     if abs(fit.slope) > slope_thr and r2 > r2_thr:
-        lines.append(f"[Linear Drift Detected] Delays fit a straight line with R-squared={r2:.3f} and "
-                     f"slope={fit.slope:.2f} ms/s.")
-        return result(DiagnosisKind.LINEAR_DRIFT, f"slope {fit.slope:+.3f} ms/s, R² {r2:.3f}", fit=fit)
+        ev.lines.append(f"[Linear Drift Detected] Delays fit a straight line with R-squared={r2:.3f} and "
+                        f"slope={fit.slope:.2f} ms/s.")
+        return ev.result(DiagnosisKind.LINEAR_DRIFT, f"slope {fit.slope:+.3f} ms/s, R² {r2:.3f}", fit=fit)
     residual_limit = max(RESIDUAL_FLOOR_MS, RESIDUAL_FRACTION * fit.total_drift_ms)
     if r2 > r2_thr and fit.total_drift_ms >= MIN_TOTAL_DRIFT_MS and fit.residual_rms <= residual_limit:
-        lines.append(f"[Linear Drift Detected] Slow drift: R-squared={r2:.3f}, slope={fit.slope:.3f} ms/s, "
-                     f"{fit.total_drift_ms:.1f}ms across the scanned span (>= {MIN_TOTAL_DRIFT_MS:.1f}ms), "
-                     f"residual RMS {fit.residual_rms:.3f}ms (<= {residual_limit:.3f}ms).")
-        return result(DiagnosisKind.LINEAR_DRIFT, f"slow drift: slope {fit.slope:+.3f} ms/s, R² {r2:.3f}, "
-                      f"{fit.total_drift_ms:.1f} ms total", fit=fit)
-    return result(DiagnosisKind.UNIFORM, "constant delay (no stepping, no drift)", fit=fit)
+        ev.lines.append(f"[Linear Drift Detected] Slow drift: R-squared={r2:.3f}, slope={fit.slope:.3f} ms/s, "
+                        f"{fit.total_drift_ms:.1f}ms across the scanned span (>= {MIN_TOTAL_DRIFT_MS:.1f}ms), "
+                        f"residual RMS {fit.residual_rms:.3f}ms (<= {residual_limit:.3f}ms).")
+        return ev.result(DiagnosisKind.LINEAR_DRIFT, f"slow drift: slope {fit.slope:+.3f} ms/s, R² {r2:.3f}, "
+                         f"{fit.total_drift_ms:.1f} ms total", fit=fit)
+    return ev.result(DiagnosisKind.UNIFORM, "constant delay (no stepping, no drift)", fit=fit)
 
 
-def _check(c: Mapping[str, Any]) -> Check:
-    return Check(float(c["value"]), float(c["threshold"]), bool(c["passed"]))
-
-
-def diagnosis_from_rust(d: Mapping[str, Any]) -> Diagnosis:
-    clusters = tuple(
-        ClusterInfo(int(c["label"]), tuple(c["members"]), tuple(c["chunk_indices"]), c["mean_delay_ms"],
-                    c["std_delay_ms"], c["start_s"], c["end_s"], c["duration_s"], c["percentage"],
-                    c["avg_match_pct"], c["min_match_pct"], {k: _check(v) for k, v in c["checks"].items()},
-                    int(c["passed_checks"]), bool(c["valid"]))
-        for c in d["clusters"]
-    )
-    segments = tuple(Segment(s["start_s"], s["end_s"], int(s["delay_ms"]), s["raw_delay_ms"],
-                             int(s["cluster_label"])) for s in d["segments"])
-    return Diagnosis(DiagnosisKind.from_value(d["kind"]), int(d["accepted_count"]), d["drift_ms_per_s"],
-                     d["intercept_ms"], d["r2"], d["residual_rms_ms"], d["total_drift_ms"],
-                     bool(d["lossless"]), d["expected_pal_ms_per_s"], clusters, segments,
-                     d["correction_mode"], d["fallback_mode"], d["reason"], tuple(d["lines"]),
-                     tuple(int(i) for i in d["outlier_chunks"]), d["robust_slope_ms_per_s"],
-                     d["robust_intercept_ms"], int(d["line_support"]), int(d["cluster_support"]))
+def diagnose_python(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
+                    target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
+    """The Python reference: the tests of docs/analysis.md#drift-and-stepping in order; the first that
+    decides wins (too few chunks → robust model → PAL → stepping → linear drift / uniform)."""
+    ev = _evidence(chunks, config, ref_fps, target_fps, codec_id)
+    return (_too_few_chunks(ev) or _robust_model(ev, ref_fps, target_fps) or _pal_drift(ev, ref_fps, target_fps)
+            or _stepping(ev, ref_duration_s) or _linear_drift(ev, codec_id))
 
 
 def diagnose(chunks: Sequence[ChunkResult], config: DriftConfig | None = None, *,

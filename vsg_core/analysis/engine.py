@@ -16,8 +16,10 @@ import numpy as np
 from ..backend import Backend, active_backend, require_rust
 
 if TYPE_CHECKING:
+    import vsg_core_rs
+
     from .correlation_options import CorrelationOptions
-    from .drift import Diagnosis, DriftConfig
+    from .drift import ClusterInfo, Diagnosis, DriftConfig
     from .methods.fft import LagResult
     from .records import ChunkResult
     from .selection import SelectionResult
@@ -97,22 +99,49 @@ class RustEngine:
     def select_delay(self, chunks: Sequence[ChunkResult], mode: str, first_stable_min_chunks: int,
                      first_stable_skip_unstable: bool, min_accepted_chunks: int, source_key: str
                      ) -> SelectionResult | None:
-        from .selection import SelectionResult, normalise_mode
+        from .selection import normalise_mode
 
         out = require_rust().select_delay(list(chunks), normalise_mode(mode), first_stable_min_chunks,
                                           first_stable_skip_unstable, min_accepted_chunks, source_key)
-        if out is None:
-            return None
-        return SelectionResult(int(out["delay_ms"]), float(out["raw_delay_ms"]), str(out["mode"]),
-                               str(out["label"]), int(out["accepted_count"]), tuple(out["lines"]))
+        return None if out is None else selection_from_rust(out)
 
     def diagnose(self, chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
                  target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
-        from .drift import diagnosis_from_rust
-
         out = require_rust().diagnose_drift(list(chunks), config.to_dict(), ref_fps, target_fps, codec_id,
                                             ref_duration_s)
         return diagnosis_from_rust(out)
+
+
+# ------------------------------------------------------------------ Rust results → the Python reference's types
+# The one place where the typed Rust results (vsg_core_rs.SelectionResult, DriftDiagnosis and its parts; see
+# vsg_core_rs.pyi) become the Python reference's dataclasses, field by field.
+
+def selection_from_rust(out: vsg_core_rs.SelectionResult) -> SelectionResult:
+    from .selection import SelectionResult
+
+    return SelectionResult(out.delay_ms, out.raw_delay_ms, out.mode, out.label, out.accepted_count,
+                           tuple(out.lines))
+
+
+def _cluster_from_rust(c: vsg_core_rs.DriftCluster) -> ClusterInfo:
+    from .drift import Check, ClusterInfo
+
+    checks = {name: Check(ck.value, ck.threshold, ck.passed) for name, ck in c.checks.items()}
+    return ClusterInfo(c.label, tuple(c.members), tuple(c.chunk_indices), c.mean_delay_ms, c.std_delay_ms,
+                       c.start_s, c.end_s, c.duration_s, c.percentage, c.avg_match_pct, c.min_match_pct, checks,
+                       c.passed_checks, c.valid)
+
+
+def diagnosis_from_rust(d: vsg_core_rs.DriftDiagnosis) -> Diagnosis:
+    from ..models import DiagnosisKind
+    from .drift import Diagnosis, Segment
+
+    segments = tuple(Segment(s.start_s, s.end_s, s.delay_ms, s.raw_delay_ms, s.cluster_label) for s in d.segments)
+    return Diagnosis(DiagnosisKind.from_value(d.kind), d.accepted_count, d.drift_ms_per_s, d.intercept_ms, d.r2,
+                     d.residual_rms_ms, d.total_drift_ms, d.lossless, d.expected_pal_ms_per_s,
+                     tuple(_cluster_from_rust(c) for c in d.clusters), segments, d.correction_mode,
+                     d.fallback_mode, d.reason, tuple(d.lines), tuple(d.outlier_chunks),
+                     d.robust_slope_ms_per_s, d.robust_intercept_ms, d.line_support, d.cluster_support)
 
 
 _ENGINES: dict[Backend, AnalysisEngine] = {"python": PythonEngine(), "rust": RustEngine()}

@@ -1,9 +1,9 @@
-"""Optional pre-filters (spec analysis.md §5): dialogue band-pass and low-pass, causal, single pass.
+"""Optional pre-filters (docs/analysis.md#pre-filter): dialogue band-pass and low-pass, causal, single pass.
 
-Both are applied to a signal (the spec: the whole decoded track; vsg's windowed decode: each decoded window,
+Both are applied to a signal (the original: the whole decoded track; vsg's windowed decode: each decoded window,
 which starts ``FILTER_SETTLE_S`` before the samples that are used, so the causal filter's start-up transient
 has decayed below float32 resolution by then) and return float32. Design/apply errors return the input
-unchanged, silently (§5.1, §5.2).
+unchanged, silently (docs/analysis.md#pre-filter).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ FILTER_SETTLE_S = 1.0
 
 
 def bandpass(x: np.ndarray, low_hz: float, high_hz: float, order: int, sr: int = SR) -> np.ndarray:
-    """Butterworth band-pass (b, a form) of ``order``, ``lfilter`` (causal), cast to float32 (§5.1)."""
+    """Butterworth band-pass (b, a form) of ``order``, ``lfilter`` (causal), cast to float32
+    (docs/analysis.md#pre-filter)."""
     from scipy import signal  # lazily: scipy.signal adds ~75 MB of RSS to a process that never filters
 
     try:
@@ -30,14 +31,15 @@ def bandpass(x: np.ndarray, low_hz: float, high_hz: float, order: int, sr: int =
 
 
 def lowpass_cutoff(bandlimit_hz: float, sr: int = SR) -> float | None:
-    """The low-pass cutoff (§5.2), or None when ``int(bandlimit_hz) <= 0`` (nothing is applied)."""
+    """The low-pass cutoff (docs/analysis.md#pre-filter), or None when ``int(bandlimit_hz) <= 0`` (nothing is
+    applied)."""
     if int(bandlimit_hz) <= 0:
         return None
     return min(float(bandlimit_hz), sr / 2.0 - 1.0)
 
 
 def lowpass(x: np.ndarray, cutoff_hz: float, taps: int, sr: int = SR) -> np.ndarray:
-    """Hamming-windowed-sinc FIR of ``taps`` taps, unity DC gain, causal (§5.2)."""
+    """Hamming-windowed-sinc FIR of ``taps`` taps, unity DC gain, causal (docs/analysis.md#pre-filter)."""
     from scipy import signal
 
     try:
@@ -55,7 +57,7 @@ def filter_active(opts: CorrelationOptions) -> bool:
 
 
 def log_filter(opts: CorrelationOptions, log: JobLog | None) -> None:
-    """The once-per-pair filter log line (§5)."""
+    """The once-per-pair filter log line (docs/analysis.md#pre-filter)."""
     if log is None:
         return
     if opts.filtering == FILTER_BANDPASS:

@@ -1,4 +1,4 @@
-"""Global shift and the job's ``Delays`` (spec analysis.md §12.1, §12.8, §12.9).
+"""Global shift and the job's ``Delays`` (docs/analysis.md#sync-mode-and-global-shift, docs/analysis.md#delays).
 
 ``positive_only`` (default): when the layout takes audio from a source other than Source 1, every delay is
 shifted by the same amount so that none is negative (mkvmerge cannot start a track before 0).
@@ -6,14 +6,15 @@ shifted by the same amount so that none is negative (mkvmerge cannot start a tra
 
 vsg deviations (recorded in the decision log):
 
-* Upstream quirk §12.8.5/6: the raw shift was ``|min(raw candidates)|`` over a list that omitted the container
-  delays and dropped the raw value of a second source with the same rounded delay, so the raw and rounded
-  shifts could disagree (even a positive raw shift from a non-negative value). vsg takes every candidate as a
-  (rounded, raw) pair — container delays included, their raw value being the same integer — and, when the
-  smallest rounded candidate ``m`` is negative, shifts by ``−m`` (rounded) and ``−min(raw)`` (raw). Because
-  every raw delay is within 0.5 ms of its rounded value, the raw minimum belongs to the same delay and both
-  shifts agree to within half a millisecond; with no negative rounded candidate both shifts are 0.
-* Upstream quirk §12.3 (16): sources are ordered naturally ("Source 2" < "Source 10").
+* The original's quirk (docs/analysis.md#sync-mode-and-global-shift): the raw shift was ``|min(raw candidates)|`` over a
+  list that omitted the container delays and dropped the raw value of a second source with the same rounded delay, so
+  the raw and rounded shifts could disagree (even a positive raw shift from a non-negative value). vsg takes every
+  candidate as a (rounded, raw) pair — container delays included, their raw value being the same integer — and, when the
+  smallest rounded candidate ``m`` is negative, shifts by ``−m`` (rounded) and ``−min(raw)`` (raw). Because every raw
+  delay is within 0.5 ms of its rounded value, the raw minimum belongs to the same delay and both shifts agree to within
+  half a millisecond; with no negative rounded candidate both shifts are 0.
+* The original's quirk (docs/analysis.md#sync-mode-and-global-shift): sources are ordered naturally ("Source 2" <
+  "Source 10").
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ class SyncModeDecision:
 
 
 def decide_sync_mode(sync_mode: str, layout_audio_sources: Sequence[str] | None) -> SyncModeDecision:
-    """§12.1: banner lines and whether the global shift is needed. ``layout_audio_sources`` = the source of
-    every audio item of the output layout (None for an analyse-only job: nothing is muxed, no shift)."""
+    """Banner lines (docs/analysis.md#sync-mode-and-global-shift) and whether the global shift is needed.
+    ``layout_audio_sources`` = the source of every audio item of the output layout (None for an analyse-only job:
+    nothing is muxed, no shift)."""
     lines = ["=" * 60, f"=== TIMING SYNC MODE: {sync_mode.upper()} ===", "=" * 60]
     mode = sync_mode
     if mode not in SYNC_MODES:
@@ -64,7 +66,7 @@ class GlobalShift:
 
 def compute_global_shift(final_delays: Mapping[str, tuple[int, float]], layout_audio_sources: Sequence[str],
                          source1_audio_relative_ms: Iterable[int], required: bool) -> GlobalShift:
-    """§12.8 with vsg's consistent raw shift.
+    """The global shift (docs/analysis.md#sync-mode-and-global-shift) with vsg's consistent raw shift.
 
     ``final_delays``: source key → (rounded, raw) delay after the container-delay chain (Source 1 absent or
     0).
@@ -98,7 +100,8 @@ def compute_global_shift(final_delays: Mapping[str, tuple[int, float]], layout_a
 
 def build_delays(final_delays: Mapping[str, tuple[int, float]], shift: GlobalShift, sync_mode: str
                  ) -> tuple[Delays, list[str]]:
-    """§12.9: ``Delays`` with identical keys (Source 1 = the shift) and the final summary log lines."""
+    """``Delays`` with identical keys (Source 1 = the shift) and the final summary log lines
+    (docs/analysis.md#delays)."""
     rounded: dict[str, int] = {REFERENCE_KEY: shift.shift_ms}
     raw: dict[str, float] = {REFERENCE_KEY: shift.raw_shift_ms}
     lines: list[str] = []

@@ -1,10 +1,12 @@
 """Analysis of one job: reference + other sources → per-source results and the job's ``Delays``
-(spec analysis.md §12).
+(docs/analysis.md#container-delays).
 
-Per source (in natural order "Source 2" < "Source 10", upstream quirk §12.3 fixed): pick the audio track
-(§2), correlate chunks (Phase 2), diagnose drift/stepping (§11), select the delay (§10, with the stepping
-override of §12.5), add the reference's audio container delay ``S1A`` (§12.6) and set the correction flags
-(§12.7). Then the global shift (§12.8) and ``Delays`` (§12.9).
+Per source (in natural order "Source 2" < "Source 10", docs/analysis.md#sync-mode-and-global-shift): pick the audio
+track (docs/analysis.md#stream-selection), correlate chunks (Phase 2), diagnose drift/stepping
+(docs/analysis.md#drift-and-stepping), select the delay (docs/analysis.md#delay-selection, with the stepping override
+of docs/analysis.md#delay-selection), add the reference's audio container delay ``S1A``
+(docs/analysis.md#container-delays) and set the correction flags (docs/analysis.md#drift-and-stepping). Then the global
+shift (docs/analysis.md#sync-mode-and-global-shift) and ``Delays`` (docs/analysis.md#delays).
 
 Compute steps follow :func:`vsg_core.backend.active_backend` (Rust or the Python reference).
 """
@@ -46,7 +48,7 @@ DRIFT_LABEL = "drift fit at 0 s"
 
 
 class InsufficientChunksError(VsgError):
-    """Too few chunks were accepted to produce a delay for a source (§10.1.1)."""
+    """Too few chunks were accepted to produce a delay for a source (docs/analysis.md#delay-selection)."""
 
 
 class NoMatchError(InsufficientChunksError):
@@ -91,7 +93,7 @@ class Correlator(Protocol):
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    """Everything the analysis step reads from the settings (spec §1 keys → fields)."""
+    """Everything the analysis step reads from the settings (docs/settings.md#reference keys → fields)."""
 
     correlation: Any = None                   # vsg_core.analysis.correlation_options.CorrelationOptions
     selection_mode: str = MODE_MOST_COMMON
@@ -151,7 +153,7 @@ class SourceAnalysis:
     label: str | None                        # how the delay was chosen ('mode', …, 'first segment')
     correlation_delay_ms: int | None         # chosen delay before the container-delay chain
     correlation_raw_delay_ms: float | None
-    delay_ms: int | None                     # + S1A (§12.6), before the global shift
+    delay_ms: int | None                     # + S1A (docs/analysis.md#container-delays), before the global shift
     raw_delay_ms: float | None
     error: str | None = None
     coverage: Coverage | None = None
@@ -327,7 +329,6 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
         sel = select_delay(chunks, st.selection_mode, first_stable_min_chunks=st.first_stable_min_chunks,
                            first_stable_skip_unstable=st.first_stable_skip_unstable,
                            min_accepted_chunks=st.min_accepted_chunks, source_key=key, backend=be)
-        accepted = [c for c in chunks if c.accepted]
         rounded: int | None = None
         raw: float | None = None
         label: str | None = None
@@ -341,87 +342,15 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
                 raise NoMatchError(error)
             sel = None
         else:
-            rounded, raw, label = sel.delay_ms, sel.raw_delay_ms, sel.label
-            override = False
             if diag.kind is DiagnosisKind.STEPPING:
-                if st.segmented_enabled:
-                    stepping_sources.append(key)
-                    lg.log(f"[Stepping Detected] Found stepping in {key}")
-                    if key in audio_layout:
-                        seg, seg_lines = find_first_stable_segment(
-                            accepted, st.stepping_first_stable_min_chunks,
-                            st.stepping_first_stable_skip_unstable)
-                        for line in seg_lines:
-                            lg.log(line)
-                        if seg is not None:
-                            rounded, raw = seg.delay_ms, seg.raw_delay_ms
-                            label, override = "first segment", True
-                            lg.log(f"[Stepping Override] Using first segment's delay: {rounded:+d}ms "
-                                   f"(raw: {raw:.3f}ms)")
-                            lg.log("[Stepping Override] The correction phase aligns the later segments to "
-                                   "this base delay.")
-                            lg.log(f"{key} delay determined: {rounded:+d} ms "
-                                   "(first segment, stepping corrected).")
-                    else:
-                        lg.log(f"[Stepping Detected] No audio from {key} in the layout; stepping correction "
-                               "will not run, using the normal delay selection.")
-                else:
-                    stepping_disabled.append(key)
-                    lg.warning(f"[Stepping Detected] {key} has stepping, but stepping correction is disabled "
-                               "(segmented_enabled = false); using the normal delay selection.")
-            if not override:
-                for line in sel.lines:
-                    lg.log(line)
-            if diag.kind is DiagnosisKind.STEPPING and diag.segments and label != "first segment":
-                # The base delay of a stepping source is its first segment's (the correction aligns the
-                # later segments to it), also when a later segment holds more chunks.
-                first_seg = diag.segments[0]
-                rounded, raw, label = first_seg.delay_ms, first_seg.raw_delay_ms, "first segment"
-                lg.log(f"[Stepping] {key}: base delay = first segment's ({first_seg.start_s:.1f}–"
-                       f"{first_seg.end_s:.1f} s): {raw:+.3f}ms → {rounded:+d}ms; segments: "
-                       + ", ".join(f"{sg.delay_ms:+d} ms from {sg.start_s:.1f} s" for sg in diag.segments))
-            if (diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT)
-                    and diag.intercept_ms is not None and diag.drift_ms_per_s is not None):
-                # The chunk delays drift, so no chunk's delay is "the" delay: use the fit's delay at reference
-                # time 0, the anchor the drift correction stretches the target around.
-                raw = diag.intercept_ms
-                rounded, label = round(raw), DRIFT_LABEL
-                lg.log(f"[Drift] {key}: chunk delays change by {diag.drift_ms_per_s:+.3f} ms/s; using the fit's "
-                       f"delay at reference time 0: {raw:+.3f}ms → {rounded:+d}ms.")
+                (stepping_sources if st.segmented_enabled else stepping_disabled).append(key)
+            rounded, raw, label = _chosen_delay(key, sel, diag, chunks, st, key in audio_layout, lg)
 
         final_ms = None if rounded is None else int(rounded + s1a)
         final_raw = None if raw is None else raw + s1a
-        if rounded is not None and raw is not None:
-            lg.log(f"[Delay Calculation] {key} delay chain:")
-            lg.log(f"[Delay Calculation]   Correlation delay: {raw:+.3f}ms (raw) → {rounded:+d}ms (rounded)")
-            if s1a != 0 and final_raw is not None and final_ms is not None:
-                lg.log(f"[Delay Calculation]   + Container delay:  {float(s1a):+.3f}ms")
-                lg.log(f"[Delay Calculation]   = Final delay:      {final_raw:+.3f}ms (raw) → "
-                       f"{final_ms:+d}ms (rounded)")
-
-        flag_key = f"{key}_{stream.track_id}"
-        if diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT):
-            if key in audio_layout:
-                target_map = pal_flags if diag.kind is DiagnosisKind.PAL_DRIFT else linear_flags
-                target_map[flag_key] = {"rate": diag.drift_ms_per_s, "intercept_ms": diag.intercept_ms,
-                                        "r2": diag.r2}
-            elif layout_audio_sources is not None:
-                lg.log(f"[{diag.kind.value}] No audio from {key} in the layout; drift correction skipped.")
-        elif diag.kind is DiagnosisKind.STEPPING and final_ms is not None:
-            has_audio, has_subs = key in audio_layout, key in subs_layout
-            if has_audio or (has_subs and st.stepping_adjust_subtitles_no_audio):
-                segment_flags[flag_key] = {
-                    "base_delay": final_ms,
-                    "clusters": [c for c in diag.clusters],
-                    "segments": [s for s in diag.segments],
-                    "valid_clusters": diag.valid_clusters,
-                    "invalid_clusters": diag.invalid_clusters,
-                    "correction_mode": diag.correction_mode or "full",
-                    "fallback_mode": diag.fallback_mode or "nearest",
-                    "subs_only": not has_audio,
-                }
-            elif layout_audio_sources is not None:
-                lg.log(f"[Stepping] No audio or subtitles from {key} in the layout; stepping flag skipped.")
+        _log_delay_chain(lg, key, rounded, raw, final_ms, final_raw, s1a)
+        _correction_flags(lg, key, f"{key}_{stream.track_id}", diag, final_ms, st, audio_layout, subs_layout,
+                          layout_audio_sources is not None, pal_flags, linear_flags, segment_flags)
 
         slope = diag.drift_ms_per_s if diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT) else None
         cov = coverage(ref_info, info, corr_out, raw, slope)
@@ -444,6 +373,103 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
     return JobAnalysis(Path(reference), ref_stream, ref_info.video_fps, cdel, s1a, tuple(results),
                        decision.mode, shift, delays, pal_flags, linear_flags, segment_flags,
                        tuple(stepping_sources), tuple(stepping_disabled))
+
+
+# ------------------------------------------------------------------------------------- the steps of analyze_job
+
+def _chosen_delay(key: str, sel: SelectionResult, diag: Diagnosis, chunks: Sequence[ChunkResult],
+                  st: AnalysisSettings, audio_in_layout: bool, lg: JobLog) -> tuple[int, float, str]:
+    """The (rounded, raw, label) delay of a matched source: the selection's, except for stepping (the first
+    segment: docs/analysis.md#delay-selection) and drift (the fit's delay at reference time 0)."""
+    rounded, raw, label = sel.delay_ms, sel.raw_delay_ms, sel.label
+    override = False
+    if diag.kind is DiagnosisKind.STEPPING:
+        if st.segmented_enabled:
+            lg.log(f"[Stepping Detected] Found stepping in {key}")
+            if audio_in_layout:
+                accepted = [c for c in chunks if c.accepted]
+                seg, seg_lines = find_first_stable_segment(
+                    accepted, st.stepping_first_stable_min_chunks, st.stepping_first_stable_skip_unstable)
+                for line in seg_lines:
+                    lg.log(line)
+                if seg is not None:
+                    rounded, raw = seg.delay_ms, seg.raw_delay_ms
+                    label, override = "first segment", True
+                    lg.log(f"[Stepping Override] Using first segment's delay: {rounded:+d}ms "
+                           f"(raw: {raw:.3f}ms)")
+                    lg.log("[Stepping Override] The correction phase aligns the later segments to "
+                           "this base delay.")
+                    lg.log(f"{key} delay determined: {rounded:+d} ms "
+                           "(first segment, stepping corrected).")
+            else:
+                lg.log(f"[Stepping Detected] No audio from {key} in the layout; stepping correction "
+                       "will not run, using the normal delay selection.")
+        else:
+            lg.warning(f"[Stepping Detected] {key} has stepping, but stepping correction is disabled "
+                       "(segmented_enabled = false); using the normal delay selection.")
+    if not override:
+        for line in sel.lines:
+            lg.log(line)
+    if diag.kind is DiagnosisKind.STEPPING and diag.segments and label != "first segment":
+        # The base delay of a stepping source is its first segment's (the correction aligns the
+        # later segments to it), also when a later segment holds more chunks.
+        first_seg = diag.segments[0]
+        rounded, raw, label = first_seg.delay_ms, first_seg.raw_delay_ms, "first segment"
+        lg.log(f"[Stepping] {key}: base delay = first segment's ({first_seg.start_s:.1f}–"
+               f"{first_seg.end_s:.1f} s): {raw:+.3f}ms → {rounded:+d}ms; segments: "
+               + ", ".join(f"{sg.delay_ms:+d} ms from {sg.start_s:.1f} s" for sg in diag.segments))
+    if (diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT)
+            and diag.intercept_ms is not None and diag.drift_ms_per_s is not None):
+        # The chunk delays drift, so no chunk's delay is "the" delay: use the fit's delay at reference
+        # time 0, the anchor the drift correction stretches the target around.
+        raw = diag.intercept_ms
+        rounded, label = round(raw), DRIFT_LABEL
+        lg.log(f"[Drift] {key}: chunk delays change by {diag.drift_ms_per_s:+.3f} ms/s; using the fit's "
+               f"delay at reference time 0: {raw:+.3f}ms → {rounded:+d}ms.")
+    return rounded, raw, label
+
+
+def _log_delay_chain(lg: JobLog, key: str, rounded: int | None, raw: float | None, final_ms: int | None,
+                     final_raw: float | None, s1a: int) -> None:
+    """The correlation delay plus Source 1's audio container delay (docs/analysis.md#container-delays)."""
+    if rounded is None or raw is None:
+        return
+    lg.log(f"[Delay Calculation] {key} delay chain:")
+    lg.log(f"[Delay Calculation]   Correlation delay: {raw:+.3f}ms (raw) → {rounded:+d}ms (rounded)")
+    if s1a != 0 and final_raw is not None and final_ms is not None:
+        lg.log(f"[Delay Calculation]   + Container delay:  {float(s1a):+.3f}ms")
+        lg.log(f"[Delay Calculation]   = Final delay:      {final_raw:+.3f}ms (raw) → "
+               f"{final_ms:+d}ms (rounded)")
+
+
+def _correction_flags(lg: JobLog, key: str, flag_key: str, diag: Diagnosis, final_ms: int | None,
+                      st: AnalysisSettings, audio_layout: set[str], subs_layout: set[str], has_layout: bool,
+                      pal_flags: dict[str, dict[str, Any]], linear_flags: dict[str, dict[str, Any]],
+                      segment_flags: dict[str, dict[str, Any]]) -> None:
+    """The per-track correction flags (``"<source>_<track id>"``) of a drifting or stepping source whose
+    tracks are in the layout (docs/analysis.md#drift-and-stepping)."""
+    if diag.kind in (DiagnosisKind.PAL_DRIFT, DiagnosisKind.LINEAR_DRIFT):
+        if key in audio_layout:
+            target_map = pal_flags if diag.kind is DiagnosisKind.PAL_DRIFT else linear_flags
+            target_map[flag_key] = {"rate": diag.drift_ms_per_s, "intercept_ms": diag.intercept_ms,
+                                    "r2": diag.r2}
+        elif has_layout:
+            lg.log(f"[{diag.kind.value}] No audio from {key} in the layout; drift correction skipped.")
+    elif diag.kind is DiagnosisKind.STEPPING and final_ms is not None:
+        has_audio, has_subs = key in audio_layout, key in subs_layout
+        if has_audio or (has_subs and st.stepping_adjust_subtitles_no_audio):
+            segment_flags[flag_key] = {
+                "base_delay": final_ms,
+                "clusters": list(diag.clusters),
+                "segments": list(diag.segments),
+                "valid_clusters": diag.valid_clusters,
+                "invalid_clusters": diag.invalid_clusters,
+                "correction_mode": diag.correction_mode or "full",
+                "fallback_mode": diag.fallback_mode or "nearest",
+                "subs_only": not has_audio,
+            }
+        elif has_layout:
+            lg.log(f"[Stepping] No audio or subtitles from {key} in the layout; stepping flag skipped.")
 
 
 def manual_diagnosis(raw_ms: float) -> Diagnosis:

@@ -1,7 +1,7 @@
 """Per-chunk correlation record shared by correlation, delay selection and drift diagnosis.
 
 Mirrors ``vsg_core_rs`` ``ChunkResult`` (Rust: ``src/analysis/records.rs``). Sign convention
-(spec analysis.md §0.1): ``delay = t_ref − t_tgt``; positive ⇒ the target must be shifted later.
+(docs/analysis.md#sign-convention): ``delay = t_ref − t_tgt``; positive ⇒ the target must be shifted later.
 """
 
 from __future__ import annotations

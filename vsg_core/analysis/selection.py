@@ -1,4 +1,4 @@
-"""Delay selection: one rounded and one raw delay per target from its chunk records (spec analysis.md §10).
+"""Delay selection: one rounded and one raw delay per target from its chunk records (docs/analysis.md#delay-selection).
 
 Modes (``delay_selection_mode``; any unknown string behaves as ``Mode (Most Common)``):
 
@@ -7,14 +7,14 @@ Modes (``delay_selection_mode``; any unknown string behaves as ``Mode (Most Comm
 * ``Mode (Clustered)`` — the records within ±1 ms of ``M``; rounded = round(mean raw), raw = that mean.
 * ``Average`` — rounded = round(mean raw over the accepted records), raw = that mean.
 * ``First Stable`` — the first segment of ``first_stable_min_chunks`` records whose rounded delays stay within
-  1 ms of the segment's *first* delay (§10.3); falls back to Most Common.
+  1 ms of the segment's *first* delay (docs/analysis.md#delay-selection); falls back to Most Common.
 
 All rounding is half to even (Python ``round``), all means are left-to-right sums divided by the count, in the
 same order as the Rust mirror (``vsg_core_rs/src/analysis/selection.rs``) so both give bit-identical values.
 
-vsg deviation (upstream quirk §10.2.4): the First Stable fallback's *raw* value is the Most Common raw value
-(mean of every record with ``delay == M``), not the raw delay of the first such record. The First Stable
-search also runs once and is logged once (upstream ran it separately for the rounded and raw value).
+vsg deviation (the original's quirk, docs/analysis.md#delay-selection): the First Stable fallback's *raw* value is the
+Most Common raw value (mean of every record with ``delay == M``), not the raw delay of the first such record. The First
+Stable search also runs once and is logged once (upstream ran it separately for the rounded and raw value).
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def mean(values: Sequence[float]) -> float:
 
 
 def most_common(delays: Sequence[int]) -> int:
-    """The most common value; ties go to the value whose first occurrence is earliest (§10.1.2)."""
+    """The most common value; ties go to the value whose first occurrence is earliest
+    (docs/analysis.md#delay-selection)."""
     counts: dict[int, int] = {}
     for d in delays:
         counts[d] = counts.get(d, 0) + 1
@@ -101,7 +102,8 @@ def most_common(delays: Sequence[int]) -> int:
 
 def find_first_stable_segment(accepted: Sequence[ChunkResult], min_chunks: int, skip_unstable: bool
                               ) -> tuple[StableSegment | None, list[str]]:
-    """§10.3: the first stable segment of the accepted records and the log lines of the search."""
+    """The first stable segment of the accepted records and the log lines of the search
+    (docs/analysis.md#delay-selection)."""
     lines: list[str] = []
     if len(accepted) < min_chunks or not accepted:
         return None, lines
@@ -189,8 +191,8 @@ def select_delay(chunks: Sequence[ChunkResult], mode: str = MODE_MOST_COMMON, *,
                  backend: Backend | None = None) -> SelectionResult | None:
     """Choose the delay of one target from all its chunk records (rejected ones are ignored).
 
-    Returns None when fewer than ``min_accepted_chunks`` records are accepted (§10.1.1); the caller reports
-    that with :func:`insufficient_chunks_message`. ``backend`` None follows
+    Returns None when fewer than ``min_accepted_chunks`` records are accepted (docs/analysis.md#delay-selection); the
+    caller reports that with :func:`insufficient_chunks_message`. ``backend`` None follows
     :func:`vsg_core.backend.active_backend`.
     """
     from .engine import engine
@@ -201,7 +203,7 @@ def select_delay(chunks: Sequence[ChunkResult], mode: str = MODE_MOST_COMMON, *,
 
 def insufficient_chunks_message(source_key: str, path: str, accepted: int, total: int, min_accepted: int,
                                 min_match_pct: float) -> str:
-    """The multi-line error for a target with too few accepted chunks (§10.1.1)."""
+    """The multi-line error for a target with too few accepted chunks (docs/analysis.md#delay-selection)."""
     return (
         f"Analysis failed for {source_key} ({path}): only {accepted} of {total} chunks were accepted "
         f"(at least {min_accepted} needed; a chunk is accepted when its match is >= {min_match_pct:.1f}%).\n"

@@ -1,4 +1,4 @@
-"""Media identification and audio stream selection for the analysis (spec analysis.md §2).
+"""Media identification and audio stream selection for the analysis (docs/analysis.md#stream-selection).
 
 ``identify(path)`` reads the file's identification (one ``mkvmerge -J`` and one ``ffprobe`` per file and job,
 :mod:`vsg_core.identification`); ``select_audio_stream(info, lang)``
@@ -7,14 +7,15 @@ audio track.
 
 vsg deviations (recorded in the decision log):
 
-* Upstream quirk §2.5: 2-letter settings map to ISO 639-2/T codes (``de`` → ``deu``) while Matroska's legacy
-  language field usually holds the bibliographic form (``ger``). vsg compares both forms, and also the
-  primary subtag of ``language_ietf``.
-* Upstream quirk §2.6: mkvmerge's audio order was assumed to equal ffmpeg's ``0:a:N`` order. vsg pairs
-  mkvmerge's audio tracks with ffprobe's audio streams in order, requires the same count and agreeing
-  languages, and hands the decoder the ffmpeg stream that belongs to the chosen mkvmerge track; any mismatch
-  is an error naming the file instead of silently decoding another track.
-* The same chosen track feeds the correlation and the container-delay chain (upstream quirk §12.2.5).
+* The original's quirk (docs/analysis.md#stream-selection): 2-letter settings map to ISO 639-2/T codes (``de`` →
+  ``deu``) while Matroska's legacy language field usually holds the bibliographic form (``ger``). vsg compares both
+  forms, and also the primary subtag of ``language_ietf``.
+* The original's quirk (docs/analysis.md#stream-selection): mkvmerge's audio order was assumed to equal ffmpeg's
+  ``0:a:N`` order. vsg pairs mkvmerge's audio tracks with ffprobe's audio streams in order, requires the same count and
+  agreeing languages, and hands the decoder the ffmpeg stream that belongs to the chosen mkvmerge track; any mismatch is
+  an error naming the file instead of silently decoding another track.
+* The same chosen track feeds the correlation and the container-delay chain (the original's quirk,
+  docs/analysis.md#container-delays).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..errors import MediaError
 from ..identification import mkvmerge_identify, probed, video_fps
 from ..log import JobLog
 
-# §2.1: 2-letter → ISO 639-2 (the upstream table, terminologic forms).
+# 2-letter → ISO 639-2 (docs/analysis.md#stream-selection; the original's table, terminologic forms).
 LANGUAGE_MAP = {
     "en": "eng", "ja": "jpn", "jp": "jpn", "zh": "zho", "cn": "zho", "es": "spa", "de": "deu", "fr": "fra",
     "it": "ita", "pt": "por", "ru": "rus", "ko": "kor", "ar": "ara", "tr": "tur", "pl": "pol", "nl": "nld",
@@ -47,7 +48,8 @@ TERMINOLOGIC_TO_BIBLIOGRAPHIC = {t: b for b, t in BIBLIOGRAPHIC_TO_TERMINOLOGIC.
 
 
 def normalise_language(lang: str | None) -> str | None:
-    """§2.1: None for empty/whitespace/``und``; else stripped, lower-cased, 2-letter codes mapped."""
+    """None for empty/whitespace/``und``; else stripped, lower-cased, 2-letter codes mapped
+    (docs/analysis.md#stream-selection)."""
     if lang is None:
         return None
     s = lang.strip().lower()
@@ -138,7 +140,8 @@ def identify(path: str | Path, log: JobLog | None = None) -> MediaInfo:
 
 
 def select_audio_stream(info: MediaInfo, language: str | None) -> AudioStreamChoice:
-    """§2.3 with vsg's fixes: the first audio track in the wanted language, else the first audio track.
+    """Stream selection (docs/analysis.md#stream-selection) with vsg's fixes: the first audio track in the wanted
+    language, else the first audio track.
 
     Raises MediaError when the file has no audio track or when mkvmerge and ffmpeg disagree about its audio
     tracks (so the decoder would read a different track than the one whose delay is reported).

@@ -1,4 +1,4 @@
-"""Chapters (spec correction_subtitles.md Part D): extract, snap to keyframes, shift, clean, rename, write.
+"""Chapters (docs/chapters.md): extract, snap to keyframes, shift, clean, rename, write.
 
 Entry point for the pipeline: :func:`prepare_chapters` (never raises; None means "mux without chapters").
 Building blocks: :func:`process_chapters` (pure XML → XML), :class:`ChapterDocument`,

@@ -1,12 +1,13 @@
-"""A Matroska chapter XML document and the edits vsg applies to it (spec correction_subtitles.md §D1–D7).
+"""A Matroska chapter XML document and the edits vsg applies to it (docs/chapters.md#flow).
 
-Parsing (§D1.3–4): a leading U+FEFF is dropped; comments are kept (inside the root and before it, so
+Parsing (docs/chapters.md#flow): a leading U+FEFF is dropped; comments are kept (inside the root and before it, so
 mkvextract's commented DOCTYPE line survives); if the root has a default namespace every lookup and every
-created element uses it. Writing (§D7): ``<?xml version='1.0' encoding='UTF-8'?>``, 2-space indentation.
+created element uses it. Writing (docs/chapters.md#output): ``<?xml version='1.0' encoding='UTF-8'?>``, 2-space
+indentation.
 
-vsg deviation (upstream quirk §D5.3): in a namespaced document the elements created by normalisation and
-rename are created in the document's namespace (upstream created elements literally named
-``defChapterTimeEnd``/``defChapterDisplay``, which mkvmerge rejects or ignores).
+vsg deviation (the original's quirk, docs/chapters.md#normalise-and-de-duplicate): in a namespaced document the
+elements created by normalisation and rename are created in the document's namespace (upstream created elements
+literally named ``defChapterTimeEnd``/``defChapterDisplay``, which mkvmerge rejects or ignores).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .times import NS_PER_MS, NS_PER_S, format_time_ns, parse_time_ns
 
 DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>"
 
-# §D6.1: ISO 639-2 → BCP 47 for the languages the rename knows; everything else is "und".
+# ISO 639-2 → BCP 47 for the languages the rename knows; everything else is "und" (docs/chapters.md#rename).
 # ger/fre/chi: the bibliographic spellings of deu/fra/zho (vsg addition).
 IETF_FROM_ISO639_2 = {
     "eng": "en", "jpn": "ja", "spa": "es", "fra": "fr", "deu": "de", "ita": "it", "por": "pt", "rus": "ru",
@@ -80,7 +81,8 @@ class ChapterDocument:
 
     # ------------------------------------------------------------------------------------------ edits
     def shift(self, shift_ns: int) -> int:
-        """§D3: add ``shift_ns`` to every ChapterTimeStart/End with text; returns how many were changed."""
+        """Add ``shift_ns`` to every ChapterTimeStart/End with text; returns how many were changed
+        (docs/chapters.md#shift)."""
         if shift_ns == 0:
             return 0
         count = 0
@@ -93,7 +95,8 @@ class ChapterDocument:
 
     def snap(self, keyframes_ns: Sequence[int], mode: SnapMode | str, threshold_ms: int,
              starts_only: bool) -> SnapStats:
-        """§D4: move chapter times onto keyframes (``keyframes_ns`` sorted, same timeline as the chapters)."""
+        """Move chapter times onto keyframes (``keyframes_ns`` sorted, same timeline as the chapters)
+        (docs/chapters.md#keyframe-snap)."""
         stats = SnapStats()
         names = ("ChapterTimeStart",) if starts_only else ("ChapterTimeStart", "ChapterTimeEnd")
         for atom in self.atoms():
@@ -113,7 +116,8 @@ class ChapterDocument:
         return stats
 
     def normalise(self) -> int:
-        """§D5: sort by start, drop later atoms with an identical start, set every end; returns removals."""
+        """Sort by start, drop later atoms with an identical start, set every end; returns removals
+        (docs/chapters.md#normalise-and-de-duplicate)."""
         parents = {child: parent for parent in self.root.iter() for child in parent}
         entries = []
         for atom in self.atoms():
@@ -150,7 +154,8 @@ class ChapterDocument:
         return removed
 
     def rename(self) -> int:
-        """§D6: replace each atom's first display by ``Chapter NN`` keeping its language; returns the count."""
+        """Replace each atom's first display by ``Chapter NN`` keeping its language; returns the count
+        (docs/chapters.md#rename)."""
         atoms = self.atoms()
         for n, atom in enumerate(atoms, start=1):
             lang, ietf = "und", ""
@@ -177,7 +182,8 @@ class ChapterDocument:
         return names
 
     def to_xml(self) -> str:
-        """§D7 text: declaration, the comments that preceded the root, the 2-space indented tree."""
+        """The output text (docs/chapters.md#output): declaration, the comments that preceded the root, the 2-space
+        indented tree."""
         ET.indent(self.root, space="  ")
         kwargs = {"default_namespace": self.namespace} if self.namespace else {}
         body = ET.tostring(self.root, encoding="unicode", **kwargs)

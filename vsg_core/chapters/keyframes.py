@@ -1,4 +1,4 @@
-"""Keyframe times of a video and snapping chapter times to them (spec correction_subtitles.md §D4).
+"""Keyframe times of a video and snapping chapter times to them (docs/chapters.md#keyframe-snap).
 
 Keyframes come from ``ffprobe -v error -select_streams v:0 -show_entries packet=pts_time,flags -of json``:
 packets with a ``pts_time`` and ``K`` in their flags, ``ns = round_half_even(pts_time · 1e9)`` (computed
@@ -70,7 +70,7 @@ class SnapResult:
 
 
 def snap_time(t_ns: int, keyframes: Sequence[int], mode: SnapMode | str, threshold_ms: int) -> SnapResult:
-    """§D4.3–4 for one time. ``keyframes`` must be sorted and non-empty.
+    """Keyframe snap of one time (docs/chapters.md#keyframe-snap). ``keyframes`` must be sorted and non-empty.
 
     ``previous``: the last keyframe ≤ t (the first keyframe when none). Any other mode (``nearest``): the
     closer of that and the first keyframe > t (the last keyframe when none); ties go to the previous one.

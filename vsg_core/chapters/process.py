@@ -1,9 +1,9 @@
-"""The chapters step: Source 1 chapters → shifted, snapped, cleaned XML for mkvmerge (spec §D1–D7).
+"""The chapters step: Source 1 chapters → shifted, snapped, cleaned XML for mkvmerge (docs/chapters.md#flow).
 
 Order of edits: keyframe snap (optional) → shift → normalise/dedupe → rename (optional) → write.
 
-vsg deviation (upstream quirk §D4.5): snapping happens *before* the shift, against the keyframes of
-Source 1 in Source 1's own timeline. The video is muxed with ``--sync +global_shift`` so its keyframes move
+vsg deviation (the original's quirk, docs/chapters.md#keyframe-snap): snapping happens *before* the shift, against the
+keyframes of Source 1 in Source 1's own timeline. The video is muxed with ``--sync +global_shift`` so its keyframes move
 by the same shift; snapping first and shifting afterwards lands every snapped chapter exactly on a keyframe of
 the muxed video (upstream shifted first and snapped against unshifted keyframes, landing ``shift`` away).
 """
@@ -37,7 +37,8 @@ class ChapterOptions:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> ChapterOptions:
         """From the settings dict keys ``rename_chapters``, ``snap_chapters``, ``snap_mode``,
-        ``snap_threshold_ms``, ``snap_starts_only``. An unknown snap mode behaves as nearest (§D4.2)."""
+        ``snap_threshold_ms``, ``snap_starts_only``. An unknown snap mode behaves as nearest
+        (docs/chapters.md#keyframe-snap)."""
         mode = str(settings.get("snap_mode", "previous"))
         return cls(
             rename=bool(settings.get("rename_chapters", False)),
@@ -49,7 +50,7 @@ class ChapterOptions:
 
 
 def output_path(temp_dir: Path | str, source1: Path | str) -> Path:
-    """§7.6: ``<temp>/<Source 1 stem>_chapters_modified.xml``."""
+    """``<temp>/<Source 1 stem>_chapters_modified.xml`` (docs/chapters.md#flow)."""
     return Path(temp_dir) / f"{Path(source1).stem}_chapters_modified.xml"
 
 
@@ -96,7 +97,7 @@ def extract_chapters_xml(container: Path | str, log: JobLog | None = None,
 def prepare_chapters(source1: Path | str, temp_dir: Path | str, global_shift_ms: int,
                      options: ChapterOptions = ChapterOptions(), log: JobLog | None = None,
                      mkvextract: str = "mkvextract", ffprobe: str = "ffprobe") -> Path | None:
-    """The chapters step (§D1, §7.6): returns the written XML path, or None (no chapters or any error).
+    """The chapters step (docs/chapters.md#flow): returns the written XML path, or None (no chapters or any error).
 
     Never raises: errors are logged (``[ERROR]``/``[INFO]``/``[HINT]``) and the job continues without
     chapters. ``source1`` must be a Matroska file (pass the Matroska copy of a non-Matroska Source 1).

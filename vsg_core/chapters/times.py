@@ -1,4 +1,4 @@
-"""Matroska chapter time strings ↔ integer nanoseconds (spec correction_subtitles.md §D2)."""
+"""Matroska chapter time strings ↔ integer nanoseconds (docs/chapters.md#chapter-times)."""
 
 from __future__ import annotations
 

@@ -157,26 +157,7 @@ def _run_cluster(args: argparse.Namespace, jobs: list[JobSpec], settings: Settin
 def report(args: argparse.Namespace, results: list) -> int:
     """Print the results (JSON or the summary table); the exit code: 0 only when every job succeeded."""
     from ..pipeline import ANALYZED, MERGED
+    from .report import print_many
 
-    if args.json:
-        print(json.dumps({"jobs": [r.to_json() for r in results]}, ensure_ascii=False))
-    else:
-        print_summary(results)
+    print_many(results, as_json=args.json)
     return 0 if all(r.status in (MERGED, ANALYZED) for r in results) else 1
-
-
-def print_summary(results: list) -> None:
-    print()
-    print(f"{'job':<28} {'status':<10} {'delays (ms)':<30} result")
-    for r in results:
-        delays = ", ".join(f"{s.key[7:]}:{s.delay_ms:+d}" if s.delay_ms is not None else f"{s.key[7:]}:-"
-                           for s in r.sources) or "-"
-        detail = str(r.output) if r.output else (r.error or "")
-        if r.worker is not None:
-            detail += f" [worker {r.worker}]"
-        issues = f" ({len(r.audit.issues)} audit issue(s))" if r.audit and r.audit.issues else ""
-        print(f"{r.name[:28]:<28} {r.status:<10} {delays[:30]:<30} {detail}{issues}")
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    print("Summary: " + ", ".join(f"{n} {s.lower()}" for s, n in counts.items()))

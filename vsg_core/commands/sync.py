@@ -180,6 +180,7 @@ def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir:
     from ..pipeline import CANCELLED, MERGED
     from ..pipeline.preflight import check_layout, reference_video_check
     from ..pipeline.result import AUDIT_FAILED
+    from .report import print_one
 
     manual = dict(args.delay)
     for key in manual:
@@ -212,10 +213,7 @@ def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir:
     result = run_job(job, settings, output_dir=output_dir, output_file=args.output, layout=layout,
                      log_callbacks=callbacks, progress=progress, audit=not args.no_audit,
                      cancel_token=token, overwrite=args.overwrite, manual_delays=manual)
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
-    else:
-        _print_summary(result)
+    print_one(result, as_json=args.json)
     if result.status == MERGED:
         return EXIT_OK
     if result.error:
@@ -224,25 +222,3 @@ def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir:
         return exit_code(token)
     return EXIT_AUDIT_FAILED if result.status == AUDIT_FAILED else EXIT_FAILED
 
-
-def _print_summary(result) -> None:
-    print(f"Status: {result.status}")
-    for s in result.sources:
-        d = "-" if s.delay_ms is None else f"{s.delay_ms:+d} ms"
-        raw = "" if s.raw_delay_ms is None else f" (raw {s.raw_delay_ms:+.3f} ms)"
-        print(f"  {s.key}: {d}{raw}, {s.diagnosis}, {s.accepted_chunks}/{s.total_chunks} chunks accepted")
-    if result.global_shift_ms:
-        print(f"  global shift: +{result.global_shift_ms} ms")
-    if result.audit is not None:
-        for r in result.audit.residuals:
-            v = "not measurable" if r.residual_ms is None else f"{r.residual_ms:+.3f} ms"
-            verdict = "ok" if r.ok else f"FAILED: {r.reason}"
-            print(f"  audit: audio track {r.track_index} ({r.source}) largest residual {v}, {verdict}")
-    for w in result.warnings:
-        print(f"  warning: {w}")
-    if result.output:
-        print(f"Output: {result.output}")
-    if result.error:
-        print(f"Error: {result.error}")
-    if result.log_path:
-        print(f"Log: {result.log_path}")

@@ -1,8 +1,8 @@
 """Phase 7 extraction layer: identify sources (``mkvmerge -J``), extract tracks and font attachments.
 
-Spec pipeline_ui.md §3. Modules: ``mkvinfo`` (identification → model records, container delays),
-``codec_ext`` (codec id → file extension), ``probe`` (any container mkvmerge reads; non-Matroska files are
-copied into MKV once), ``tracks`` (mkvextract/ffmpeg/mkvmerge extraction with verification),
+Facts: docs/pipeline.md#identification, docs/pipeline.md#extraction. Modules: ``mkvinfo`` (identification → model
+records, container delays), ``codec_ext`` (codec id → file extension), ``probe`` (any container mkvmerge reads;
+non-Matroska files are copied into MKV once), ``tracks`` (mkvextract/ffmpeg/mkvmerge extraction with verification),
 ``attachments`` (font detection and extraction).
 """
 

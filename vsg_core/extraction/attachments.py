@@ -1,6 +1,6 @@
-"""Font attachments: detection and extraction (spec pipeline_ui.md §3.5).
+"""Font attachments: detection and extraction (docs/pipeline.md#extraction).
 
-Output path (§3.5.2): ``<temp>/<role>_att_<id>_<file name>`` — the role keeps its space
+Output path (docs/pipeline.md#extraction): ``<temp>/<role>_att_<id>_<file name>`` — the role keeps its space
 (``Source 1_att_3_Arial.ttf``); mkvmerge later names the attachment after this file.
 
 vsg deviations from upstream:
@@ -34,7 +34,8 @@ FONT_EXTS = (".ttf", ".otf", ".ttc", ".woff", ".woff2", ".eot", ".fon", ".fnt", 
 
 
 def is_font(content_type: str | None, file_name: str | None) -> bool:
-    """§3.5.1: is this attachment a font, judged from its MIME type and file name (case-insensitive)?"""
+    """Font detection (docs/pipeline.md#extraction): is this attachment a font, judged from its MIME type and file name
+    (case-insensitive)?"""
     mime = (content_type or "").lower()
     name = (file_name or "").lower()
     if mime.startswith(FONT_MIME_PREFIXES) or mime in FONT_MIMES:
@@ -55,7 +56,7 @@ def safe_file_name(att: AttachmentInfo) -> str:
 
 
 def attachment_path(temp_dir: Path | str, role: str, att: AttachmentInfo) -> Path:
-    """§3.5.2 output path."""
+    """Output path (docs/pipeline.md#extraction)."""
     return Path(temp_dir) / f"{role}_att_{att.id}_{safe_file_name(att)}"
 
 

@@ -1,8 +1,8 @@
-"""File extension for an extracted track, chosen from its Matroska codec id (spec pipeline_ui.md §3.3).
+"""File extension for an extracted track, chosen from its Matroska codec id (docs/pipeline.md#extraction).
 
 Rules are substring tests on the upper-cased codec id, checked in order; the first match wins.
 
-vsg deviations from upstream (quirks in §3.3):
+vsg deviations from the original (docs/pipeline.md#extraction):
 
 - WebVTT (``S_TEXT/WEBVTT``) → ``vtt`` (upstream: ``sub``); USF → ``usf``; unknown subtitles → ``bin``
   (upstream: ``sub``, which mkvmerge would then try to read as VobSub).
@@ -42,7 +42,7 @@ AUDIO_RULES: tuple[tuple[str, str], ...] = (
     ("A_OPUS", "opus"),
     ("A_VORBIS", "ogg"),
     ("A_PCM", "wav"),
-    ("A_MS/ACM", "wav"),              # extracted with ffmpeg (§3.4.6)
+    ("A_MS/ACM", "wav"),              # extracted with ffmpeg (docs/pipeline.md#extraction)
     ("A_MPEG/L3", "mp3"),
     ("A_MPEG/L2", "mp2"),
     ("A_MPEG/L1", "mp1"),
@@ -80,7 +80,7 @@ def extension_for(track_type: TrackType | str, codec_id: str) -> str:
 
 
 def is_acm(codec_id: str) -> bool:
-    """``A_MS/ACM`` audio is extracted with ffmpeg instead of mkvextract (§3.4.6)."""
+    """``A_MS/ACM`` audio is extracted with ffmpeg instead of mkvextract (docs/pipeline.md#extraction)."""
     return "A_MS/ACM" in (codec_id or "").upper()
 
 

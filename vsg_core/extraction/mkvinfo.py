@@ -1,4 +1,4 @@
-"""``mkvmerge -J`` identification parsed into :mod:`vsg_core.models` records (spec pipeline_ui.md §3.1).
+"""``mkvmerge -J`` identification parsed into :mod:`vsg_core.models` records (docs/pipeline.md#identification).
 
 Container delays follow the one rule of :func:`vsg_core.identification.container_delay_ms` (audio/video,
 ``minimum_timestamp`` in ms rounded half to even on the exact nanoseconds; subtitles 0). The raw nanosecond

@@ -1,12 +1,12 @@
-"""Extracting tracks of one source into the job's temp directory (spec pipeline_ui.md §3.4).
+"""Extracting tracks of one source into the job's temp directory (docs/pipeline.md#extraction).
 
-Output name (§3.4.1): ``<temp>/<role, spaces→_>_track_<container stem>_<track id>.<ext>`` with the extension
-from :mod:`.codec_ext`, e.g. ``Source_2_track_Movie_3.ass``. The track id is the id in the user's file
+Output name (docs/pipeline.md#extraction): ``<temp>/<role, spaces→_>_track_<container stem>_<track id>.<ext>`` with the
+extension from :mod:`.codec_ext`, e.g. ``Source_2_track_Movie_3.ass``. The track id is the id in the user's file
 (also for non-Matroska sources, which are read through a Matroska copy, see ``probe.py``).
 
 All tracks mkvextract can write are extracted with one ``mkvextract <mkv> tracks id:path …`` call in
-container order. ``A_MS/ACM`` audio goes through ffmpeg (§3.4.6) and MPEG-4 Part 2 video in native mode
-(which mkvextract refuses) is copied into a single-track MKV by mkvmerge, shifted so it starts at 0 like
+container order. ``A_MS/ACM`` audio goes through ffmpeg (docs/pipeline.md#extraction) and MPEG-4 Part 2 video in native
+mode (which mkvextract refuses) is copied into a single-track MKV by mkvmerge, shifted so it starts at 0 like
 an extracted elementary stream would. Every output is verified to exist and be non-empty (VobSub also needs
 its ``.idx``); failures raise a MediaError whose report names the source, the file and each track.
 
@@ -46,7 +46,7 @@ class ExtractedTrack:
     path: Path
 
     def to_record(self) -> dict[str, Any]:
-        """The upstream record ``{id, type, lang, name, path, codec_id, source}`` (§3.4.7)."""
+        """The upstream record ``{id, type, lang, name, path, codec_id, source}`` (docs/pipeline.md#extraction)."""
         p = self.track.props
         return {"id": self.track.id, "type": self.track.type.value, "lang": p.lang, "name": p.name,
                 "path": str(self.path), "codec_id": p.codec_id, "source": self.track.source}
@@ -60,12 +60,12 @@ class Tools:
 
 
 def extraction_path(temp_dir: Path | str, role: str, container: Path | str, track_id: int, ext: str) -> Path:
-    """§3.4.1 output path of one track."""
+    """Output path of one track (docs/pipeline.md#extraction)."""
     return Path(temp_dir) / f"{role_slug(role)}_track_{Path(container).stem}_{track_id}.{ext}"
 
 
 def pcm_codec_for(bits_per_sample: int | None) -> str:
-    """ffmpeg PCM encoder for ACM audio that cannot be stream-copied (§3.4.6)."""
+    """ffmpeg PCM encoder for ACM audio that cannot be stream-copied (docs/pipeline.md#extraction)."""
     bits = bits_per_sample or 16
     if bits >= 64:
         return "pcm_f64le"
@@ -179,7 +179,8 @@ def _user_track(track: Track, role: str, user_id: int) -> Track:
 
 def _extract_acm(src: OpenedSource, t: TrackInfo, uid: int, out: Path, role: str, log: JobLog | None,
                  tools: Tools) -> None:
-    """§3.4.6 with the fixed stream index: position of the track among all audio tracks of the file."""
+    """ffmpeg stream index (docs/pipeline.md#extraction), fixed: position of the track among all audio tracks of the
+    file."""
     audio = sorted(src.info.of_type(TrackType.AUDIO), key=lambda a: a.id)
     k = [a.id for a in audio].index(t.id)
     base = [tools.ffmpeg, "-y", "-v", "error", "-nostdin", "-i", str(src.matroska_path), "-map", f"0:a:{k}",

@@ -1,4 +1,4 @@
-"""Job discovery (spec pipeline_ui.md §4): one job per reference file, matched by file name across folders."""
+"""Job discovery (docs/pipeline.md#job-discovery): one job per reference file, matched by file name across folders."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Track layouts: which tracks of which source go into the output, in what order, with which flags.
 
 A layout is a list of :class:`LayoutEntry`. ``vsg sync`` builds a default one; a layout file (JSON) or the
-GUI's manual selection replaces it. Signatures (spec pipeline_ui.md §5.4–5.5) tell whether a saved layout
+GUI's manual selection replaces it. Signatures (docs/pipeline.md#layouts) tell whether a saved layout
 fits another job whose sources have the same track structure.
 """
 
@@ -181,7 +181,7 @@ def default_layout(tracks: Mapping[str, Sequence[Track]]) -> Layout:
     """Reference video, audio and subtitles, then every other source's audio and subtitles.
 
     The first audio and first subtitle track of the reference keep the default flag; languages and names are
-    kept. Video only ever comes from Source 1 (invariant §1.7.1).
+    kept. Video only ever comes from Source 1 (docs/pipeline.md#job-steps).
     """
     entries: list[LayoutEntry] = []
     ref = list(tracks.get("Source 1", ()))
@@ -213,7 +213,7 @@ def select_tracks(layout: Layout, spec: Iterable[str]) -> Layout:
     return replace(layout, entries=tuple(out))
 
 
-# ---------------------------------------------------------------- signatures (§5.4, §5.5)
+# ---------------------------------------------------------------- signatures (docs/pipeline.md#layouts)
 
 
 def track_signature(entries: Sequence[LayoutEntry], strict: bool = False) -> dict[str, Any]:

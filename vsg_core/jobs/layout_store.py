@@ -1,4 +1,4 @@
-"""Saved job layouts (spec pipeline_ui.md §5): one JSON file per job, validated on load, copied between jobs
+"""Saved job layouts (docs/pipeline.md#layouts): one JSON file per job, validated on load, copied between jobs
 only when their track structures match."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from .layout import Layout, compatible, structure_signature, track_signature
 def job_id(sources: Mapping[str, str | Path]) -> str:
     """MD5 of the sorted ``key:<full path>`` pairs, first 16 hex digits.
 
-    The original hashed base names only, so two folders with the same file names shared one layout (quirk
-    §5.2); vsg hashes the resolved paths.
+    The original hashed base names only, so two folders with the same file names shared one layout (the original's
+    quirk, docs/pipeline.md#layouts); vsg hashes the resolved paths.
     """
     parts = [f"{k}:{Path(v).resolve()}" for k, v in sorted(sources.items()) if v]
     return hashlib.md5("|".join(parts).encode("utf-8")).hexdigest()[:16]

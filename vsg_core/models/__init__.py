@@ -1,6 +1,6 @@
 """Phase 1 core data types (Python reference; Rust mirror in ``vsg_core_rs``).
 
-Spec: pipeline_ui.md §1. Enums (value strings fixed), immutable media records (StreamProps, Track,
+Facts: docs/pipeline.md#data-model. Enums (value strings fixed), immutable media records (StreamProps, Track,
 Attachment), the validated immutable Delays and the mutable PlanItem. Every record has
 ``to_dict``/``from_dict`` and ``to_json``/``from_json``; problems in loaded data raise ValueError naming
 the record and field.

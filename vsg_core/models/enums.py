@@ -1,4 +1,4 @@
-"""Enumerations with fixed value strings (spec pipeline_ui.md §1.1, analysis.md §9).
+"""Enumerations with fixed value strings (docs/pipeline.md#data-model).
 
 The value strings are what is written to JSON/settings; Rust (``vsg_core_rs``) uses the same member names and
 values (tests/parity/test_phase1_models.py).

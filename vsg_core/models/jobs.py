@@ -1,6 +1,6 @@
 """Job records: Delays (immutable, validated) and PlanItem (mutable, one per output track).
 
-Spec pipeline_ui.md §1.3. Rust mirror: ``vsg_core_rs/src/models/jobs.rs``; the two accept and reject the same
+Facts: docs/pipeline.md#data-model. Rust mirror: ``vsg_core_rs/src/models/jobs.rs``; the two accept and reject the same
 inputs with the same messages (tests/parity/test_phase1_models.py).
 """
 

@@ -1,4 +1,4 @@
-"""Immutable media records: StreamProps, Track, Attachment (spec pipeline_ui.md §1.2).
+"""Immutable media records: StreamProps, Track, Attachment (docs/pipeline.md#data-model).
 
 Because these records are frozen, "renaming" a track means building a new Track (``dataclasses.replace``) and
 assigning it to the plan item. Rust mirror: ``vsg_core_rs/src/models/media.rs``.

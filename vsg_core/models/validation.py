@@ -26,7 +26,7 @@ I32_MAX = 2**31 - 1
 # Outside this range an integer cannot be held by a JSON number in the Rust backend (i64/u64).
 JSON_INT_MIN = -(2**63)
 JSON_INT_MAX = 2**64 - 1
-# Spec analysis.md §12.10 / pipeline_ui.md §7.9: every delay must satisfy |delay| <= 3 600 000 ms.
+# Every delay must satisfy |delay| <= 3 600 000 ms (docs/analysis.md#delays).
 MAX_DELAY_MS = 3_600_000
 
 

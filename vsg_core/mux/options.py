@@ -26,9 +26,9 @@ PathLike = str | os.PathLike[str]
 
 
 def final_order(items: Sequence[PlanItem]) -> list[PlanItem]:
-    """§8.1: non-preserved items in plan order; preserved audio after the last audio item, then preserved
-    subtitles after the last subtitle item (appended when there is none). Preserved items of other types
-    are not muxed (as upstream; the pipeline never preserves video)."""
+    """Final track order (docs/pipeline.md#mkvmerge-options): non-preserved items in plan order; preserved audio after
+    the last audio item, then preserved subtitles after the last subtitle item (appended when there is none). Preserved
+    items of other types are not muxed (as upstream; the pipeline never preserves video)."""
     final = [it for it in items if not it.is_preserved]
     for kind in (TrackType.AUDIO, TrackType.SUBTITLES):
         extra = [it for it in items if it.is_preserved and it.track.type == kind]
@@ -42,7 +42,7 @@ def final_order(items: Sequence[PlanItem]) -> list[PlanItem]:
 
 @dataclass(frozen=True)
 class FlagIndices:
-    """§8.2 positions (in final order) carrying the default/forced flags."""
+    """Positions (in final order) carrying the default/forced flags (docs/pipeline.md#mkvmerge-options)."""
 
     first_video: int | None
     default_audio: int | None
@@ -70,7 +70,7 @@ def flag_indices(order: Sequence[PlanItem]) -> FlagIndices:
 
 
 def track_delay(item: PlanItem, delays: Delays) -> int:
-    """§8.3: the ``--sync`` value (ms) of one item; the first matching rule wins."""
+    """The ``--sync`` value (ms) of one item; the first matching rule wins (docs/pipeline.md#mkvmerge-options)."""
     source, kind = item.track.source, item.track.type
     shift = delays.global_shift_ms
     if source == "Source 1" and kind == TrackType.AUDIO:
@@ -209,5 +209,5 @@ def build_options(items: Sequence[PlanItem], delays: Delays, settings: MuxSettin
 
 
 def output_path(temp_dir: PathLike, source1: PathLike) -> Path:
-    """§8.4: the pipeline's temporary output ``<temp_dir>/temp_<Source 1 file name>``."""
+    """The pipeline's temporary output ``<temp_dir>/temp_<Source 1 file name>`` (docs/pipeline.md#mkvmerge-options)."""
     return Path(temp_dir) / f"temp_{Path(source1).name}"

@@ -1,4 +1,4 @@
-"""The mkvmerge options file and its log blocks (spec pipeline_ui.md §8.5), Python reference.
+"""The mkvmerge options file and its log blocks (docs/pipeline.md#mkvmerge-options), Python reference.
 
 File text: the tokens as a single-line JSON array with ``", "`` between elements, non-ASCII characters raw
 (UTF-8), standard JSON escapes for ``"`` ``\\`` and U+0000–U+001F (``\\n \\t \\r \\b \\f``, the rest

@@ -1,7 +1,7 @@
-"""Running mkvmerge with an options file (spec pipeline_ui.md §8.5.5).
+"""Running mkvmerge with an options file (docs/pipeline.md#mkvmerge-options).
 
-vsg deviation (upstream quirk §2.2.10): mkvmerge's exit code 1 means "finished with warnings" and the
-output file is complete; it is treated as success and each warning is logged as ``[WARNING]``. Exit codes
+vsg deviation from the original (docs/pipeline.md#job-steps): mkvmerge's exit code 1 means "finished with warnings" and
+the output file is complete; it is treated as success and each warning is logged as ``[WARNING]``. Exit codes
 ≥ 2 (errors) raise :class:`~vsg_core.errors.CommandError`.
 """
 

@@ -1,4 +1,4 @@
-"""The settings the mkvmerge options builder reads (spec pipeline_ui.md §1.4, §8.4)."""
+"""The settings the mkvmerge options builder reads (docs/settings.md#adapters, docs/pipeline.md#mkvmerge-options)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 @dataclass(frozen=True)
 class MuxSettings:
     disable_track_statistics_tags: bool = False
-    disable_header_compression: bool = True   # default true when the key is absent (§1.4)
+    disable_header_compression: bool = True   # default true when the key is absent (docs/settings.md#adapters)
     apply_dialog_norm_gain: bool = False
 
     @classmethod

@@ -1,4 +1,4 @@
-"""State shared by the steps of one job (spec pipeline_ui.md §1.6)."""
+"""State shared by the steps of one job (docs/pipeline.md#data-model)."""
 
 from __future__ import annotations
 

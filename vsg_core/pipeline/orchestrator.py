@@ -1,4 +1,4 @@
-"""One job from sources to a muxed, audited MKV (spec pipeline_ui.md §6–§7).
+"""One job from sources to a muxed, audited MKV (docs/pipeline.md#job-steps).
 
 Safety rules (docs/reliability.md): sources are only read; every check (settings ranges, sources, output
 policy, per-output lock) runs before anything is written, the log included; mkvmerge writes a hidden partial
@@ -33,7 +33,7 @@ from .audit import audit_output
 from .context import JobContext
 from .correction_step import correction_step
 from .output_policy import OutputError, OutputLock, OutputPlan, prepare_folder, resolve_output
-from .result import ANALYZED, AUDIT_FAILED, CANCELLED, FAILED, MERGED, JobResult, SourceReport
+from .result import ANALYZED, AUDIT_FAILED, CANCELLED, FAILED, MERGED, AuditReport, JobResult, SourceReport
 from .segment_audit import audit_corrected_segments
 
 __all__ = ["OutputError", "output_path_for", "run_job"]
@@ -96,88 +96,26 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 partial = final.with_name(scratch.partial_name(final))
             scratch.write_marker(temp_dir, partial=partial, lock=lock.path)
             if final is not None and layout is None:
-                tracks = tracks_by_source(job.sources, log)
-                layout = default_layout(tracks)
-                why = preflight.reference_video_check(tracks, layout)
-                if why:
-                    raise OutputError(why)
+                layout = _default_layout(job, log)
             ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media, reporter=reporter,
                              manual_delays=dict(manual_delays or {}))
 
-            _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
-            result.sources = _source_reports(ctx)
-            result.global_shift_ms = ctx.delays.global_shift_ms if ctx.delays is not None else 0
-            prog(0.40)
+            _analysis(ctx, result)
             if final is None or partial is None:
                 log.raw("--- Analysis Complete (No Merge) ---")
                 result.status = ANALYZED
                 prog(1.0)
                 return result
-
-            _phase(ctx, "Extraction", steps.extraction_step, validators.validate_extraction)
-            _phase(ctx, "Audio Correction", correction_step, lambda _c: None)
-            prog(0.50)
-            _phase(ctx, "Subtitle Processing", steps.subtitles_step, validators.validate_subtitles)
-            _optional_phase(ctx, "Chapters", steps.chapters_step)
-            prog(0.60)
-            _optional_phase(ctx, "Attachments", steps.attachments_step)
-            _phase(ctx, "Merge Planning", lambda c: steps.mux_plan_step(c, partial), validators.validate_mux)
-            prog(0.75)
-            opts = temp_dir / "opts.json"
-            write_options_file(ctx.tokens, opts)
-            if st["log_show_options_json"]:
-                log.log(json_log_block(ctx.tokens))
-            if st["log_show_options_pretty"]:
-                log.log(pretty_log_block(ctx.tokens))
-            cancel.check()
-            log.section("Mux")
-            report_phase("Mux")
-            run_mkvmerge(opts, log, output_file=partial)
-            cancel.check()
-            prog(0.90)
-            # the audit reads the new file under its partial name: an existing output is replaced only after it
+            _processing(ctx, partial)
+            _mux(ctx, temp_dir, partial)
             if audit:
-                report_phase("Audit")
-                result.audit = audit_output(partial, ctx.items, log, tolerance_ms=float(st["audit_tolerance_ms"]),
-                                            max_shortfall_s=float(st["audit_max_shortfall_s"]))
-                if ctx.corrections:
-                    extra = audit_corrected_segments(partial, ctx.items, ctx.corrections,
-                                                     ctx.delays.global_shift_ms if ctx.delays else 0, log)
-                    if extra:
-                        result.audit = dataclasses.replace(result.audit, issues=result.audit.issues + tuple(extra))
+                result.audit = _audit(ctx, partial)
             cancel.check()
-            if plan.replaces and result.audit is not None and not result.audit.ok:
-                raise OutputError(f"the new file did not pass its audit ({'; '.join(result.audit.issues)}); "
-                                  f"the earlier {final.name} was kept unchanged")
-            os.replace(partial, final)
+            _publish(ctx, plan, partial, result)
             partial = None
-            result.output = final
-            log.raw(f"[SUCCESS] Output file created: {final}"
-                    + (" (the earlier file of that name was replaced)" if plan.replaces else ""))
-            result.corrections = [c.to_json() for c in ctx.corrections]
-            result.warnings = list(ctx.warnings) + (list(result.audit.issues) if result.audit else [])
-            if result.audit is not None and not result.audit.ok:
-                result.status = AUDIT_FAILED
-                result.error = f"audit failed: {result.audit.issues[0]}" + (
-                    f" (and {len(result.audit.issues) - 1} more)" if len(result.audit.issues) > 1 else "")
-                log.raw(f"[AUDIT FAILED] {final} was written but is not right: see the audit above")
-            else:
-                result.status = MERGED
             prog(1.0)
-        except cancel.Cancelled as e:
-            result.status, result.error = CANCELLED, str(e)
-            log.raw(f"[FATAL ERROR] Job cancelled: {e}")
-        except VsgError as e:
-            result.status, result.error = FAILED, str(e) + _space_hint(plan.final.parent, Path(st["temp_root"]))
-            log.raw(f"[FATAL ERROR] Job failed: {result.error}")
-        except OSError as e:  # disk full, permission changed under us …: name the file and the reason
-            where = f" ({e.filename})" if e.filename else ""
-            result.status, result.error = FAILED, f"{e.strerror or e}{where}" + _space_hint(
-                plan.final.parent, Path(st["temp_root"]))
-            log.raw(f"[FATAL ERROR] Job failed: {result.error}")
-        except Exception as e:  # a bug: keep the details in the log, report the job as failed
-            result.status, result.error = FAILED, f"{type(e).__name__}: {e}"
-            log.raw(f"[FATAL ERROR] Job failed: {type(e).__name__}: {e}\n{traceback.format_exc()}")
+        except Exception as e:  # a job never raises: cancel, failure or bug come back in the result
+            _record_failure(result, e, log, plan, Path(st["temp_root"]))
         finally:
             if partial is not None:
                 partial.unlink(missing_ok=True)
@@ -189,6 +127,111 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
             if log.write_error and result.status in (MERGED, ANALYZED):
                 result.warnings.append(f"the job log {plan.log} is incomplete: {log.write_error}")
     return result
+
+
+# ---------------------------------------------------------------------------------------- the steps of run_job
+
+def _default_layout(job: JobSpec, log: JobLog) -> Layout:
+    """The default track layout of a merge job given none (`vsg batch`, the queue), checked for a video track."""
+    tracks = tracks_by_source(job.sources, log)
+    layout = default_layout(tracks)
+    why = preflight.reference_video_check(tracks, layout)
+    if why:
+        raise OutputError(why)
+    return layout
+
+
+def _analysis(ctx: JobContext, result: JobResult) -> None:
+    """The analysis phase; the per-source reports and the global shift go into ``result`` at once, so an
+    analyse-only job and a job that fails later both report the delays."""
+    _phase(ctx, "Analysis", steps.analysis_step, validators.validate_analysis)
+    result.sources = _source_reports(ctx)
+    result.global_shift_ms = ctx.delays.global_shift_ms if ctx.delays is not None else 0
+    ctx.progress(0.40)
+
+
+def _processing(ctx: JobContext, partial: Path) -> None:
+    """Extraction, audio correction, subtitles, chapters, attachments and the merge plan."""
+    _phase(ctx, "Extraction", steps.extraction_step, validators.validate_extraction)
+    _phase(ctx, "Audio Correction", correction_step, lambda _c: None)
+    ctx.progress(0.50)
+    _phase(ctx, "Subtitle Processing", steps.subtitles_step, validators.validate_subtitles)
+    _optional_phase(ctx, "Chapters", steps.chapters_step)
+    ctx.progress(0.60)
+    _optional_phase(ctx, "Attachments", steps.attachments_step)
+    _phase(ctx, "Merge Planning", lambda c: steps.mux_plan_step(c, partial), validators.validate_mux)
+    ctx.progress(0.75)
+
+
+def _mux(ctx: JobContext, temp_dir: Path, partial: Path) -> None:
+    """Write the options file (logged when asked) and run mkvmerge into the partial file."""
+    opts = temp_dir / "opts.json"
+    write_options_file(ctx.tokens, opts)
+    if ctx.settings["log_show_options_json"]:
+        ctx.log.log(json_log_block(ctx.tokens))
+    if ctx.settings["log_show_options_pretty"]:
+        ctx.log.log(pretty_log_block(ctx.tokens))
+    cancel.check()
+    ctx.log.section("Mux")
+    report_phase("Mux")
+    run_mkvmerge(opts, ctx.log, output_file=partial)
+    cancel.check()
+    ctx.progress(0.90)
+
+
+def _audit(ctx: JobContext, partial: Path) -> AuditReport:
+    """The post-mux audit of the new file under its partial name (an existing output is replaced only after
+    it), plus the segment audit of corrected tracks."""
+    report_phase("Audit")
+    st = ctx.settings
+    report = audit_output(partial, ctx.items, ctx.log, tolerance_ms=float(st["audit_tolerance_ms"]),
+                          max_shortfall_s=float(st["audit_max_shortfall_s"]))
+    if ctx.corrections:
+        extra = audit_corrected_segments(partial, ctx.items, ctx.corrections,
+                                         ctx.delays.global_shift_ms if ctx.delays else 0, ctx.log)
+        if extra:
+            report = dataclasses.replace(report, issues=report.issues + tuple(extra))
+    return report
+
+
+def _publish(ctx: JobContext, plan: OutputPlan, partial: Path, result: JobResult) -> None:
+    """Rename the partial file to the output name (an existing output only when the new file passed its
+    audit) and set the result: MERGED, or AUDIT_FAILED when the audit found a track off."""
+    final = plan.final
+    audit = result.audit
+    if plan.replaces and audit is not None and not audit.ok:
+        raise OutputError(f"the new file did not pass its audit ({'; '.join(audit.issues)}); "
+                          f"the earlier {final.name} was kept unchanged")
+    os.replace(partial, final)
+    result.output = final
+    ctx.log.raw(f"[SUCCESS] Output file created: {final}"
+                + (" (the earlier file of that name was replaced)" if plan.replaces else ""))
+    result.corrections = [c.to_json() for c in ctx.corrections]
+    result.warnings = list(ctx.warnings) + (list(audit.issues) if audit else [])
+    if audit is not None and not audit.ok:
+        result.status = AUDIT_FAILED
+        result.error = f"audit failed: {audit.issues[0]}" + (
+            f" (and {len(audit.issues) - 1} more)" if len(audit.issues) > 1 else "")
+        ctx.log.raw(f"[AUDIT FAILED] {final} was written but is not right: see the audit above")
+    else:
+        result.status = MERGED
+
+
+def _record_failure(result: JobResult, e: BaseException, log: JobLog, plan: OutputPlan, temp_root: Path) -> None:
+    """A cancelled or failed job: status, a message naming the cause (and a full disk), the log line."""
+    if isinstance(e, cancel.Cancelled):
+        result.status, result.error = CANCELLED, str(e)
+        log.raw(f"[FATAL ERROR] Job cancelled: {e}")
+    elif isinstance(e, VsgError):
+        result.status, result.error = FAILED, str(e) + _space_hint(plan.final.parent, temp_root)
+        log.raw(f"[FATAL ERROR] Job failed: {result.error}")
+    elif isinstance(e, OSError):  # disk full, permission changed under us …: name the file and the reason
+        where = f" ({e.filename})" if e.filename else ""
+        result.status, result.error = FAILED, f"{e.strerror or e}{where}" + _space_hint(plan.final.parent, temp_root)
+        log.raw(f"[FATAL ERROR] Job failed: {result.error}")
+    else:  # a bug: keep the details in the log, report the job as failed
+        result.status, result.error = FAILED, f"{type(e).__name__}: {e}"
+        log.raw(f"[FATAL ERROR] Job failed: {type(e).__name__}: {e}\n{traceback.format_exc()}")
 
 
 LOW_SPACE_BYTES = 16 << 20

@@ -1,4 +1,4 @@
-"""The job steps (spec pipeline_ui.md §7): analysis, extraction, subtitles, chapters, attachments, mux plan."""
+"""The job steps (docs/pipeline.md#job-steps): analysis, extraction, subtitles, chapters, attachments, mux plan."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def _sources_in_layout(ctx: JobContext) -> set[str]:
 
 
 def _container_delay(ctx: JobContext, source: str, track: Track) -> int:
-    """§7.3.3: Source 1 audio relative to Source 1's first video track; everything else absolute."""
+    """Source 1 audio relative to Source 1's first video track; everything else absolute
+    (docs/pipeline.md#job-steps)."""
     if source == "Source 1" and track.type is TrackType.AUDIO and ctx.analysis is not None:
         return int(ctx.analysis.container_delays.relative_audio(track.id))
     return int(track.container_delay_ms)

@@ -1,4 +1,4 @@
-"""Checks run after each step (spec pipeline_ui.md §7.9); a failure stops the job with a clear message."""
+"""Checks run after each step (docs/pipeline.md#job-steps); a failure stops the job with a clear message."""
 
 from __future__ import annotations
 

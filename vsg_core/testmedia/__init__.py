@@ -16,7 +16,7 @@ differs, or a media file is missing.
 Files are written under temporary names and renamed when complete; the JSON is written last. Builds are
 serialised by a lock file. Everything is deterministic for the fixed seeds (mkvmerge ``--deterministic``).
 
-Sign convention (analysis spec §0.1)
+Sign convention (docs/analysis.md#sign-convention)
 ------------------------------------
 ``delay_ms = t_ref − t_tgt``, the presentation times (container delays included) at which the same
 content is heard in the reference and in the target; positive ⇒ shift the target later
@@ -66,7 +66,8 @@ Cases (``cases.py``); track ids: video 0, then audio, then subtitles
     programme 0.153 s and is muxed with ``--sync 0:+153`` (``minimum_timestamp`` 153 ms), so it is in sync
     with the video. ``container_delay.mkv`` plays programme 0.6124 … 211.5 s (Opus 96 kbps) ⇒
     ``delay_ms = +612.4`` (presentation); correlating the decoded streams gives
-    ``correlation_delay_ms = +459.4``; ``reference_audio_container_delay_ms = 153`` (§12.2/§12.6 add it).
+    ``correlation_delay_ms = +459.4``; ``reference_audio_container_delay_ms = 153`` (the analysis adds it,
+    docs/analysis.md#container-delays).
 ``noisy``  plays programme −0.444875 … 211.5 s ⇒ ``delay_ms = −444.875``; independent pink noise per
     channel at 6 dB SNR (≈ 9 dB after a mono downmix), MP3 2.0 40 kbps.
 ``episode24``  (not built by default) a 1440 s programme (other seed): ``episode24_ref.mkv`` (FLAC eng +

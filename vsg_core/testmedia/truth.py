@@ -1,6 +1,6 @@
 """Ground truth of the generated cases: the JSON written next to the media and its parsed form.
 
-Sign convention (analysis spec §0.1): for a target release, ``delay = t_ref − t_tgt`` in milliseconds,
+Sign convention (docs/analysis.md#sign-convention): for a target release, ``delay = t_ref − t_tgt`` in milliseconds,
 where ``t_ref`` / ``t_tgt`` are the *presentation* times (container delays included) at which the same
 programme content is heard in the reference and in the target. Positive ⇒ the target is early and must be
 shifted later (``mkvmerge --sync TID:+delay``).
@@ -84,7 +84,8 @@ class SyncTruth:
     delay_ms: float | None = None               # constant delay (UNIFORM)
     correlation_delay_ms: float | None = None   # what correlating the decoded streams yields (UNIFORM):
     #                                             delay_ms minus the container delays (reference audio
-    #                                             minus target audio); analysis §12.2/§12.6 adds it back
+    #                                             minus target audio); the analysis adds it back
+    # (docs/analysis.md#container-delays)
     reference_audio_container_delay_ms: int = 0
     drift_ms_per_s: float | None = None         # PAL_DRIFT / LINEAR_DRIFT: d(delay)/d(t_ref)
     delay_at_0_ms: float | None = None          # PAL_DRIFT / LINEAR_DRIFT: delay at t_ref = 0

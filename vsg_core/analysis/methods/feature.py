@@ -1,9 +1,10 @@
-"""The librosa feature methods (spec analysis.md §7.6–§7.8): onset envelope, MFCC + DTW, mel spectrogram.
+"""The librosa feature methods (docs/analysis.md#correlation-methods): onset envelope, MFCC + DTW, mel spectrogram.
 
 Python in both backends. Each takes the reference chunk and the *same* sample window of the target (frame
 features do not use vsg's wider target window) and returns a ``LagResult`` whose lag is in **frames** of
-512 samples; ``delay_ms`` converts it with the spec's own float expression per method. vsg differences:
-parabolic sub-frame fit when ``peak_fit`` (onset, spectrogram) and the DTW sign (§7.7.6) when ``dtw_sign_fix``.
+512 samples; ``delay_ms`` converts it with the original's own float expression per method. vsg differences:
+parabolic sub-frame fit when ``peak_fit`` (onset, spectrogram) and the DTW sign (docs/analysis.md#correlation-methods)
+when ``dtw_sign_fix``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def _znorm(x: np.ndarray) -> np.ndarray:
 
 
 def _phat_frames(er: np.ndarray, et: np.ndarray, fit: bool) -> LagResult:
-    """GCC-PHAT on two feature series (§7.2 steps 1–2, exact n, §7.1 lag), §7.9 confidence."""
+    """GCC-PHAT on two feature series (exact n; docs/analysis.md#correlation-methods) with the peak-normalised
+    confidence (docs/analysis.md#confidence)."""
     n = er.size + et.size - 1
     R = np.fft.fft(er, n)
     T = np.fft.fft(et, n)
@@ -63,14 +65,15 @@ def spectrogram(r: np.ndarray, t: np.ndarray, opts: CorrelationOptions) -> LagRe
 
 
 def dtw(r: np.ndarray, t: np.ndarray, opts: CorrelationOptions) -> LagResult:
-    """MFCC + DTW (§7.7). Upstream reports median(tgt − ref) frames (the inverted sign); vsg negates it."""
+    """MFCC + DTW (docs/analysis.md#correlation-methods). Upstream reports median(tgt − ref) frames (the inverted
+    sign); vsg negates it."""
     lb = _librosa()
     mr = lb.feature.mfcc(y=r, sr=SR, n_mfcc=13, hop_length=HOP)
     mt = lb.feature.mfcc(y=t, sr=SR, n_mfcc=13, hop_length=HOP)
     D, wp = lb.sequence.dtw(X=mr, Y=mt, metric="euclidean")
     offsets = wp[:, 1] - wp[:, 0]
     med = float(np.median(offsets))
-    avg = float(D[wp[-1, 0], wp[-1, 1]]) / len(wp)   # quirk §7.7.7 kept: the (0,0) cell
+    avg = float(D[wp[-1, 0], wp[-1, 1]]) / len(wp)   # the original's quirk, kept: the (0,0) cell
     conf = float(np.clip(100.0 - 0.5 * avg, 0.0, 100.0))
     if opts.dtw_sign_fix:
         med = -med
@@ -78,7 +81,7 @@ def dtw(r: np.ndarray, t: np.ndarray, opts: CorrelationOptions) -> LagResult:
 
 
 def delay_ms(method: str, raw_frames: float) -> float:
-    """Frame lag → ms with the spec's float expression for each method (§7.6.5, §7.7.4, §7.8.6)."""
+    """Frame lag → ms with the original's float expression for each method (docs/analysis.md#correlation-methods)."""
     if method == "onset":
         return (raw_frames / (SR / HOP)) * 1000.0
     if method == "dtw":

@@ -1,19 +1,19 @@
 """The four FFT correlation methods (SCC, GCC-PHAT, GCC-SCOT, Whitened) — Python reference.
 
-Mirrors ``vsg_core_rs/src/analysis/correlation.rs`` step by step; both compute in float64 (the spec's
-baseline ran in float32 under NumPy ≥ 2, §0.3) and use the same definitions below, so integer lags agree
-and raw lags/confidences agree to rounding.
+Mirrors ``vsg_core_rs/src/analysis/correlation.rs`` step by step; both compute in float64 (the original's
+baseline ran in float32 under NumPy ≥ 2, docs/analysis.md#rounding-and-precision) and use the same definitions below,
+so integer lags agree and raw lags/confidences agree to rounding.
 
 Inputs per chunk: the reference chunk ``r`` (length L) and the target window ``t``:
 
-* **circle layout** (``len(t) == L``; the spec, §6.8/§7.1): the same sample window from both signals,
-  circular correlation ``c[k] = Σ r[m+k]·t[m]`` of length ``n ≥ 2L−1``; searched lags −(L−1)…L−1 kept in
-  the spec's array order (lags 0…L−1, then −(L−1)…−1; SCC: ascending lags, §7.3);
+* **circle layout** (``len(t) == L``; the original's, docs/analysis.md#chunk-placement): the same sample window from
+  both signals, circular correlation ``c[k] = Σ r[m+k]·t[m]`` of length ``n ≥ 2L−1``; searched lags −(L−1)…L−1 kept in
+  the original's array order (lags 0…L−1, then −(L−1)…−1; SCC: ascending lags, docs/analysis.md#correlation-methods);
 * **window layout** (``len(t) == L + 2M``, vsg): the target window holds the chunk's samples ± M, so every
   lag −M…M has the whole chunk overlapping; ``n ≥ L + 2M`` suffices; values in ascending lag order.
 
-Lag sign (spec §0.1): the returned lag is ``t_ref − t_tgt`` in samples: content that occurs *later* in the
-target gives a negative lag. ``delay_ms = lag / SR · 1000``.
+Lag sign (docs/analysis.md#sign-convention): the returned lag is ``t_ref − t_tgt`` in samples: content that occurs
+*later* in the target gives a negative lag. ``delay_ms = lag / SR · 1000``.
 """
 
 from __future__ import annotations
@@ -200,12 +200,12 @@ def correlate_chunk(r: np.ndarray, t: np.ndarray, method: str, opts: Correlation
     k = int(np.argmax(a))
     lag = int(lags[k])
     raw = float(lag)
-    # spec: only SCC has the (opt-in) fit, §7.2.5 / §7.3.4; vsg: every method
+    # the original: only SCC has the (opt-in) fit, docs/analysis.md#correlation-methods; vsg: every method
     fit = opts.peak_fit and (vsg or method == "scc")
     half = (lags.size - 1) // 2           # searched lags are −half … half in both layouts
     if fit and -half < lag < half:
         # vsg fits the signed values (sign of the peak), so a negative side lobe next to a sharp peak is not
-        # folded up by |·|; the spec's SCC fit uses magnitudes (§7.3.4)
+        # folded up by |·|; the original's SCC fit uses magnitudes (docs/analysis.md#correlation-methods)
         y = vals * np.sign(vals[k]) if vsg else a
 
         def at(lg: int) -> float:

@@ -1,6 +1,6 @@
-//! Chunk placement (spec analysis.md §6). Mirrors `vsg_core/analysis/chunks.py`.
+//! Chunk placement (docs/analysis.md#chunk-placement). Mirrors `vsg_core/analysis/chunks.py`.
 
-/// Analysis sample rate (spec §3.2).
+/// Analysis sample rate (docs/analysis.md#decoding).
 pub const SR: u32 = 48_000;
 
 /// One in-bounds chunk.
@@ -16,7 +16,7 @@ pub struct Chunk {
     pub length: i64,
 }
 
-/// Chunk start times t_i in seconds (§6.1–6.5), skipped chunks included.
+/// Chunk start times t_i in seconds (docs/analysis.md#chunk-placement), skipped chunks included.
 pub fn chunk_starts(
     n_ref: u64,
     count: i64,
@@ -39,7 +39,7 @@ pub fn chunk_starts(
         .collect()
 }
 
-/// In-bounds chunks (§6.6–6.7): `a + L` must not exceed `n_ref` nor `n_tgt`.
+/// In-bounds chunks (docs/analysis.md#chunk-placement): `a + L` must not exceed `n_ref` nor `n_tgt`.
 pub fn place_chunks(
     n_ref: u64,
     n_tgt: u64,
@@ -76,7 +76,7 @@ mod tests {
 
     #[test]
     fn spec_worked_example_24_minutes() {
-        // §6 worked example: dur = 1440 s → starts 72.0, 214.3, …, 1353.0; L = 720 000
+        // worked example of docs/analysis.md#chunk-placement: dur = 1440 s → starts 72.0, 214.3, …, 1353.0; L = 720 000
         let n = 1440 * SR as u64;
         let c = place_chunks(n, n, 10, 15.0, 5.0, 95.0);
         assert_eq!(c.len(), 10);

@@ -1,9 +1,9 @@
-//! Chunk confidence scores (spec analysis.md §7.3.6, §7.4.3, §7.9).
+//! Chunk confidence scores (docs/analysis.md#confidence).
 //! Mirrors `vsg_core/analysis/confidence.py`: float64, population standard deviation, median = mean of
 //! the two middle values, percentile with NumPy's linear interpolation (same virtual-index and lerp
 //! expressions, so the values agree to the last bit or two).
 
-/// ε of the spec (§7).
+/// ε of the formulas (docs/analysis.md#correlation-methods).
 pub const EPS: f64 = 1e-9;
 
 /// k-th smallest value (0-based) of `v`; reorders `v`.
@@ -96,7 +96,7 @@ fn median_and_percentile(a: &[f64], q: f64) -> (f64, f64) {
     (med, pct)
 }
 
-/// §7.9 peak-normalised score of magnitudes `a` (≥ 0) at peak index `k`, clipped to [0, 100].
+/// Peak-normalised score (docs/analysis.md#confidence) of magnitudes `a` (≥ 0) at peak index `k`, clipped to [0, 100].
 pub fn peak_confidence(a: &[f64], k: usize) -> f64 {
     let n = a.len();
     let p = a[k];
@@ -138,13 +138,13 @@ pub fn peak_confidence(a: &[f64], k: usize) -> f64 {
     score.clamp(0.0, 100.0)
 }
 
-/// Upstream GCC-SCOT score (§7.4.3): min(100, peak / (mean + ε) · 10).
+/// Upstream GCC-SCOT score (docs/analysis.md#confidence): min(100, peak / (mean + ε) · 10).
 pub fn scot_confidence(a: &[f64], k: usize) -> f64 {
     let mean = a.iter().sum::<f64>() / a.len() as f64;
     (a[k] / (mean + EPS) * 10.0).min(100.0)
 }
 
-/// Upstream SCC match % (§7.3.6): |c[k*]| / (sqrt(Σr'²·Σt'²) + ε) · 100.
+/// Upstream SCC match % (docs/analysis.md#confidence): |c[k*]| / (sqrt(Σr'²·Σt'²) + ε) · 100.
 pub fn scc_match(peak: f64, energy_r: f64, energy_t: f64) -> f64 {
     peak.abs() / ((energy_r * energy_t).sqrt() + EPS) * 100.0
 }
@@ -269,7 +269,8 @@ mod tests {
         assert!(s > 0.0 && s <= 100.0);
     }
 
-    /// Sort-based reference of §7.9 (independent of the selection-based implementation).
+    /// Sort-based reference of the peak-normalised score, docs/analysis.md#confidence (independent of the
+    /// selection-based implementation).
     fn reference_score(a: &[f64], k: usize) -> f64 {
         let mut s = a.to_vec();
         s.sort_by(|x, y| x.total_cmp(y));

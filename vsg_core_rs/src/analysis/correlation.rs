@@ -2,7 +2,8 @@
 //! driver across chunks. Mirrors `vsg_core/analysis/methods/fft.py` step by step (see its docstring for
 //! the layouts and the lag sign); float64 throughout, real FFTs (`realfft`) with plans cached per length.
 //!
-//! Lag sign (spec §0.1): the lag is `t_ref − t_tgt` in samples; content that occurs later in the target
+//! Lag sign (docs/analysis.md#sign-convention): the lag is `t_ref − t_tgt` in samples; content that occurs later in
+//! the target
 //! gives a negative lag; `delay_ms = lag / SR · 1000`.
 
 use super::chunks::SR;
@@ -13,7 +14,7 @@ use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Correlation method (the four FFT methods of spec §7.2–§7.5).
+/// Correlation method (the four FFT methods of docs/analysis.md#correlation-methods).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     Scc,
@@ -52,7 +53,7 @@ pub struct Params {
     pub taper: f64,
     /// SCC match = |Pearson r| at each lag (window layout only).
     pub pearson_scc: bool,
-    /// GCC-SCOT uses the §7.9 score instead of min(100, 10·peak/mean).
+    /// GCC-SCOT uses the peak-normalised score (docs/analysis.md#confidence) instead of min(100, 10·peak/mean).
     pub stable_confidence: bool,
     /// Every method scores the distinct-peak confidence, 0 for windows below `silence_db`.
     pub distinct_confidence: bool,
@@ -273,29 +274,30 @@ fn max_of(v: &[f64]) -> f64 {
     v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
 }
 
-/// Correlate one chunk `r` (length L) against the target window `t` (length L, or L + 2M).
-pub fn correlate_chunk(
+/// The forward spectra of the chunk and the target window (z-normalised for SCC, the chunk tapered for the
+/// phase methods) and, for SCC, their energies after normalisation.
+struct Spectra {
+    rs: Vec<Complex<f64>>,
+    ts: Vec<Complex<f64>>,
+    energy_r: f64,
+    energy_t: f64,
+    /// SCC: the target's (mean, std) used for its z-normalisation.
+    zt: Option<(f64, f64)>,
+}
+
+fn spectra(
     r: &[f32],
     t: &[f32],
-    method: Method,
+    scc: bool,
     p: &Params,
-) -> Result<LagResult, String> {
+    fwd: &dyn RealToComplex<f64>,
+    scratch: &mut [Complex<f64>],
+) -> Result<Spectra, String> {
+    let fft_err = |e: realfft::FftError| e.to_string();
     let (len_r, len_t) = (r.len(), t.len());
-    if len_r == 0 || len_t < len_r || (len_t - len_r) % 2 != 0 {
-        return Err(format!(
-            "target window length {len_t} must be the chunk length {len_r} + 2·margin"
-        ));
-    }
-    let window = len_t != len_r;
-    let n = fft_length(len_r, len_t, p.exact_fft_length);
-    let (fwd, inv) = plans(n);
-    let mut buf = fwd.make_input_vec();
-    let mut scratch =
-        vec![Complex::new(0.0, 0.0); fwd.get_scratch_len().max(inv.get_scratch_len())];
-    let scc = method == Method::Scc;
     let zr = if scc { Some(mean_std(r)) } else { None };
     let zt = if scc { Some(mean_std(t)) } else { None };
-    let fft_err = |e: realfft::FftError| e.to_string();
+    let mut buf = fwd.make_input_vec();
     fill(&mut buf, r, zr);
     if !scc && p.taper > 0.0 {
         if let Some(w) = taper(len_r, p.taper) {
@@ -308,7 +310,7 @@ pub fn correlate_chunk(
         0.0
     };
     let mut rs = fwd.make_output_vec();
-    fwd.process_with_scratch(&mut buf, &mut rs, &mut scratch)
+    fwd.process_with_scratch(&mut buf, &mut rs, scratch)
         .map_err(fft_err)?;
     fill(&mut buf, t, zt);
     let energy_t: f64 = if scc {
@@ -317,68 +319,79 @@ pub fn correlate_chunk(
         0.0
     };
     let mut ts = fwd.make_output_vec();
-    fwd.process_with_scratch(&mut buf, &mut ts, &mut scratch)
+    fwd.process_with_scratch(&mut buf, &mut ts, scratch)
         .map_err(fft_err)?;
-    drop(buf); // garbage now; the inverse gets a fresh buffer (keeps the peak working set smaller)
+    // `buf` is dropped here; the inverse gets a fresh buffer (keeps the peak working set smaller)
+    Ok(Spectra {
+        rs,
+        ts,
+        energy_r,
+        energy_t,
+        zt,
+    })
+}
 
-    // weighted cross spectrum X, written into rs
-    if scc {
-        for (a, b) in rs.iter_mut().zip(&ts) {
+/// The method's weighted cross spectrum, written into `rs` (bins below the mask set to 0).
+fn weight_cross_spectrum(
+    rs: &mut [Complex<f64>],
+    ts: &[Complex<f64>],
+    method: Method,
+    p: &Params,
+    n: usize,
+) {
+    if method == Method::Scc {
+        for (a, b) in rs.iter_mut().zip(ts) {
             *a *= b.conj();
         }
+        return;
+    }
+    let need_smooth = p.mask_db.is_some() || (method == Method::GccScot && p.vsg);
+    let (sr, st) = if need_smooth {
+        let h = smoothing_bins(p.smooth_hz, n);
+        (smoothed_power(rs, h), smoothed_power(ts, h))
     } else {
-        let need_smooth = p.mask_db.is_some() || (method == Method::GccScot && p.vsg);
-        let (sr, st) = if need_smooth {
-            let h = smoothing_bins(p.smooth_hz, n);
-            (smoothed_power(&rs, h), smoothed_power(&ts, h))
-        } else {
-            (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new())
+    };
+    let mask = p.mask_db.map(|db| {
+        let f = 10f64.powf(-db / 10.0);
+        (max_of(&sr) * f, max_of(&st) * f)
+    });
+    for k in 0..rs.len() {
+        let (a, b) = (rs[k], ts[k]);
+        let g = a * b.conj();
+        let x = match method {
+            Method::GccPhat => g / (g.norm_sqr().sqrt() + EPS),
+            Method::GccScot => {
+                if p.vsg {
+                    g / ((sr[k] * st[k]).sqrt() + EPS)
+                } else {
+                    g / ((a.norm_sqr() * b.norm_sqr()).sqrt() + EPS)
+                }
+            }
+            Method::GccWhiten => {
+                (a / (a.norm_sqr().sqrt() + EPS)) * (b / (b.norm_sqr().sqrt() + EPS)).conj()
+            }
+            Method::Scc => unreachable!(),
         };
-        let mask = p.mask_db.map(|db| {
-            let f = 10f64.powf(-db / 10.0);
-            (max_of(&sr) * f, max_of(&st) * f)
-        });
-        for k in 0..rs.len() {
-            let (a, b) = (rs[k], ts[k]);
-            let g = a * b.conj();
-            let x = match method {
-                Method::GccPhat => g / (g.norm_sqr().sqrt() + EPS),
-                Method::GccScot => {
-                    if p.vsg {
-                        g / ((sr[k] * st[k]).sqrt() + EPS)
-                    } else {
-                        g / ((a.norm_sqr() * b.norm_sqr()).sqrt() + EPS)
-                    }
-                }
-                Method::GccWhiten => {
-                    (a / (a.norm_sqr().sqrt() + EPS)) * (b / (b.norm_sqr().sqrt() + EPS)).conj()
-                }
-                Method::Scc => unreachable!(),
-            };
-            let keep = match mask {
-                Some((fr, ft)) => sr[k] >= fr && st[k] >= ft,
-                None => true,
-            };
-            rs[k] = if keep { x } else { Complex::new(0.0, 0.0) };
-        }
+        let keep = match mask {
+            Some((fr, ft)) => sr[k] >= fr && st[k] >= ft,
+            None => true,
+        };
+        rs[k] = if keep { x } else { Complex::new(0.0, 0.0) };
     }
-    drop(ts);
-    // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
-    rs[0].im = 0.0;
-    if n % 2 == 0 {
-        let last = rs.len() - 1;
-        rs[last].im = 0.0;
-    }
-    let mut buf = inv.make_output_vec();
-    inv.process_with_scratch(&mut rs, &mut buf, &mut scratch)
-        .map_err(fft_err)?;
-    drop(rs);
-    drop(scratch);
-    let scale = 1.0 / n as f64;
+}
 
-    // searched values in layout order
-    let ascending = window || scc;
-    let (s, half): (Vec<f64>, usize) = if !window {
+/// The searched correlation values in layout order (scaled by 1/n) and the index of lag 0's "half":
+/// same-window layout (ascending lags for SCC, else numpy's order) or the ±M window (ascending).
+fn searched_values(
+    buf: &[f64],
+    n: usize,
+    len_r: usize,
+    len_t: usize,
+    ascending: bool,
+) -> (Vec<f64>, usize) {
+    let scale = 1.0 / n as f64;
+    if len_t == len_r {
         let l = len_r;
         let s: Vec<f64> = if ascending {
             buf[n - l + 1..]
@@ -393,88 +406,172 @@ pub fn correlate_chunk(
                 .map(|v| v * scale)
                 .collect()
         };
-        (s, l - 1)
-    } else {
-        let two_m = len_t - len_r;
-        let s: Vec<f64> = buf[n - two_m..]
-            .iter()
-            .chain(buf[..1].iter())
-            .map(|v| v * scale)
-            .collect();
-        (s, two_m / 2)
-    };
-    drop(buf);
-    let lag_at = |i: usize| -> i64 {
-        if ascending {
-            i as i64 - half as i64
-        } else if i <= half {
-            i as i64
+        return (s, l - 1);
+    }
+    let two_m = len_t - len_r;
+    let s: Vec<f64> = buf[n - two_m..]
+        .iter()
+        .chain(buf[..1].iter())
+        .map(|v| v * scale)
+        .collect();
+    (s, two_m / 2)
+}
+
+/// SCC in the ±M window: |Pearson r| at each lag over the overlapping samples (0–1).
+fn pearson_magnitudes(
+    s: &[f64],
+    t: &[f32],
+    zt: Option<(f64, f64)>,
+    energy_r: f64,
+    len_r: usize,
+) -> Vec<f64> {
+    let len_t = t.len();
+    let (m, sd) = zt.unwrap_or((0.0, 1.0));
+    let mut p1 = Vec::with_capacity(len_t + 1);
+    let mut p2 = Vec::with_capacity(len_t + 1);
+    let (mut c1, mut c2) = (0.0, 0.0);
+    p1.push(0.0);
+    p2.push(0.0);
+    for &v in t {
+        let z = (v as f64 - m) / (sd + EPS);
+        c1 += z;
+        c2 += z * z;
+        p1.push(c1);
+        p2.push(c2);
+    }
+    let two_m = len_t - len_r;
+    let lf = len_r as f64;
+    s.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let j = two_m - i;
+            let ssum = p1[j + len_r] - p1[j];
+            let var = (p2[j + len_r] - p2[j] - ssum * ssum / lf).max(0.0);
+            (v / ((energy_r * var).sqrt() + 1e-6 * lf)).abs()
+        })
+        .collect()
+}
+
+/// Where the peak sits in the searched values and how to read lags there.
+struct Peak {
+    /// Index of the first maximum of `a`.
+    k: usize,
+    lag: i64,
+    half: usize,
+    ascending: bool,
+}
+
+impl Peak {
+    fn find(a: &[f64], half: usize, ascending: bool) -> Peak {
+        let mut k = 0usize;
+        for (i, &v) in a.iter().enumerate() {
+            if v > a[k] {
+                k = i;
+            }
+        }
+        let lag = if ascending {
+            k as i64 - half as i64
+        } else if k <= half {
+            k as i64
         } else {
-            i as i64 - s.len() as i64
+            k as i64 - a.len() as i64
+        };
+        Peak {
+            k,
+            lag,
+            half,
+            ascending,
+        }
+    }
+
+    fn index_of(&self, lag: i64, len: usize) -> usize {
+        let h = self.half as i64;
+        if self.ascending {
+            (lag + h) as usize
+        } else if lag >= 0 {
+            lag as usize
+        } else {
+            (len as i64 + lag) as usize
+        }
+    }
+}
+
+/// The lag with its parabolic sub-sample offset when the fit applies (not at the edges of the search).
+/// vsg fits the signed values (sign of the peak); the original's SCC fit uses magnitudes
+/// (docs/analysis.md#correlation-methods).
+fn refined_lag(peak: &Peak, a: &[f64], s: &[f64], pearson: bool, fit: bool, vsg: bool) -> f64 {
+    let (lag, h, k) = (peak.lag, peak.half as i64, peak.k);
+    if !fit || lag <= -h || lag >= h {
+        return lag as f64;
+    }
+    let y = |i: usize| -> f64 {
+        if !vsg {
+            a[i]
+        } else if pearson {
+            a[i] * s[i].signum() * s[k].signum()
+        } else {
+            s[i] * s[k].signum()
         }
     };
+    let (below, above) = (
+        peak.index_of(lag - 1, a.len()),
+        peak.index_of(lag + 1, a.len()),
+    );
+    lag as f64 + parabolic_offset(y(below), y(k), y(above))
+}
+
+/// Correlate one chunk `r` (length L) against the target window `t` (length L, or L + 2M): forward spectra →
+/// weighted cross spectrum → inverse FFT → searched values → peak, sub-sample lag and confidence.
+pub fn correlate_chunk(
+    r: &[f32],
+    t: &[f32],
+    method: Method,
+    p: &Params,
+) -> Result<LagResult, String> {
+    let (len_r, len_t) = (r.len(), t.len());
+    if len_r == 0 || len_t < len_r || (len_t - len_r) % 2 != 0 {
+        return Err(format!(
+            "target window length {len_t} must be the chunk length {len_r} + 2·margin"
+        ));
+    }
+    let window = len_t != len_r;
+    let scc = method == Method::Scc;
+    let n = fft_length(len_r, len_t, p.exact_fft_length);
+    let (fwd, inv) = plans(n);
+    let mut scratch =
+        vec![Complex::new(0.0, 0.0); fwd.get_scratch_len().max(inv.get_scratch_len())];
+    let Spectra {
+        mut rs,
+        ts,
+        energy_r,
+        energy_t,
+        zt,
+    } = spectra(r, t, scc, p, fwd.as_ref(), &mut scratch)?;
+    weight_cross_spectrum(&mut rs, &ts, method, p, n);
+    drop(ts);
+    // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
+    rs[0].im = 0.0;
+    if n % 2 == 0 {
+        let last = rs.len() - 1;
+        rs[last].im = 0.0;
+    }
+    let mut buf = inv.make_output_vec();
+    inv.process_with_scratch(&mut rs, &mut buf, &mut scratch)
+        .map_err(|e| e.to_string())?;
+    drop(rs);
+    drop(scratch);
+    let ascending = window || scc;
+    let (s, half) = searched_values(&buf, n, len_r, len_t, ascending);
+    drop(buf);
     let pearson = scc && window && p.pearson_scc;
     let a: Vec<f64> = if pearson {
-        let (m, sd) = zt.unwrap_or((0.0, 1.0));
-        let mut p1 = Vec::with_capacity(len_t + 1);
-        let mut p2 = Vec::with_capacity(len_t + 1);
-        let (mut c1, mut c2) = (0.0, 0.0);
-        p1.push(0.0);
-        p2.push(0.0);
-        for &v in t {
-            let z = (v as f64 - m) / (sd + EPS);
-            c1 += z;
-            c2 += z * z;
-            p1.push(c1);
-            p2.push(c2);
-        }
-        let two_m = len_t - len_r;
-        let lf = len_r as f64;
-        s.iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let j = two_m - i;
-                let ssum = p1[j + len_r] - p1[j];
-                let var = (p2[j + len_r] - p2[j] - ssum * ssum / lf).max(0.0);
-                (v / ((energy_r * var).sqrt() + 1e-6 * lf)).abs()
-            })
-            .collect()
+        pearson_magnitudes(&s, t, zt, energy_r, len_r)
     } else {
         s.iter().map(|v| v.abs()).collect()
     };
-    // first index of the maximum
-    let mut k = 0usize;
-    for (i, &v) in a.iter().enumerate() {
-        if v > a[k] {
-            k = i;
-        }
-    }
-    let lag = lag_at(k);
-    let mut raw = lag as f64;
-    let fit = p.peak_fit && (p.vsg || scc);
-    let h = half as i64;
-    if fit && -h < lag && lag < h {
-        let idx = |lg: i64| -> usize {
-            if ascending {
-                (lg + h) as usize
-            } else if lg >= 0 {
-                lg as usize
-            } else {
-                (a.len() as i64 + lg) as usize
-            }
-        };
-        // vsg fits the signed values (sign of the peak); the spec's SCC fit uses magnitudes (§7.3.4)
-        let y = |i: usize| -> f64 {
-            if !p.vsg {
-                a[i]
-            } else if pearson {
-                a[i] * s[i].signum() * s[k].signum()
-            } else {
-                s[i] * s[k].signum()
-            }
-        };
-        raw = lag as f64 + parabolic_offset(y(idx(lag - 1)), y(k), y(idx(lag + 1)));
-    }
+    let peak = Peak::find(&a, half, ascending);
+    let raw = refined_lag(&peak, &a, &s, pearson, p.peak_fit && (p.vsg || scc), p.vsg);
+    let k = peak.k;
     let conf = match method {
         _ if p.distinct_confidence => gated_confidence(&a, r, t, p.silence_db),
         Method::Scc if pearson => a[k] * 100.0,
@@ -483,7 +580,7 @@ pub fn correlate_chunk(
         _ => peak_confidence(&a, k),
     };
     Ok(LagResult {
-        lag,
+        lag: peak.lag,
         raw_lag: raw,
         confidence: conf,
     })
@@ -579,7 +676,7 @@ mod tests {
 
     #[test]
     fn sign_convention_target_later_is_negative() {
-        // target content 137 samples later than in the reference → lag −137 (spec §0.1.4)
+        // target content 137 samples later than in the reference → lag −137 (docs/analysis.md#sign-convention)
         let x = noise(60_000, 7);
         let tgt = delayed(&x, 137);
         let (a, l, m) = (20_000usize, 4800usize, 2400usize);

@@ -1,4 +1,4 @@
-//! DBSCAN on 1-D values with scikit-learn semantics (spec analysis.md §11.3.1).
+//! DBSCAN on 1-D values with scikit-learn semantics (docs/analysis.md#drift-and-stepping).
 //!
 //! A small own implementation rather than `linfa-clustering`: linfa's DBSCAN treats points as
 //! neighbours only when their distance is strictly *below* the tolerance (sklearn: `≤ eps`) and grows

@@ -1,4 +1,4 @@
-//! Drift / stepping diagnosis (spec analysis.md §11); mirror of `vsg_core/analysis/drift.py`.
+//! Drift / stepping diagnosis (docs/analysis.md#drift-and-stepping); mirror of `vsg_core/analysis/drift.py`.
 //!
 //! Same tests in the same order (PAL → stepping → linear drift), same arithmetic in the same order
 //! (left-to-right sums), same log lines. The module docstring of the Python reference lists vsg's
@@ -27,7 +27,7 @@ pub const PAL_SUPPORT: f64 = 0.6;
 /// Below this share for every model (line, timing clusters): NO_MATCH.
 pub const MODEL_SUPPORT: f64 = 0.5;
 
-/// Cluster validation thresholds (§11.3.4).
+/// Cluster validation thresholds (docs/analysis.md#drift-and-stepping).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QualityThresholds {
     pub min_chunks_per_cluster: i64,
@@ -37,7 +37,7 @@ pub struct QualityThresholds {
     pub min_total_clusters: i64,
 }
 
-/// The quality presets table (§11.3.4); `None` for `custom` and unknown names.
+/// The quality presets table (docs/analysis.md#drift-and-stepping); `None` for `custom` and unknown names.
 pub fn quality_preset(name: &str) -> Option<QualityThresholds> {
     let q = |a, b, c, d, e| QualityThresholds {
         min_chunks_per_cluster: a,
@@ -606,7 +606,448 @@ fn py_bool(b: bool) -> &'static str {
     }
 }
 
-/// Diagnose one target from all its chunk records (rejected ones are ignored).
+/// What every test of the diagnosis reads: the accepted chunks, their fits and clusters, and the log so far.
+struct Evidence<'a> {
+    config: &'a DriftConfig,
+    accepted: Vec<&'a ChunkResult>,
+    /// Chunk centres on the reference timeline (s).
+    x: Vec<f64>,
+    /// Raw delays (ms).
+    y: Vec<f64>,
+    lossless: bool,
+    expected_pal: Option<f64>,
+    fit_all: Option<LineFit>,
+    qmode: String,
+    q: QualityThresholds,
+    labels: Vec<i64>,
+    clusters: Vec<ClusterInfo>,
+    /// Theil–Sen (slope, intercept).
+    line: Option<(f64, f64)>,
+    inliers: Vec<usize>,
+    outlier_chunks: Vec<u32>,
+    cluster_support: usize,
+    lines: Vec<String>,
+}
+
+impl<'a> Evidence<'a> {
+    fn gather(
+        chunks: &'a [ChunkResult],
+        config: &'a DriftConfig,
+        ref_fps: Option<f64>,
+        target_fps: Option<f64>,
+        codec_id: &str,
+    ) -> Self {
+        let accepted: Vec<&ChunkResult> = chunks.iter().filter(|c| c.accepted).collect();
+        let x: Vec<f64> = accepted
+            .iter()
+            .map(|c| c.start_s + config.chunk_duration_s / 2.0)
+            .collect();
+        let y: Vec<f64> = accepted.iter().map(|c| c.raw_delay_ms).collect();
+        let (qmode, q) = config.quality();
+        let labels = dbscan_1d(&y, config.eps_ms, config.min_samples);
+        let clusters = build_clusters(&accepted, &labels, config.chunk_duration_s, &q);
+        let line = theil_sen(&x, &y);
+        let inliers = robust_inliers(&x, &y, line);
+        let outlier_chunks: Vec<u32> = (0..accepted.len())
+            .filter(|i| !inliers.contains(i))
+            .map(|i| accepted[i].index)
+            .collect();
+        let cluster_support: usize = clusters.iter().map(|c| c.size()).sum();
+        Evidence {
+            config,
+            fit_all: linear_fit(&x, &y),
+            accepted,
+            x,
+            y,
+            lossless: is_lossless_codec(codec_id),
+            expected_pal: expected_pal_slope(ref_fps, target_fps),
+            qmode,
+            q,
+            labels,
+            clusters,
+            line,
+            inliers,
+            outlier_chunks,
+            cluster_support,
+            lines: Vec::new(),
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.accepted.len()
+    }
+
+    /// The diagnosis with the log lines so far.
+    fn finish(
+        &self,
+        kind: DiagnosisKind,
+        reason: String,
+        fit: Option<LineFit>,
+        segments: Vec<Segment>,
+        correction_mode: Option<String>,
+        fallback_mode: Option<String>,
+    ) -> Diagnosis {
+        Diagnosis {
+            kind,
+            accepted_count: self.n(),
+            fit,
+            lossless: self.lossless,
+            expected_pal_ms_per_s: self.expected_pal,
+            clusters: self.clusters.clone(),
+            segments,
+            correction_mode,
+            fallback_mode,
+            reason,
+            lines: self.lines.clone(),
+            outlier_chunks: self.outlier_chunks.clone(),
+            robust_line: self.line,
+            line_support: self.inliers.len(),
+            cluster_support: self.cluster_support,
+        }
+    }
+
+    /// A diagnosis without segments or correction modes.
+    fn verdict(&self, kind: DiagnosisKind, reason: String, fit: Option<LineFit>) -> Diagnosis {
+        self.finish(kind, reason, fit, vec![], None, None)
+    }
+
+    /// Threshold by codec class (lossless or lossy).
+    fn by_codec(&self, lossless: f64, lossy: f64) -> f64 {
+        if self.lossless {
+            lossless
+        } else {
+            lossy
+        }
+    }
+}
+
+/// INSUFFICIENT_DATA below `min_accepted_chunks`; with fewer than MIN_CHUNKS_FOR_PATTERN, UNIFORM only when
+/// every delay agrees within the cluster distance.
+fn too_few_chunks(ev: &mut Evidence) -> Option<Diagnosis> {
+    let n = ev.n();
+    let (min_acc, eps) = (ev.config.min_accepted_chunks.max(1), ev.config.eps_ms);
+    if (n as i64) < min_acc {
+        let reason = format!("only {n} accepted chunks (need at least {min_acc})");
+        ev.lines
+            .push(format!("[DriftDiagnosis] INSUFFICIENT_DATA: {reason}."));
+        return Some(ev.verdict(DiagnosisKind::InsufficientData, reason, ev.fit_all.clone()));
+    }
+    if n >= MIN_CHUNKS_FOR_PATTERN {
+        return None;
+    }
+    let spread = max_f(&ev.y) - min_f(&ev.y);
+    if spread <= eps {
+        let reason = format!(
+            "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests); their delays agree within {spread:.3} ms (<= {eps:.1} ms)"
+        );
+        ev.lines
+            .push(format!("[DriftDiagnosis] UNIFORM: {reason}."));
+        return Some(ev.verdict(DiagnosisKind::Uniform, reason, ev.fit_all.clone()));
+    }
+    let reason = format!(
+        "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests) whose delays spread over {spread:.3} ms (> {eps:.1} ms)"
+    );
+    ev.lines
+        .push(format!("[DriftDiagnosis] INSUFFICIENT_DATA: {reason}."));
+    Some(ev.verdict(DiagnosisKind::InsufficientData, reason, ev.fit_all.clone()))
+}
+
+/// Test 0 — robust line (Theil–Sen): NO_MATCH when neither a line nor clusters explain the chunks; PAL or
+/// linear drift when the chunks on the robust line say so (outliers left out).
+fn robust_model(
+    ev: &mut Evidence,
+    ref_fps: Option<f64>,
+    target_fps: Option<f64>,
+) -> Option<Diagnosis> {
+    let (n, nf, n_in) = (ev.n(), ev.n() as f64, ev.inliers.len());
+    let (cluster_support, n_out) = (ev.cluster_support, ev.outlier_chunks.len());
+    let xin: Vec<f64> = ev.inliers.iter().map(|&i| ev.x[i]).collect();
+    let yin: Vec<f64> = ev.inliers.iter().map(|&i| ev.y[i]).collect();
+    let fit_in = linear_fit(&xin, &yin);
+    if let Some((ls, li)) = ev.line {
+        ev.lines.push(format!(
+            "[Robust Fit] Theil-Sen slope {ls:+.4} ms/s, delay at 0 s {li:+.3} ms; {n_in}/{n} chunks within ±{ROBUST_INLIER_MS:.0} ms of the line; {cluster_support}/{n} chunks in timing clusters."
+        ));
+    }
+    if n_out > 0 {
+        let ranges = compress_ranges(&ev.outlier_chunks);
+        ev.lines.push(format!(
+            "[Robust Fit] Outlier chunks (off the line): {ranges}"
+        ));
+    }
+    if (n_in.max(cluster_support) as f64) < MODEL_SUPPORT * nf {
+        let reason = format!(
+            "the {n} accepted chunks agree on no delay model: a line explains {n_in} of them, timing clusters {cluster_support} (need {:.0}%)",
+            MODEL_SUPPORT * 100.0
+        );
+        ev.lines
+            .push(format!("[DriftDiagnosis] NO_MATCH: {reason}."));
+        return Some(ev.verdict(DiagnosisKind::NoMatch, reason, ev.fit_all.clone()));
+    }
+    if let (Some(exp), Some((ls, _)), Some(fi)) = (ev.expected_pal, ev.line, fit_in.as_ref()) {
+        if (ls - exp).abs() < PAL_TOLERANCE_MS_PER_S && n_in as f64 >= PAL_SUPPORT * nf {
+            ev.lines.push(format!(
+                "[PAL Drift Detected] Reference {:.3} fps, target {:.3} fps: expected drift {exp:+.2} ms/s, robust slope {ls:+.2} ms/s ({n_in}/{n} chunks on the line).",
+                ref_fps.unwrap_or(0.0),
+                target_fps.unwrap_or(0.0),
+            ));
+            let reason = format!(
+                "PAL speed-up: slope {:+.2} ms/s (expected {exp:+.2}); {n_out} outlier chunks",
+                fi.slope
+            );
+            return Some(ev.verdict(DiagnosisKind::PalDrift, reason, fit_in.clone()));
+        }
+    }
+    let r2_line = ev.by_codec(
+        ev.config.r2_threshold_lossless,
+        ev.config.r2_threshold_lossy,
+    );
+    let fi = fit_in.as_ref()?;
+    if n_in as f64 >= LINE_SUPPORT * nf
+        && fi.total_drift_ms >= MIN_TOTAL_DRIFT_MS
+        && fi.residual_rms <= RESIDUAL_FLOOR_MS.max(RESIDUAL_FRACTION * fi.total_drift_ms)
+        && fi.r2.is_some_and(|r| r > r2_line)
+    {
+        let r2 = fi.r2.unwrap_or(0.0);
+        ev.lines.push(format!(
+            "[Linear Drift Detected] {n_in}/{n} chunks lie on a line: slope {:+.4} ms/s, R²={r2:.3}, residual RMS {:.3} ms, {:.1} ms across the scanned span; {n_out} outlier chunks.",
+            fi.slope, fi.residual_rms, fi.total_drift_ms
+        ));
+        let reason = format!(
+            "drift: slope {:+.3} ms/s, R² {r2:.3}, {n_out} outlier chunks",
+            fi.slope
+        );
+        return Some(ev.verdict(DiagnosisKind::LinearDrift, reason, fit_in.clone()));
+    }
+    None
+}
+
+/// Test 1 — PAL drift from the frame rates of both sources and the fit over all chunks.
+fn pal_drift(
+    ev: &mut Evidence,
+    ref_fps: Option<f64>,
+    target_fps: Option<f64>,
+) -> Option<Diagnosis> {
+    let (exp, fit) = (ev.expected_pal?, ev.fit_all.as_ref()?);
+    if (fit.slope - exp).abs() >= PAL_TOLERANCE_MS_PER_S {
+        return None;
+    }
+    let slope = fit.slope;
+    ev.lines.push(format!(
+        "[PAL Drift Detected] Reference {:.3} fps, target {:.3} fps: expected drift {exp:+.2} ms/s, measured {slope:+.2} ms/s.",
+        ref_fps.unwrap_or(0.0),
+        target_fps.unwrap_or(0.0),
+    ));
+    let reason = format!("PAL speed-up: slope {slope:+.2} ms/s (expected {exp:+.2})");
+    Some(ev.verdict(DiagnosisKind::PalDrift, reason, ev.fit_all.clone()))
+}
+
+/// The clusters stepping uses under `mode` (`None`: rejected), with its log lines; and the fallback mode.
+fn stepping_verdict(ev: &mut Evidence, mode: &str) -> (Option<Vec<i64>>, Option<String>) {
+    let k = ev.clusters.len();
+    let valid: Vec<i64> = ev
+        .clusters
+        .iter()
+        .filter(|c| c.valid)
+        .map(|c| c.label)
+        .collect();
+    let (nv, need) = (valid.len(), ev.q.min_total_clusters);
+    let invalid = k - nv;
+    if mode == "full" || mode == "strict" {
+        if invalid > 0 {
+            ev.lines.push(format!(
+                "[Stepping Rejected] {invalid}/{k} clusters failed validation in '{mode}' mode."
+            ));
+            ev.lines.push(
+                "[Stepping Rejected] Hint: the 'filtered' correction mode keeps only the valid clusters."
+                    .to_string(),
+            );
+        } else if (nv as i64) < need {
+            ev.lines.push(format!(
+                "[Stepping Rejected] Only {nv} clusters (need {need}+)."
+            ));
+        } else {
+            ev.lines.push(format!(
+                "[Stepping Accepted] All {nv} clusters passed validation."
+            ));
+            return (Some(valid), None);
+        }
+        return (None, None);
+    }
+    if mode == "filtered" {
+        let fb = ev.config.stepping_filtered_fallback.clone();
+        if (nv as i64) < need {
+            ev.lines.push(format!(
+                "[Filtered Stepping Rejected] Only {nv} valid clusters (need {need}+)."
+            ));
+        } else if fb == "reject" && invalid > 0 {
+            ev.lines.push(format!(
+                "[Filtered Stepping Rejected] {invalid}/{k} clusters failed validation and the fallback mode is 'reject'."
+            ));
+        } else {
+            ev.lines.push(format!(
+                "[Filtered Stepping Accepted] Using {nv}/{k} valid clusters (filtered {invalid})."
+            ));
+            return (Some(valid), Some(fb));
+        }
+        return (None, Some(fb));
+    }
+    let smallest = ev.clusters.iter().map(|c| c.size()).min().unwrap_or(0);
+    let min_chunks = ev.config.custom_min_chunks_per_cluster;
+    if smallest as i64 >= min_chunks {
+        ev.lines.push(format!(
+            "[Stepping Accepted] Correction mode '{mode}': smallest cluster has {smallest} chunks (need {min_chunks}+)."
+        ));
+        return (Some(ev.clusters.iter().map(|c| c.label).collect()), None);
+    }
+    ev.lines.push(format!(
+        "[Stepping Rejected] Correction mode '{mode}': smallest cluster has {smallest} chunks (need {min_chunks}+)."
+    ));
+    (None, None)
+}
+
+/// Test 2 — stepping: two or more DBSCAN clusters, validated; `None` when there is no stepping or it is
+/// rejected (the linear-drift test runs next).
+fn stepping(ev: &mut Evidence, ref_duration_s: Option<f64>) -> Option<Diagnosis> {
+    let mode = ev.config.stepping_correction_mode.clone();
+    let k = ev.clusters.len();
+    if k < 2 {
+        return None;
+    }
+    if mode == "disabled" {
+        ev.lines.push(format!(
+            "[Stepping] Found {k} timing clusters, but stepping correction is disabled."
+        ));
+        let reason = format!("{k} timing clusters, stepping correction disabled");
+        let fit = ev.fit_all.clone();
+        return Some(ev.finish(
+            DiagnosisKind::Uniform,
+            reason,
+            fit,
+            vec![],
+            Some(mode),
+            None,
+        ));
+    }
+    ev.lines
+        .push(format!("[Stepping Detection] Found {k} timing clusters"));
+    ev.lines.push(format!(
+        "[Stepping] Correction mode: {mode}, Quality mode: {}",
+        ev.qmode
+    ));
+    let validation = validation_lines(&ev.clusters, &ev.qmode, &ev.q);
+    ev.lines.extend(validation);
+    if ev.config.diagnostics_verbose {
+        let diagnostics = diagnostic_lines(&ev.clusters, &ev.labels);
+        ev.lines.extend(diagnostics);
+    }
+    let (use_labels, fallback) = stepping_verdict(ev, &mode);
+    if let Some(use_labels) = use_labels {
+        let segs = segments(
+            &ev.accepted,
+            &ev.labels,
+            &ev.clusters,
+            &use_labels,
+            ev.config.chunk_duration_s,
+            ref_duration_s,
+        );
+        let reason = format!("{} valid timing clusters", use_labels.len());
+        let fit = ev.fit_all.clone();
+        return Some(ev.finish(
+            DiagnosisKind::Stepping,
+            reason,
+            fit,
+            segs,
+            Some(mode),
+            fallback,
+        ));
+    }
+    ev.lines
+        .push("[DriftDiagnosis] Stepping rejected; testing for linear drift instead.".to_string());
+    None
+}
+
+/// Test 3 — linear drift (the single cluster's chunks when one cluster holds most of them); else UNIFORM.
+fn linear_drift(ev: &mut Evidence, codec_id: &str) -> Diagnosis {
+    let n = ev.n();
+    let mut fit = ev.fit_all.clone();
+    if ev.clusters.len() == 1
+        && ev.clusters[0].size() >= MIN_CHUNKS_FOR_PATTERN
+        && ev.clusters[0].size() < n
+    {
+        let members = &ev.clusters[0].members;
+        let xs: Vec<f64> = members.iter().map(|&i| ev.x[i]).collect();
+        let ys: Vec<f64> = members.iter().map(|&i| ev.y[i]).collect();
+        fit = linear_fit(&xs, &ys);
+        let line = format!(
+            "[DriftDiagnosis] Fitting the {} chunks of the single cluster ({} outlier chunks left out).",
+            members.len(),
+            n - members.len()
+        );
+        ev.lines.push(line);
+    }
+    let slope_thr = ev.by_codec(
+        ev.config.slope_threshold_lossless,
+        ev.config.slope_threshold_lossy,
+    );
+    let r2_thr = ev.by_codec(
+        ev.config.r2_threshold_lossless,
+        ev.config.r2_threshold_lossy,
+    );
+    ev.lines.push(format!(
+        "[DriftDiagnosis] Codec: {codec_id} (lossless={}). Using R²>{r2_thr:.2}, slope>{slope_thr:.1} ms/s.",
+        py_bool(ev.lossless)
+    ));
+    let Some(f) = fit.clone() else {
+        ev.lines.push(
+            "[DriftDiagnosis] All chunks start at the same time; no drift fit possible."
+                .to_string(),
+        );
+        return ev.verdict(
+            DiagnosisKind::Uniform,
+            "no time spread between chunks".to_string(),
+            None,
+        );
+    };
+    let r2 = f.r2.unwrap_or(f64::NAN);
+    let r2_text = match f.r2 {
+        Some(v) => format!("{v:.3}"),
+        None => "n/a".to_string(),
+    };
+    ev.lines.push(format!(
+        "[DriftDiagnosis] Fit over {} chunks: slope={:+.4} ms/s, R²={r2_text}, total drift={:.2}ms over {:.1}s, residual RMS={:.3}ms.",
+        f.n, f.slope, f.total_drift_ms, f.span_s, f.residual_rms
+    ));
+    if f.slope.abs() > slope_thr && r2 > r2_thr {
+        ev.lines.push(format!(
+            "[Linear Drift Detected] Delays fit a straight line with R-squared={r2:.3} and slope={:.2} ms/s.",
+            f.slope
+        ));
+        let reason = format!("slope {:+.3} ms/s, R² {r2:.3}", f.slope);
+        return ev.verdict(DiagnosisKind::LinearDrift, reason, fit);
+    }
+    let residual_limit = RESIDUAL_FLOOR_MS.max(RESIDUAL_FRACTION * f.total_drift_ms);
+    if r2 > r2_thr && f.total_drift_ms >= MIN_TOTAL_DRIFT_MS && f.residual_rms <= residual_limit {
+        ev.lines.push(format!(
+            "[Linear Drift Detected] Slow drift: R-squared={r2:.3}, slope={:.3} ms/s, {:.1}ms across the scanned span (>= {MIN_TOTAL_DRIFT_MS:.1}ms), residual RMS {:.3}ms (<= {residual_limit:.3}ms).",
+            f.slope, f.total_drift_ms, f.residual_rms
+        ));
+        let reason = format!(
+            "slow drift: slope {:+.3} ms/s, R² {r2:.3}, {:.1} ms total",
+            f.slope, f.total_drift_ms
+        );
+        return ev.verdict(DiagnosisKind::LinearDrift, reason, fit);
+    }
+    ev.verdict(
+        DiagnosisKind::Uniform,
+        "constant delay (no stepping, no drift)".to_string(),
+        fit,
+    )
+}
+
+/// Diagnose one target from all its chunk records (rejected ones are ignored): the tests of
+/// docs/analysis.md#drift-and-stepping in order; the first that decides wins (too few chunks → robust model →
+/// PAL → stepping → linear drift / uniform).
 pub fn diagnose(
     chunks: &[ChunkResult],
     config: &DriftConfig,
@@ -615,421 +1056,20 @@ pub fn diagnose(
     codec_id: &str,
     ref_duration_s: Option<f64>,
 ) -> Diagnosis {
-    let accepted: Vec<&ChunkResult> = chunks.iter().filter(|c| c.accepted).collect();
-    let n = accepted.len();
-    let mut lines: Vec<String> = Vec::new();
-    let lossless = is_lossless_codec(codec_id);
-    let expected_pal = expected_pal_slope(ref_fps, target_fps);
-    let x: Vec<f64> = accepted
-        .iter()
-        .map(|c| c.start_s + config.chunk_duration_s / 2.0)
-        .collect();
-    let y: Vec<f64> = accepted.iter().map(|c| c.raw_delay_ms).collect();
-    let fit_all = linear_fit(&x, &y);
-    let (qmode, q) = config.quality();
-    let labels = dbscan_1d(&y, config.eps_ms, config.min_samples);
-    let clusters = build_clusters(&accepted, &labels, config.chunk_duration_s, &q);
-    let line = theil_sen(&x, &y);
-    let inliers = robust_inliers(&x, &y, line);
-    let outlier_chunks: Vec<u32> = (0..n)
-        .filter(|i| !inliers.contains(i))
-        .map(|i| accepted[i].index)
-        .collect();
-    let cluster_support: usize = clusters.iter().map(|c| c.size()).sum();
-
-    let make = |kind: DiagnosisKind,
-                reason: String,
-                fit: Option<LineFit>,
-                segments: Vec<Segment>,
-                correction_mode: Option<String>,
-                fallback_mode: Option<String>,
-                lines: Vec<String>| Diagnosis {
-        kind,
-        accepted_count: n,
-        fit,
-        lossless,
-        expected_pal_ms_per_s: expected_pal,
-        clusters: clusters.clone(),
-        segments,
-        correction_mode,
-        fallback_mode,
-        reason,
-        lines,
-        outlier_chunks: outlier_chunks.clone(),
-        robust_line: line,
-        line_support: inliers.len(),
-        cluster_support,
-    };
-
-    let min_acc = config.min_accepted_chunks.max(1);
-    if (n as i64) < min_acc {
-        let reason = format!("only {n} accepted chunks (need at least {min_acc})");
-        lines.push(format!("[DriftDiagnosis] INSUFFICIENT_DATA: {reason}."));
-        return make(
-            DiagnosisKind::InsufficientData,
-            reason,
-            fit_all,
-            vec![],
-            None,
-            None,
-            lines,
-        );
+    let mut ev = Evidence::gather(chunks, config, ref_fps, target_fps, codec_id);
+    if let Some(d) = too_few_chunks(&mut ev) {
+        return d;
     }
-    if n < MIN_CHUNKS_FOR_PATTERN {
-        let spread = max_f(&y) - min_f(&y);
-        if spread <= config.eps_ms {
-            let reason = format!(
-                "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests); their delays agree within {spread:.3} ms (<= {:.1} ms)",
-                config.eps_ms
-            );
-            lines.push(format!("[DriftDiagnosis] UNIFORM: {reason}."));
-            return make(
-                DiagnosisKind::Uniform,
-                reason,
-                fit_all,
-                vec![],
-                None,
-                None,
-                lines,
-            );
-        }
-        let reason = format!(
-            "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests) whose delays spread over {spread:.3} ms (> {:.1} ms)",
-            config.eps_ms
-        );
-        lines.push(format!("[DriftDiagnosis] INSUFFICIENT_DATA: {reason}."));
-        return make(
-            DiagnosisKind::InsufficientData,
-            reason,
-            fit_all,
-            vec![],
-            None,
-            None,
-            lines,
-        );
+    if let Some(d) = robust_model(&mut ev, ref_fps, target_fps) {
+        return d;
     }
-
-    // Test 0 — robust line (Theil–Sen): which model do the chunks support, and which are outliers?
-    let xin: Vec<f64> = inliers.iter().map(|&i| x[i]).collect();
-    let yin: Vec<f64> = inliers.iter().map(|&i| y[i]).collect();
-    let fit_in = linear_fit(&xin, &yin);
-    let n_in = inliers.len();
-    let nf = n as f64;
-    if let Some((ls, li)) = line {
-        lines.push(format!(
-            "[Robust Fit] Theil-Sen slope {ls:+.4} ms/s, delay at 0 s {li:+.3} ms; {n_in}/{n} chunks within ±{ROBUST_INLIER_MS:.0} ms of the line; {cluster_support}/{n} chunks in timing clusters."
-        ));
+    if let Some(d) = pal_drift(&mut ev, ref_fps, target_fps) {
+        return d;
     }
-    if !outlier_chunks.is_empty() {
-        lines.push(format!(
-            "[Robust Fit] Outlier chunks (off the line): {}",
-            compress_ranges(&outlier_chunks)
-        ));
+    if let Some(d) = stepping(&mut ev, ref_duration_s) {
+        return d;
     }
-    if (n_in.max(cluster_support) as f64) < MODEL_SUPPORT * nf {
-        let reason = format!(
-            "the {n} accepted chunks agree on no delay model: a line explains {n_in} of them, timing clusters {cluster_support} (need {:.0}%)",
-            MODEL_SUPPORT * 100.0
-        );
-        lines.push(format!("[DriftDiagnosis] NO_MATCH: {reason}."));
-        return make(
-            DiagnosisKind::NoMatch,
-            reason,
-            fit_all,
-            vec![],
-            None,
-            None,
-            lines,
-        );
-    }
-    if let (Some(exp), Some((ls, _)), Some(fi)) = (expected_pal, line, fit_in.as_ref()) {
-        if (ls - exp).abs() < PAL_TOLERANCE_MS_PER_S && n_in as f64 >= PAL_SUPPORT * nf {
-            lines.push(format!(
-                "[PAL Drift Detected] Reference {:.3} fps, target {:.3} fps: expected drift {exp:+.2} ms/s, robust slope {ls:+.2} ms/s ({n_in}/{n} chunks on the line).",
-                ref_fps.unwrap_or(0.0),
-                target_fps.unwrap_or(0.0),
-            ));
-            let reason = format!(
-                "PAL speed-up: slope {:+.2} ms/s (expected {exp:+.2}); {} outlier chunks",
-                fi.slope,
-                outlier_chunks.len()
-            );
-            return make(
-                DiagnosisKind::PalDrift,
-                reason,
-                fit_in.clone(),
-                vec![],
-                None,
-                None,
-                lines,
-            );
-        }
-    }
-    let r2_line = if lossless {
-        config.r2_threshold_lossless
-    } else {
-        config.r2_threshold_lossy
-    };
-    if let Some(fi) = fit_in.as_ref() {
-        if n_in as f64 >= LINE_SUPPORT * nf
-            && fi.total_drift_ms >= MIN_TOTAL_DRIFT_MS
-            && fi.residual_rms <= RESIDUAL_FLOOR_MS.max(RESIDUAL_FRACTION * fi.total_drift_ms)
-            && fi.r2.is_some_and(|r| r > r2_line)
-        {
-            let r2 = fi.r2.unwrap_or(0.0);
-            lines.push(format!(
-                "[Linear Drift Detected] {n_in}/{n} chunks lie on a line: slope {:+.4} ms/s, R²={r2:.3}, residual RMS {:.3} ms, {:.1} ms across the scanned span; {} outlier chunks.",
-                fi.slope, fi.residual_rms, fi.total_drift_ms, outlier_chunks.len()
-            ));
-            let reason = format!(
-                "drift: slope {:+.3} ms/s, R² {r2:.3}, {} outlier chunks",
-                fi.slope,
-                outlier_chunks.len()
-            );
-            return make(
-                DiagnosisKind::LinearDrift,
-                reason,
-                fit_in.clone(),
-                vec![],
-                None,
-                None,
-                lines,
-            );
-        }
-    }
-
-    // Test 1 — PAL drift.
-    if let (Some(exp), Some(fit)) = (expected_pal, fit_all.as_ref()) {
-        if (fit.slope - exp).abs() < PAL_TOLERANCE_MS_PER_S {
-            lines.push(format!(
-                "[PAL Drift Detected] Reference {:.3} fps, target {:.3} fps: expected drift {exp:+.2} ms/s, measured {:+.2} ms/s.",
-                ref_fps.unwrap_or(0.0),
-                target_fps.unwrap_or(0.0),
-                fit.slope
-            ));
-            let reason = format!(
-                "PAL speed-up: slope {:+.2} ms/s (expected {exp:+.2})",
-                fit.slope
-            );
-            return make(
-                DiagnosisKind::PalDrift,
-                reason,
-                fit_all.clone(),
-                vec![],
-                None,
-                None,
-                lines,
-            );
-        }
-    }
-
-    // Test 2 — stepping.
-    let mode = config.stepping_correction_mode.clone();
-    let k = clusters.len();
-    if k >= 2 {
-        if mode == "disabled" {
-            lines.push(format!(
-                "[Stepping] Found {k} timing clusters, but stepping correction is disabled."
-            ));
-            return make(
-                DiagnosisKind::Uniform,
-                format!("{k} timing clusters, stepping correction disabled"),
-                fit_all,
-                vec![],
-                Some(mode),
-                None,
-                lines,
-            );
-        }
-        lines.push(format!("[Stepping Detection] Found {k} timing clusters"));
-        lines.push(format!(
-            "[Stepping] Correction mode: {mode}, Quality mode: {qmode}"
-        ));
-        lines.extend(validation_lines(&clusters, &qmode, &q));
-        if config.diagnostics_verbose {
-            lines.extend(diagnostic_lines(&clusters, &labels));
-        }
-        let valid: Vec<i64> = clusters
-            .iter()
-            .filter(|c| c.valid)
-            .map(|c| c.label)
-            .collect();
-        let nv = valid.len();
-        let invalid = k - nv;
-        let mut use_labels: Option<Vec<i64>> = None;
-        let mut fallback: Option<String> = None;
-        if mode == "full" || mode == "strict" {
-            if invalid > 0 {
-                lines.push(format!(
-                    "[Stepping Rejected] {invalid}/{k} clusters failed validation in '{mode}' mode."
-                ));
-                lines.push(
-                    "[Stepping Rejected] Hint: the 'filtered' correction mode keeps only the valid clusters."
-                        .to_string(),
-                );
-            } else if (nv as i64) < q.min_total_clusters {
-                lines.push(format!(
-                    "[Stepping Rejected] Only {nv} clusters (need {}+).",
-                    q.min_total_clusters
-                ));
-            } else {
-                lines.push(format!(
-                    "[Stepping Accepted] All {nv} clusters passed validation."
-                ));
-                use_labels = Some(valid.clone());
-            }
-        } else if mode == "filtered" {
-            let fb = config.stepping_filtered_fallback.clone();
-            if (nv as i64) < q.min_total_clusters {
-                lines.push(format!(
-                    "[Filtered Stepping Rejected] Only {nv} valid clusters (need {}+).",
-                    q.min_total_clusters
-                ));
-            } else if fb == "reject" && invalid > 0 {
-                lines.push(format!(
-                    "[Filtered Stepping Rejected] {invalid}/{k} clusters failed validation and the fallback mode is 'reject'."
-                ));
-            } else {
-                lines.push(format!(
-                    "[Filtered Stepping Accepted] Using {nv}/{k} valid clusters (filtered {invalid})."
-                ));
-                use_labels = Some(valid.clone());
-            }
-            fallback = Some(fb);
-        } else {
-            let smallest = clusters.iter().map(|c| c.size()).min().unwrap_or(0);
-            if smallest as i64 >= config.custom_min_chunks_per_cluster {
-                lines.push(format!(
-                    "[Stepping Accepted] Correction mode '{mode}': smallest cluster has {smallest} chunks (need {}+).",
-                    config.custom_min_chunks_per_cluster
-                ));
-                use_labels = Some(clusters.iter().map(|c| c.label).collect());
-            } else {
-                lines.push(format!(
-                    "[Stepping Rejected] Correction mode '{mode}': smallest cluster has {smallest} chunks (need {}+).",
-                    config.custom_min_chunks_per_cluster
-                ));
-            }
-        }
-        if let Some(use_labels) = use_labels {
-            let segs = segments(
-                &accepted,
-                &labels,
-                &clusters,
-                &use_labels,
-                config.chunk_duration_s,
-                ref_duration_s,
-            );
-            let reason = format!("{} valid timing clusters", use_labels.len());
-            return make(
-                DiagnosisKind::Stepping,
-                reason,
-                fit_all,
-                segs,
-                Some(mode),
-                fallback,
-                lines,
-            );
-        }
-        lines.push(
-            "[DriftDiagnosis] Stepping rejected; testing for linear drift instead.".to_string(),
-        );
-    }
-
-    // Test 3 — linear drift.
-    let mut fit = fit_all.clone();
-    if k == 1 && clusters[0].size() >= MIN_CHUNKS_FOR_PATTERN && clusters[0].size() < n {
-        let members = &clusters[0].members;
-        let xs: Vec<f64> = members.iter().map(|&i| x[i]).collect();
-        let ys: Vec<f64> = members.iter().map(|&i| y[i]).collect();
-        fit = linear_fit(&xs, &ys);
-        lines.push(format!(
-            "[DriftDiagnosis] Fitting the {} chunks of the single cluster ({} outlier chunks left out).",
-            members.len(),
-            n - members.len()
-        ));
-    }
-    let (slope_thr, r2_thr) = if lossless {
-        (
-            config.slope_threshold_lossless,
-            config.r2_threshold_lossless,
-        )
-    } else {
-        (config.slope_threshold_lossy, config.r2_threshold_lossy)
-    };
-    lines.push(format!(
-        "[DriftDiagnosis] Codec: {codec_id} (lossless={}). Using R²>{r2_thr:.2}, slope>{slope_thr:.1} ms/s.",
-        py_bool(lossless)
-    ));
-    let Some(f) = fit.clone() else {
-        lines.push(
-            "[DriftDiagnosis] All chunks start at the same time; no drift fit possible."
-                .to_string(),
-        );
-        return make(
-            DiagnosisKind::Uniform,
-            "no time spread between chunks".to_string(),
-            None,
-            vec![],
-            None,
-            None,
-            lines,
-        );
-    };
-    let r2 = f.r2.unwrap_or(f64::NAN);
-    let r2_text = match f.r2 {
-        Some(v) => format!("{v:.3}"),
-        None => "n/a".to_string(),
-    };
-    lines.push(format!(
-        "[DriftDiagnosis] Fit over {} chunks: slope={:+.4} ms/s, R²={r2_text}, total drift={:.2}ms over {:.1}s, residual RMS={:.3}ms.",
-        f.n, f.slope, f.total_drift_ms, f.span_s, f.residual_rms
-    ));
-    if f.slope.abs() > slope_thr && r2 > r2_thr {
-        lines.push(format!(
-            "[Linear Drift Detected] Delays fit a straight line with R-squared={r2:.3} and slope={:.2} ms/s.",
-            f.slope
-        ));
-        let reason = format!("slope {:+.3} ms/s, R² {r2:.3}", f.slope);
-        return make(
-            DiagnosisKind::LinearDrift,
-            reason,
-            fit,
-            vec![],
-            None,
-            None,
-            lines,
-        );
-    }
-    let residual_limit = RESIDUAL_FLOOR_MS.max(RESIDUAL_FRACTION * f.total_drift_ms);
-    if r2 > r2_thr && f.total_drift_ms >= MIN_TOTAL_DRIFT_MS && f.residual_rms <= residual_limit {
-        lines.push(format!(
-            "[Linear Drift Detected] Slow drift: R-squared={r2:.3}, slope={:.3} ms/s, {:.1}ms across the scanned span (>= {MIN_TOTAL_DRIFT_MS:.1}ms), residual RMS {:.3}ms (<= {residual_limit:.3}ms).",
-            f.slope, f.total_drift_ms, f.residual_rms
-        ));
-        let reason = format!(
-            "slow drift: slope {:+.3} ms/s, R² {r2:.3}, {:.1} ms total",
-            f.slope, f.total_drift_ms
-        );
-        return make(
-            DiagnosisKind::LinearDrift,
-            reason,
-            fit,
-            vec![],
-            None,
-            None,
-            lines,
-        );
-    }
-    make(
-        DiagnosisKind::Uniform,
-        "constant delay (no stepping, no drift)".to_string(),
-        fit,
-        vec![],
-        None,
-        None,
-        lines,
-    )
+    linear_drift(&mut ev, codec_id)
 }
 
 #[cfg(test)]

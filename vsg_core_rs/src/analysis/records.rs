@@ -1,6 +1,6 @@
 //! Per-chunk correlation record (mirrors `vsg_core.analysis.records.ChunkResult`).
 
-/// One correlated chunk. Sign convention: `delay = t_ref − t_tgt` (spec analysis.md §0.1).
+/// One correlated chunk. Sign convention: `delay = t_ref − t_tgt` (docs/analysis.md#sign-convention).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChunkResult {
     /// 1-based chunk number in the configured placement.

@@ -1,8 +1,9 @@
-//! Delay selection (spec analysis.md §10); mirror of `vsg_core/analysis/selection.py`.
+//! Delay selection (docs/analysis.md#delay-selection); mirror of `vsg_core/analysis/selection.py`.
 //!
 //! Every mean is a left-to-right sum divided by the count and every rounding is half to even, in the
 //! same order as the Python reference, so both give bit-identical rounded and raw values and the same
-//! log lines. vsg deviation (upstream quirk §10.2.4): the First Stable fallback's raw value is the Most
+//! log lines. vsg deviation (the original's quirk, docs/analysis.md#delay-selection): the First Stable fallback's raw
+//! value is the Most
 //! Common raw value (mean of every record with `delay == M`), not one chunk's raw delay.
 
 use super::records::ChunkResult;
@@ -26,7 +27,7 @@ pub fn mean(values: &[f64]) -> f64 {
     total / values.len() as f64
 }
 
-/// The most common value; ties go to the value whose first occurrence is earliest (§10.1.2).
+/// The most common value; ties go to the value whose first occurrence is earliest (docs/analysis.md#delay-selection).
 /// Panics on an empty slice.
 pub fn most_common(delays: &[i64]) -> i64 {
     let mut counts: Vec<(i64, usize)> = Vec::new(); // in order of first occurrence
@@ -54,7 +55,8 @@ pub struct StableSegment {
     pub raw_delay_ms: f64,
 }
 
-/// §10.3: the first stable segment of the accepted records plus the log lines of the search.
+/// The first stable segment of the accepted records plus the log lines of the search
+/// (docs/analysis.md#delay-selection).
 pub fn find_first_stable_segment(
     accepted: &[&ChunkResult],
     min_chunks: i64,
@@ -124,7 +126,7 @@ pub struct Selection {
     pub lines: Vec<String>,
 }
 
-/// Canonical mode name; unknown strings behave as Most Common (§10.2).
+/// Canonical mode name; unknown strings behave as Most Common (docs/analysis.md#delay-selection).
 pub fn canonical_mode(mode: &str) -> &'static str {
     match mode {
         MODE_CLUSTERED => MODE_CLUSTERED,
@@ -251,7 +253,7 @@ mod tests {
         }
     }
 
-    /// The spec's worked example (analysis.md §10.4).
+    /// The worked example of docs/analysis.md#delay-selection.
     fn worked_example() -> Vec<ChunkResult> {
         [-1001.25, -1001.75, -1002.25, -1000.75, -1050.0]
             .iter()

@@ -14,7 +14,182 @@ use crate::analysis::drift::{self as drift_impl, DriftConfig};
 use crate::analysis::records::ChunkResult;
 use crate::analysis::selection as selection_impl;
 use crate::logging::LogBuffer;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyDict;
+
+// --- typed results (what crosses the seam; vsg_core_rs.pyi describes them) ---
+
+/// One target's delay (`vsg_core.analysis.selection.SelectionResult`).
+#[pyclass(module = "vsg_core_rs", name = "SelectionResult", frozen, get_all)]
+pub struct SelectionResult {
+    pub delay_ms: i64,
+    pub raw_delay_ms: f64,
+    pub mode: String,
+    pub label: String,
+    pub accepted_count: usize,
+    pub lines: Vec<String>,
+}
+
+/// One quality check of a cluster: measured value, threshold, passed.
+#[pyclass(module = "vsg_core_rs", name = "ClusterCheck", frozen, get_all)]
+#[derive(Clone)]
+pub struct ClusterCheck {
+    pub value: f64,
+    pub threshold: f64,
+    pub passed: bool,
+}
+
+/// One DBSCAN cluster with its validation (`vsg_core.analysis.drift.ClusterInfo`).
+#[pyclass(module = "vsg_core_rs", name = "DriftCluster", frozen)]
+#[derive(Clone)]
+pub struct DriftCluster {
+    #[pyo3(get)]
+    pub label: i64,
+    #[pyo3(get)]
+    pub members: Vec<usize>,
+    #[pyo3(get)]
+    pub chunk_indices: Vec<u32>,
+    #[pyo3(get)]
+    pub mean_delay_ms: f64,
+    #[pyo3(get)]
+    pub std_delay_ms: f64,
+    #[pyo3(get)]
+    pub start_s: f64,
+    #[pyo3(get)]
+    pub end_s: f64,
+    #[pyo3(get)]
+    pub duration_s: f64,
+    #[pyo3(get)]
+    pub percentage: f64,
+    #[pyo3(get)]
+    pub avg_match_pct: f64,
+    #[pyo3(get)]
+    pub min_match_pct: f64,
+    /// In validation order (chunks, percentage, duration, match).
+    pub check_list: Vec<(String, ClusterCheck)>,
+    #[pyo3(get)]
+    pub passed_checks: usize,
+    #[pyo3(get)]
+    pub valid: bool,
+}
+
+#[pymethods]
+impl DriftCluster {
+    /// The checks by name, in validation order.
+    #[getter]
+    fn checks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, ck) in &self.check_list {
+            d.set_item(name, ck.clone())?;
+        }
+        Ok(d)
+    }
+}
+
+/// A constant-delay stretch of the reference timeline (`vsg_core.analysis.drift.Segment`).
+#[pyclass(module = "vsg_core_rs", name = "DriftSegment", frozen, get_all)]
+#[derive(Clone)]
+pub struct DriftSegment {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub delay_ms: i64,
+    pub raw_delay_ms: f64,
+    pub cluster_label: i64,
+}
+
+/// The diagnosis of one target (`vsg_core.analysis.drift.Diagnosis`, `kind` as its value string).
+#[pyclass(module = "vsg_core_rs", name = "DriftDiagnosis", frozen, get_all)]
+pub struct DriftDiagnosis {
+    pub kind: String,
+    pub accepted_count: usize,
+    pub drift_ms_per_s: Option<f64>,
+    pub intercept_ms: Option<f64>,
+    pub r2: Option<f64>,
+    pub residual_rms_ms: Option<f64>,
+    pub total_drift_ms: Option<f64>,
+    pub lossless: bool,
+    pub expected_pal_ms_per_s: Option<f64>,
+    pub clusters: Vec<DriftCluster>,
+    pub segments: Vec<DriftSegment>,
+    pub correction_mode: Option<String>,
+    pub fallback_mode: Option<String>,
+    pub reason: String,
+    pub lines: Vec<String>,
+    pub outlier_chunks: Vec<u32>,
+    pub robust_slope_ms_per_s: Option<f64>,
+    pub robust_intercept_ms: Option<f64>,
+    pub line_support: usize,
+    pub cluster_support: usize,
+}
+
+impl From<drift_impl::Diagnosis> for DriftDiagnosis {
+    fn from(dg: drift_impl::Diagnosis) -> Self {
+        let fit = dg.fit.as_ref();
+        let clusters = dg
+            .clusters
+            .into_iter()
+            .map(|c| DriftCluster {
+                label: c.label,
+                members: c.members,
+                chunk_indices: c.chunk_indices,
+                mean_delay_ms: c.mean_delay_ms,
+                std_delay_ms: c.std_delay_ms,
+                start_s: c.start_s,
+                end_s: c.end_s,
+                duration_s: c.duration_s,
+                percentage: c.percentage,
+                avg_match_pct: c.avg_match_pct,
+                min_match_pct: c.min_match_pct,
+                check_list: c
+                    .checks
+                    .into_iter()
+                    .map(|(name, ck)| {
+                        let check = ClusterCheck {
+                            value: ck.value,
+                            threshold: ck.threshold,
+                            passed: ck.passed,
+                        };
+                        (name.to_string(), check)
+                    })
+                    .collect(),
+                passed_checks: c.passed_checks,
+                valid: c.valid,
+            })
+            .collect();
+        let segments = dg
+            .segments
+            .into_iter()
+            .map(|s| DriftSegment {
+                start_s: s.start_s,
+                end_s: s.end_s,
+                delay_ms: s.delay_ms,
+                raw_delay_ms: s.raw_delay_ms,
+                cluster_label: s.cluster_label,
+            })
+            .collect();
+        DriftDiagnosis {
+            kind: dg.kind.as_str().to_string(),
+            accepted_count: dg.accepted_count,
+            drift_ms_per_s: fit.map(|f| f.slope),
+            intercept_ms: fit.map(|f| f.intercept),
+            r2: fit.and_then(|f| f.r2),
+            residual_rms_ms: fit.map(|f| f.residual_rms),
+            total_drift_ms: fit.map(|f| f.total_drift_ms),
+            lossless: dg.lossless,
+            expected_pal_ms_per_s: dg.expected_pal_ms_per_s,
+            clusters,
+            segments,
+            correction_mode: dg.correction_mode,
+            fallback_mode: dg.fallback_mode,
+            reason: dg.reason,
+            lines: dg.lines,
+            outlier_chunks: dg.outlier_chunks,
+            robust_slope_ms_per_s: dg.robust_line.map(|l| l.0),
+            robust_intercept_ms: dg.robust_line.map(|l| l.1),
+            line_support: dg.line_support,
+            cluster_support: dg.cluster_support,
+        }
+    }
+}
 
 /// Hands log lines made by Rust code to the Python log callback (shared formatter: `crate::logging`).
 fn send_lines(lines: &[String], log: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -42,7 +217,8 @@ fn extract_chunk_records(chunks: &Bound<'_, PyAny>) -> PyResult<Vec<ChunkResult>
     Ok(out)
 }
 
-/// Delay selection (spec §10); `None` when too few chunks are accepted.
+/// Delay selection (docs/analysis.md#delay-selection) as a typed [`SelectionResult`]; `None` when too few
+/// chunks are accepted.
 /// With `log`, the log lines are also handed to that callable, one call per line, after the GIL-free work.
 #[pyfunction]
 #[pyo3(signature = (chunks, mode, first_stable_min_chunks, first_stable_skip_unstable, min_accepted_chunks, source_key, *, log = None))]
@@ -56,7 +232,7 @@ fn select_delay<'py>(
     min_accepted_chunks: i64,
     source_key: &str,
     log: Option<Bound<'py, PyAny>>,
-) -> PyResult<Option<Bound<'py, PyDict>>> {
+) -> PyResult<Option<SelectionResult>> {
     let records = extract_chunk_records(chunks)?;
     let mode = mode.to_string();
     let key = source_key.to_string();
@@ -72,14 +248,14 @@ fn select_delay<'py>(
     });
     let Some(s) = sel else { return Ok(None) };
     send_lines(&s.lines, log.as_ref())?;
-    let d = PyDict::new(py);
-    d.set_item("delay_ms", s.delay_ms)?;
-    d.set_item("raw_delay_ms", s.raw_delay_ms)?;
-    d.set_item("mode", s.mode)?;
-    d.set_item("label", s.label)?;
-    d.set_item("accepted_count", s.accepted_count)?;
-    d.set_item("lines", PyList::new(py, &s.lines)?)?;
-    Ok(Some(d))
+    Ok(Some(SelectionResult {
+        delay_ms: s.delay_ms,
+        raw_delay_ms: s.raw_delay_ms,
+        mode: s.mode.to_string(),
+        label: s.label.to_string(),
+        accepted_count: s.accepted_count,
+        lines: s.lines,
+    }))
 }
 
 /// DBSCAN labels of 1-D values with scikit-learn semantics (−1 = noise).
@@ -118,8 +294,8 @@ fn drift_config_from_dict(d: &Bound<'_, PyDict>) -> PyResult<DriftConfig> {
     Ok(c)
 }
 
-/// Drift / stepping diagnosis (spec §11 with vsg's fixes) as a dict with the fields of
-/// `vsg_core.analysis.drift.Diagnosis`.
+/// Drift / stepping diagnosis (docs/analysis.md#drift-and-stepping) as a typed [`DriftDiagnosis`]; the analysis
+/// engine (`vsg_core/analysis/engine.py`) turns it into `vsg_core.analysis.drift.Diagnosis`.
 /// With `log`, the log lines are also handed to that callable, one call per line.
 #[pyfunction]
 #[pyo3(signature = (chunks, config, ref_fps, target_fps, codec_id, ref_duration_s, *, log = None))]
@@ -133,7 +309,7 @@ fn diagnose_drift<'py>(
     codec_id: &str,
     ref_duration_s: Option<f64>,
     log: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<DriftDiagnosis> {
     let records = extract_chunk_records(chunks)?;
     let cfg = drift_config_from_dict(config)?;
     let codec = codec_id.to_string();
@@ -141,70 +317,16 @@ fn diagnose_drift<'py>(
         drift_impl::diagnose(&records, &cfg, ref_fps, target_fps, &codec, ref_duration_s)
     });
     send_lines(&dg.lines, log.as_ref())?;
-    let out = PyDict::new(py);
-    out.set_item("kind", dg.kind.as_str())?;
-    out.set_item("accepted_count", dg.accepted_count)?;
-    let fit = dg.fit.as_ref();
-    out.set_item("drift_ms_per_s", fit.map(|f| f.slope))?;
-    out.set_item("intercept_ms", fit.map(|f| f.intercept))?;
-    out.set_item("r2", fit.and_then(|f| f.r2))?;
-    out.set_item("residual_rms_ms", fit.map(|f| f.residual_rms))?;
-    out.set_item("total_drift_ms", fit.map(|f| f.total_drift_ms))?;
-    out.set_item("lossless", dg.lossless)?;
-    out.set_item("expected_pal_ms_per_s", dg.expected_pal_ms_per_s)?;
-    let clusters = PyList::empty(py);
-    for c in &dg.clusters {
-        let cd = PyDict::new(py);
-        cd.set_item("label", c.label)?;
-        cd.set_item("members", c.members.clone())?;
-        cd.set_item("chunk_indices", c.chunk_indices.clone())?;
-        cd.set_item("mean_delay_ms", c.mean_delay_ms)?;
-        cd.set_item("std_delay_ms", c.std_delay_ms)?;
-        cd.set_item("start_s", c.start_s)?;
-        cd.set_item("end_s", c.end_s)?;
-        cd.set_item("duration_s", c.duration_s)?;
-        cd.set_item("percentage", c.percentage)?;
-        cd.set_item("avg_match_pct", c.avg_match_pct)?;
-        cd.set_item("min_match_pct", c.min_match_pct)?;
-        let checks = PyDict::new(py);
-        for (name, ck) in &c.checks {
-            let e = PyDict::new(py);
-            e.set_item("value", ck.value)?;
-            e.set_item("threshold", ck.threshold)?;
-            e.set_item("passed", ck.passed)?;
-            checks.set_item(*name, e)?;
-        }
-        cd.set_item("checks", checks)?;
-        cd.set_item("passed_checks", c.passed_checks)?;
-        cd.set_item("valid", c.valid)?;
-        clusters.append(cd)?;
-    }
-    out.set_item("clusters", clusters)?;
-    let segments = PyList::empty(py);
-    for s in &dg.segments {
-        let sd = PyDict::new(py);
-        sd.set_item("start_s", s.start_s)?;
-        sd.set_item("end_s", s.end_s)?;
-        sd.set_item("delay_ms", s.delay_ms)?;
-        sd.set_item("raw_delay_ms", s.raw_delay_ms)?;
-        sd.set_item("cluster_label", s.cluster_label)?;
-        segments.append(sd)?;
-    }
-    out.set_item("segments", segments)?;
-    out.set_item("correction_mode", dg.correction_mode)?;
-    out.set_item("fallback_mode", dg.fallback_mode)?;
-    out.set_item("reason", dg.reason)?;
-    out.set_item("lines", PyList::new(py, &dg.lines)?)?;
-    out.set_item("outlier_chunks", dg.outlier_chunks.clone())?;
-    out.set_item("robust_slope_ms_per_s", dg.robust_line.map(|l| l.0))?;
-    out.set_item("robust_intercept_ms", dg.robust_line.map(|l| l.1))?;
-    out.set_item("line_support", dg.line_support)?;
-    out.set_item("cluster_support", dg.cluster_support)?;
-    Ok(out)
+    Ok(DriftDiagnosis::from(dg))
 }
 
 /// Registers the Phase 3 functions (called from `register`).
 fn register_phase3(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<SelectionResult>()?;
+    m.add_class::<ClusterCheck>()?;
+    m.add_class::<DriftCluster>()?;
+    m.add_class::<DriftSegment>()?;
+    m.add_class::<DriftDiagnosis>()?;
     m.add_function(wrap_pyfunction!(select_delay, m)?)?;
     m.add_function(wrap_pyfunction!(dbscan_1d, m)?)?;
     m.add_function(wrap_pyfunction!(diagnose_drift, m)?)?;
@@ -286,7 +408,7 @@ fn correlate_chunks(
         .collect())
 }
 
-/// In-bounds chunks (spec §6): `[(index, start_s, start, length), …]`.
+/// In-bounds chunks (docs/analysis.md#chunk-placement): `[(index, start_s, start, length), …]`.
 #[pyfunction]
 #[pyo3(signature = (n_ref, n_tgt, count, duration_s, start_pct, end_pct))]
 fn place_chunks(
@@ -303,7 +425,7 @@ fn place_chunks(
         .collect()
 }
 
-/// §7.9 peak-normalised confidence of magnitudes `a` at index `k`.
+/// Peak-normalised confidence (docs/analysis.md#confidence) of magnitudes `a` at index `k`.
 #[pyfunction]
 #[pyo3(signature = (a, k))]
 fn peak_confidence(a: PyReadonlyArray1<'_, f64>, k: usize) -> PyResult<f64> {

@@ -1,4 +1,4 @@
-//! Enumerations with fixed value strings (spec pipeline_ui.md §1.1, analysis.md §9). Python sees the members
+//! Enumerations with fixed value strings (docs/pipeline.md#data-model). Python sees the members
 //! under the UPPER_CASE names of the Python reference (`vsg_core/models/enums.py`) and the same values.
 use super::error::{ModelError, ModelResult};
 use super::json::quoted;
@@ -115,7 +115,7 @@ value_enum!(
 );
 
 value_enum!(
-    /// Drift diagnosis of one source (analysis.md §9).
+    /// Drift diagnosis of one source (docs/analysis.md#drift-and-stepping).
     DiagnosisKind {
         Uniform = ("UNIFORM", "UNIFORM"),
         Stepping = ("STEPPING", "STEPPING"),
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn value_strings_are_fixed() {
-        // Spec pipeline_ui.md §1.1 and the task's schema.
+        // docs/pipeline.md#data-model.
         let track: Vec<_> = TrackType::ALL.iter().map(|m| m.as_str()).collect();
         assert_eq!(track, ["video", "audio", "subtitles"]);
         assert_eq!(AnalysisMode::Audio.as_str(), "Audio Correlation");

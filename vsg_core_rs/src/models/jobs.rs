@@ -1,5 +1,5 @@
 //! Job records: `Delays` (immutable, validated) and `PlanItem` (mutable, one per output track).
-//! Spec pipeline_ui.md §1.3; Python reference `vsg_core/models/jobs.py` (same JSON keys, rules, messages).
+//! Facts: docs/pipeline.md#data-model; Python reference `vsg_core/models/jobs.py` (same JSON keys, rules, messages).
 use super::error::{ModelError, ModelResult};
 use super::json::{
     expect_bool, expect_f64, expect_int, expect_integer, expect_opt_int, expect_opt_object,
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 // ------------------------------------------------------------------------------------------------ Delays
 
-/// A rounded delay: |delay| <= 3 600 000 ms (spec analysis.md §12.10).
+/// A rounded delay: |delay| <= 3 600 000 ms (docs/analysis.md#delays).
 pub fn int_delay(place: &str, value: i128) -> ModelResult<i32> {
     if value.abs() > i128::from(MAX_DELAY_MS) {
         return Err(ModelError::invalid(format!(
@@ -260,7 +260,7 @@ pub fn check_size_multiplier(place: &str, value: f64) -> ModelResult<f64> {
     Ok(value)
 }
 
-/// One output track of the merge plan with every per-track option (pipeline_ui.md §1.3 plus the two
+/// One output track of the merge plan with every per-track option (docs/pipeline.md#data-model plus the two
 /// attributes the subtitle step used to attach dynamically: `frame_adjusted`, `framelocked_stats`).
 ///
 /// Field order = JSON key order. `size_multiplier` is private so it can only be set through the check.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 pub const U32_MAX: i128 = u32::MAX as i128;
 pub const I32_MIN: i128 = i32::MIN as i128;
 pub const I32_MAX: i128 = i32::MAX as i128;
-/// Spec analysis.md §12.10 / pipeline_ui.md §7.9: every delay must satisfy |delay| <= 3 600 000 ms.
+/// Every delay must satisfy |delay| <= 3 600 000 ms (docs/analysis.md#delays).
 pub const MAX_DELAY_MS: i64 = 3_600_000;
 
 /// A record that can be written to and read from JSON.

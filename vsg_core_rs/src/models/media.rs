@@ -1,4 +1,4 @@
-//! Immutable media records: StreamProps, Track, Attachment (spec pipeline_ui.md §1.2).
+//! Immutable media records: StreamProps, Track, Attachment (docs/pipeline.md#data-model).
 //! Python reference: `vsg_core/models/media.py` (same fields, JSON keys and messages).
 use super::enums::TrackType;
 use super::error::{ModelError, ModelResult};

@@ -1,10 +1,10 @@
-//! Phase 8: mkvmerge options (spec pipeline_ui.md §8). Pure functions, mirrored by the Python reference
+//! Phase 8: mkvmerge options (docs/pipeline.md#mkvmerge-options). Pure functions, mirrored by the Python reference
 //! `vsg_core/mux/options.py` and `vsg_core/mux/options_file.py`; the parity test
 //! (tests/parity/test_phase8_mux.py) requires byte-identical options files from both.
 //!
-//! - [`options`]: final track order (§8.1), default/forced flags (§8.2), `--sync` delays (§8.3) and the
-//!   token sequence (§8.4).
-//! - [`options_file`]: the single-line JSON array written to `opts.json` (§8.5).
+//! - [`options`]: final track order, default/forced flags, `--sync` delays and the token
+//!   sequence (docs/pipeline.md#mkvmerge-options).
+//! - [`options_file`]: the single-line JSON array written to `opts.json` (docs/pipeline.md#mkvmerge-options).
 
 pub mod options;
 pub mod options_file;

@@ -8,7 +8,7 @@
 use crate::models::{Delays, PlanItem, TrackType};
 use std::fmt;
 
-/// The subset of the settings the options builder reads (§1.4).
+/// The subset of the settings the options builder reads (docs/settings.md#adapters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MuxSettings {
     pub disable_track_statistics_tags: bool,
@@ -54,7 +54,8 @@ fn insert_after_last<'a>(list: &mut Vec<&'a PlanItem>, extra: Vec<&'a PlanItem>,
     }
 }
 
-/// §8.1: non-preserved items in plan order; preserved audio after the last audio item, then preserved
+/// docs/pipeline.md#mkvmerge-options: non-preserved items in plan order; preserved audio after the last audio item,
+/// then preserved
 /// subtitles after the last subtitle item (each appended when there is none). Preserved items of other
 /// types are not muxed (as upstream; the pipeline never preserves video).
 pub fn final_order(items: &[PlanItem]) -> Vec<&PlanItem> {
@@ -74,7 +75,7 @@ pub fn final_order(items: &[PlanItem]) -> Vec<&PlanItem> {
     out
 }
 
-/// §8.2 positions (in final order) that carry the default/forced flags.
+/// Positions (in final order) that carry the default/forced flags (docs/pipeline.md#mkvmerge-options).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct FlagIndices {
     pub first_video: Option<usize>,
@@ -99,7 +100,7 @@ pub fn flag_indices(order: &[&PlanItem]) -> FlagIndices {
     }
 }
 
-/// §8.3: the `--sync` value (ms) of one item; the first matching rule wins.
+/// The `--sync` value (ms) of one item; the first matching rule wins (docs/pipeline.md#mkvmerge-options).
 pub fn track_delay(item: &PlanItem, delays: &Delays) -> i64 {
     let shift = i64::from(delays.global_shift_ms());
     let source = item.track.source.as_str();
@@ -305,7 +306,8 @@ fn track_tokens(
     }
 }
 
-/// §8.4: the complete token list. `output`, when given, is prepended as `--output <path>` (§8.4 last line).
+/// The complete token list. `output`, when given, is prepended as `--output <path>`
+/// (docs/pipeline.md#mkvmerge-options).
 pub fn build_options(
     items: &[PlanItem],
     delays: &Delays,
@@ -388,7 +390,7 @@ mod tests {
         Delays::new(rounded, raw, i64::from(shift), f64::from(shift)).unwrap()
     }
 
-    /// Spec §8.6 worked example; the expected tokens are copied from the spec text.
+    /// The worked example of docs/pipeline.md#mkvmerge-options; the expected tokens are copied from it.
     #[test]
     fn worked_example_8_6() {
         let w = "/w/temp_work/orch_Movie_1700000000";

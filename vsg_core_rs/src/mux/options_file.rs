@@ -1,4 +1,5 @@
-//! The mkvmerge options file (§8.5): the tokens as a single-line JSON array with `", "` between elements,
+//! The mkvmerge options file (docs/pipeline.md#mkvmerge-options): the tokens as a single-line JSON array with `", "`
+//! between elements,
 //! non-ASCII characters written raw (UTF-8), JSON escapes for `"` `\` and the control characters
 //! U+0000–U+001F (`\b \f \n \r \t`, the rest as `\u00xx` with lower-case hex), no trailing newline, no BOM.
 //! This is exactly what Python's `json.dumps(tokens, ensure_ascii=False)` writes (U+007F and U+2028 stay raw).

@@ -203,6 +203,7 @@ def _samples(tmp: Path) -> dict[str, tuple]:
     tgt = np.concatenate([ref[:500], np.zeros(20, np.int32), ref[500:]]).astype(np.int32)
     pcm = (rng.standard_normal((1000, 2)) * 2**20).astype(np.int32)
     splice = rs.Splice(0.0, 20.0, 0, 20, 500, 1.9, 495, 505, 500, "low_energy")
+    span = rng.standard_normal(10_000).astype(np.float32)
     return {
         "format_log_message": ("warning", "text"),
         "timestamp_prefix": (1, 2, 3, "text"),
@@ -233,6 +234,8 @@ def _samples(tmp: Path) -> dict[str, tuple]:
         "stepping_assembly_plan": ([rs.AudioSegment(0.0, 1.0, 0, 0.0), rs.AudioSegment(1.0, 2.0, 20, 20.0)],
                                    1000, 0.0),
         "stepping_splice_audio": (pcm, [(0, 500, 0), (500, 20, None), (520, 480, 500)], 5),
+        # analysis: reach (coarse search)
+        "coarse_search": (span, [span[3000:4500].copy()], [(0, 8000)], 5, 1000.0, 20.0, 60.0, 0.1, -60.0),
     }
 
 

@@ -154,10 +154,14 @@ def coarse_search(span: np.ndarray, chunks: Sequence[np.ndarray], ranges: Sequen
 
 # ---------------------------------------------------------------------------------------------- decision
 def chunks_agree(run: CorrelationRun, placed: int) -> bool:
-    """True when the first pass needs no reach: every placed chunk was correlated and accepted and the
-    accepted delays lie within ``AGREE_MS`` of their least-squares line (a constant delay or a slow drift)."""
-    recs = run.chunks
-    if len(recs) < placed or not recs or not all(r.accepted for r in recs):
+    """True when the first pass needs no reach: at least 3 chunks (or all, when fewer were placed) were
+    correlated and accepted, every other correlated chunk is silent (score 0: the coarse search cannot place
+    a silent chunk either), and the accepted delays lie within ``AGREE_MS`` of their least-squares line (a
+    constant delay or a slow drift). Chunks outside the decoded audio of either file (``skipped_chunks``, a
+    truncated release) are never correlated and do not count against agreement."""
+    recs = [r for r in run.chunks if r.match_pct > 0.0]
+    need = min(3, max(1, placed - len(run.skipped_chunks)))
+    if len(recs) < need or not all(r.accepted for r in recs):
         return False
     y = np.array([r.raw_delay_ms for r in recs])
     if len(recs) < 3:
@@ -232,10 +236,13 @@ class CoarsePlacement:
 
 
 def coarse_positions(ri: dec.AudioInfo, ti: dec.AudioInfo, chunks: Sequence[Chunk], reach_s: float,
-                     backend: str, log: JobLog | None) -> list[CoarsePlacement]:
-    """Coarse delay of every chunk over ±``reach_s``, decoding only the target span the reach needs."""
+                     backend: str, log: JobLog | None, timings: dict[str, float] | None = None
+                     ) -> list[CoarsePlacement]:
+    """Coarse delay of every chunk over ±``reach_s``, decoding only the target span the reach needs
+    (``timings`` receives "coarse_decode" and "coarse_search" in seconds)."""
     if not chunks:
         return []
+    t0 = time.perf_counter()
     r = COARSE_SR
     lo = max(0.0, min(c.start_s for c in chunks) - reach_s)
     hi = min(ti.duration_s + 1.0, max(c.start_s + c.length / SR for c in chunks) + reach_s)
@@ -250,7 +257,11 @@ def coarse_positions(ri: dec.AudioInfo, ti: dec.AudioInfo, chunks: Sequence[Chun
         a = max(0, round((c.start_s - reach_s - lo) * r))
         b = round((c.start_s + reach_s - lo) * r)
         ranges.append((a, max(a - 1, b)))
+    t1 = time.perf_counter()
     hits = coarse_search(span, refs, ranges, backend)
+    if timings is not None:
+        timings.update(coarse_decode=t1 - t0, coarse_search=time.perf_counter() - t1,
+                       coarse_span_s=span.size / r)
     out = []
     for c, h, ref in zip(chunks, hits, refs, strict=True):
         ok = h.confidence >= COARSE_MIN_CONF and span.size >= ref.size > 0
@@ -275,7 +286,8 @@ def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts:
     if log is not None:
         log.log(f"[Reach] The chunks do not agree around 0: searching each chunk over ±{reach_s:g} s "
                 f"(analysis_reach_s) at {COARSE_SR} Hz")
-    placed = coarse_positions(ri, ti, chunks, reach_s, backend, log)
+    ctime: dict[str, float] = {}
+    placed = coarse_positions(ri, ti, chunks, reach_s, backend, log, ctime)
     t1 = time.perf_counter()
     firsts = {m: {r.index: r for r in recs} for m, recs in first.results.items()}
     primary = firsts[keys[0]]
@@ -321,6 +333,7 @@ def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts:
     out.timings = dict(first.timings)
     out.timings["reach"] = time.perf_counter() - t0
     out.timings["coarse"] = t1 - t0
+    out.timings.update(ctime)
     out.reach_s = reach_s
     return out
 

@@ -75,10 +75,22 @@ def test_beyond_the_reach_is_no_match_naming_the_setting(media_case) -> None:
     assert src.error is not None and "analysis_reach_s" in src.error
 
 
+# roomtone_gap: one chunk lies in room tone (above the −60 dBFS silence gate) and is rejected with a score of
+# 0.5, which the agreement rule cannot tell from content beyond the ±15 s search, so the coarse search runs
+# there (and finds no position for that chunk): measured, documented in docs/reach.md.
+REACH_RUNS = {"roomtone_gap"}
+
+
 @pytest.mark.parametrize("name", CONSTANT)
 def test_no_coarse_search_when_the_chunks_agree(media_case, name: str) -> None:
     cf = media_case(name)
     run = correlate_files(cf.reference, cf.other, CorrelationOptions())
+    if name in REACH_RUNS:
+        # the coarse search must not change the answer: every accepted chunk stays on the true delay
+        truth = cf.truth.sync.correlation_delay_ms
+        acc = [c for c in run.chunks if c.accepted]
+        assert len(acc) >= 8 and all(abs(c.raw_delay_ms - truth) <= 0.05 for c in acc), run.chunks
+        return
     assert run.reach_s is None, run.chunks
     assert all(c.coarse_delay_ms is None for c in run.chunks)
 

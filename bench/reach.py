@@ -71,7 +71,8 @@ def ffmpeg_floor(tgt: Path, span_s: float) -> float:
 
 def line(label: str, r: dict, truth: float | None) -> str:
     err = "" if truth is None or r["raw"] is None else f"  median raw − truth {r['raw'] - truth:+.4f} ms"
-    coarse = (f"coarse {r['reach']:5.2f} s (span decode {r['decode']:.2f} s, search {r['search']:.2f} s)"
+    coarse = (f"reach {r['reach']:5.2f} s (span decode {r['decode']:.2f} s, search {r['search']:.2f} s, refinement "
+              f"{r['reach'] - r['decode'] - r['search']:.2f} s)"
               if r["ran"] else "coarse not run")
     return (f"  {label:<30} {r['wall']:6.2f} s  {coarse}  peak RSS {r['peak_mb']:6.1f} MB  "
             f"accepted {r['accepted']}/{r['chunks']}{err}")

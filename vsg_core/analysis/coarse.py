@@ -59,6 +59,8 @@ COARSE_TAPER = 0.1          # raised-cosine edges on the reference chunk (fracti
 REFINE_MARGIN_S = 1.0       # the refining chunk search covers the coarse position ± this
 AGREE_MS = 5.0              # first-pass chunks agree: every accepted delay within this of their line
 SAME_POSITION_MS = 20.0     # a first-pass delay this close to the coarse one is kept as it is
+RESAMPLE_TAPS = 4           # ffmpeg's resampler filter size for the coarse decode (default 32: the 48 kHz →
+#                             1 kHz resampling then costs more than decoding; docs/reach.md)
 
 
 # ---------------------------------------------------------------------------------------------- algorithm
@@ -178,7 +180,9 @@ def decode_spans(info: dec.AudioInfo, spans: Sequence[tuple[float, float]], rate
     """Mono float32 at ``rate`` of each (start_s, duration_s) span of the track, by one ffmpeg run.
 
     Used at the coarse rate only: an input seek may land a few 48 kHz samples off (AAC, Opus), far below one
-    coarse sample and the refinement's ±``REFINE_MARGIN_S``.
+    coarse sample and the refinement's ±``REFINE_MARGIN_S``; for the same reason the AC-3 decoder runs without
+    the per-frame dither seeding of the chunk search (``-cons_noisegen``, which doubles its decode time) and
+    the resampler with a short filter (``RESAMPLE_TAPS``; both signals are resampled alike).
     """
     tools = require("ffmpeg")
     offset = info.start_s - info.file_start_s
@@ -192,9 +196,9 @@ def decode_spans(info: dec.AudioInfo, spans: Sequence[tuple[float, float]], rate
         for k, (i, s, d) in enumerate(todo):
             # no input seek for a span from the start: a seek to 0 drops the first ~160 ms of an Opus track
             seek = ["-ss", f"{offset + s:.6f}"] if s > 0 else []
-            inputs += [*dec.decoder_args(info.codec), *seek, "-t", f"{d:.6f}", "-i", str(info.path)]
-            outputs += ["-map", f"{k}:a:{info.ordinal}", "-ac", "1", "-ar", str(rate), "-f", "f32le",
-                        str(Path(tmp) / f"s{i}.f32")]
+            inputs += [*seek, "-t", f"{d:.6f}", "-i", str(info.path)]
+            outputs += ["-map", f"{k}:a:{info.ordinal}", "-ac", "1", "-af",
+                        f"aresample={rate}:filter_size={RESAMPLE_TAPS}", "-f", "f32le", str(Path(tmp) / f"s{i}.f32")]
         cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", "-y", *inputs, *outputs]
         try:
             run(cmd, log, what=info.path.name)

@@ -4,7 +4,7 @@ tests/unit/test_rust_stub.py checks that every public name of the real module is
 matching parameter names, and that nothing is declared here that the module lacks.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -312,6 +312,20 @@ def peak_confidence(a: npt.NDArray[np.float64], k: int) -> float:
 
 def fast_len(n: int) -> int:
     """Smallest 2^a·3^b·5^c >= n."""
+    ...
+
+def coarse_search(
+    span: npt.NDArray[np.float32],
+    chunks: Sequence[npt.NDArray[np.float32]],
+    ranges: Sequence[tuple[int, int]],
+    lobe: int,
+    rate: float,
+    smooth_hz: float,
+    mask_db: float,
+    taper: float,
+    silence_db: float,
+) -> list[tuple[int, float]]:
+    """Reach: (position, distinct-peak confidence) of each chunk inside span, chunk i within ranges[i]."""
     ...
 
 # --- analysis: selection and drift (Phase 3) ---

@@ -103,7 +103,10 @@ def test_json_shape(results: dict[str, dict[str, Any]], cases: dict[str, Any]) -
         assert src["diagnosis"] in {k.value for k in DiagnosisKind}
         assert len(src["chunks"]) == 10
         for c in src["chunks"]:
-            assert set(c) == {"index", "start_s", "delay_ms", "raw_delay_ms", "match_pct", "accepted"}
+            assert set(c) == {"index", "start_s", "delay_ms", "raw_delay_ms", "match_pct", "accepted",
+                              "coarse_delay_ms"}
+            if name in CONSTANT:     # the chunks agree: no coarse search (docs/reach.md)
+                assert c["coarse_delay_ms"] is None
 
 
 @pytest.mark.parametrize("name", CONSTANT)

@@ -81,7 +81,7 @@ CASES = [("stepping", "STEPPING", 2.0), ("pal", "PAL_DRIFT", 5.0), ("drift", "LI
          ("step_insert_quiet_flac", "STEPPING", 2.0), ("step_cut_dialogue_aac", "STEPPING", 2.0),
          ("step_both_opus", "STEPPING", 2.0), ("pal_resample_flac", "PAL_DRIFT", 2.0),
          ("pal_stretch_ac3", "PAL_DRIFT", 5.0), ("drift_neg_flac", "LINEAR_DRIFT", 2.0),
-         ("drift_pos_opus", "LINEAR_DRIFT", 2.0)]
+         ("drift_pos_opus", "LINEAR_DRIFT", 2.0), ("step_adbreak_ac3", "STEPPING", 2.0)]
 
 
 @pytest.mark.parametrize(("case", "kind", "tol_ms"), CASES)

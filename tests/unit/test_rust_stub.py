@@ -224,6 +224,7 @@ def _samples(tmp: Path) -> dict[str, tuple]:
     stepped = [ChunkResult(i + 1, 10.0 + 15.0 * i, round(r), r, 99.0, True) for i, r in enumerate(steps)]
     drifting = [ChunkResult(i + 1, 10.0 + 15.0 * i, round(3.0 * i), 3.0 * i, 95.0, True) for i in range(12)]
     chunk = rng.standard_normal(4800).astype(np.float32)
+    span = rng.standard_normal(10_000).astype(np.float32)
     return {
         # analysis
         "correlate_chunks": ([chunk], [np.roll(chunk, 7)], "gcc_phat"),
@@ -263,6 +264,8 @@ def _samples(tmp: Path) -> dict[str, tuple]:
         "stepping_assembly_plan": ([rs.AudioSegment(0.0, 1.0, 0, 0.0), rs.AudioSegment(1.0, 2.0, 20, 20.0)],
                                    1000, 0.0),
         "stepping_splice_audio": (pcm, [(0, 500, 0), (500, 20, None), (520, 480, 500)], 5),
+        # analysis: reach (coarse search)
+        "coarse_search": (span, [span[3000:4500].copy()], [(0, 8000)], 5, 1000.0, 20.0, 60.0, 0.1, -60.0),
     }
 
 

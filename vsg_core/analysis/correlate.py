@@ -24,6 +24,7 @@ so the records show the true, drifting delay (slope ≈ ±41 ms/s) for the drift
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Sequence
@@ -73,6 +74,7 @@ class CorrelationRun:
     ref_decoded: int | None = None
     tgt_decoded: int | None = None
     skipped_chunks: tuple[int, ...] = ()
+    reach_s: float | None = None               # the coarse search ran over ±reach_s (None: not needed)
 
     @property
     def method(self) -> str:
@@ -322,6 +324,10 @@ def _correlate_windowed(ref_path: Path, tgt_path: Path, opts: CorrelationOptions
         chosen = speeds[runs.index(best)]
         log.log("[Speed] Using the " + ("uncompensated run" if chosen is None else
                                         f"{chosen.kind}-compensated run"))
+    if best.speed is None and opts.reach_s > 0:
+        from .coarse import reach_run  # offsets and steps beyond the search range (docs/reach.md)
+
+        best = reach_run(best, ri, ti, opts, log, be, keys)
     _log_results(best.results, opts.chunk_count, opts, log, len(keys) > 1)
     best.timings["total"] = time.perf_counter() - t_start
     return best
@@ -331,6 +337,12 @@ def _hypothesis_rank(run: CorrelationRun) -> tuple[int, float]:
     """Sort key of a speed hypothesis: most accepted chunks first (the distinct-peak confidence of a
     smeared, wrong-speed correlation is low), then the smallest spread around a line."""
     return -sum(1 for c in run.chunks if c.accepted), _spread(run)
+
+
+def _shifted(rec: ChunkResult, shift: int) -> ChunkResult:
+    """A record measured on a target window moved ``shift`` samples earlier: the delay gains the shift."""
+    raw = rec.raw_delay_ms + shift * 1000.0 / SR
+    return dataclasses.replace(rec, delay_ms=round(raw), raw_delay_ms=raw)
 
 
 def _spread(run: CorrelationRun) -> float:
@@ -359,15 +371,23 @@ def _placement(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions,
 
 
 def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions, log: JobLog | None,
-                   be: str, keys: list[str], speed: dec.Speed | None) -> CorrelationRun:
-    """One decode + correlation pass; ``log`` receives the ffmpeg commands only (chunk lines come later)."""
+                   be: str, keys: list[str], speed: dec.Speed | None, *, chunks: list[Chunk] | None = None,
+                   shifts: Sequence[int] | None = None, margin: int | None = None) -> CorrelationRun:
+    """One decode + correlation pass; ``log`` receives the ffmpeg commands only (chunk lines come later).
+
+    Reach refinement (``coarse.reach_run``): ``chunks`` replaces the placement, each target window is centred
+    ``shifts[i]`` samples (a coarse delay) before its chunk with a margin of ``margin`` samples, and the
+    records get the shift back.
+    """
     s_eff = speed.effective if speed is not None else None
-    chunks = _placement(ri, ti, opts, speed)
+    if chunks is None:
+        chunks = _placement(ri, ti, opts, speed)
+    sh = list(shifts) if shifts is not None else [0] * len(chunks)
     n_ref, n_tgt = ri.est_samples, round(ti.est_samples * (s_eff or 1.0))
-    m = opts.search_samples
+    m = opts.search_samples if margin is None else margin
     settle = round(filter_settle_s(opts) * SR)
     ref_w = [dec.Window(c.start - settle, c.length + settle) for c in chunks]
-    tgt_w = [dec.Window(c.start - m - settle, c.length + 2 * m + settle) for c in chunks]
+    tgt_w = [dec.Window(c.start - sh[i] - m - settle, c.length + 2 * m + settle) for i, c in enumerate(chunks)]
     t0 = time.perf_counter()
     with dec.window_store(ref_w) as rs, dec.window_store(tgt_w) as ts:
         with ThreadPoolExecutor(max_workers=2) as ex:
@@ -392,7 +412,12 @@ def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOption
             t = apply_filter(ts.load(i), opts)[settle:]
             return r, t
 
-        results = _correlate_chunks([chunks[i] for i in keep], load, keys, opts, be, s_eff, batch_size(opts))
+        ropts = opts if margin is None else opts.with_(search_range_s=m / SR)
+        results = _correlate_chunks([chunks[i] for i in keep], load, keys, ropts, be, s_eff, batch_size(ropts))
+        if shifts is not None:
+            by_index = {chunks[i].index: sh[i] for i in keep}
+            for key, recs in results.items():
+                results[key] = [_shifted(r, by_index[r.index]) for r in recs]
         t2 = time.perf_counter()
         ref_end, tgt_end = rs.decoded_end(), ts.decoded_end()
     return CorrelationRun(results, opts, be, s_eff, how, {"decode": t1 - t0, "correlate": t2 - t1},

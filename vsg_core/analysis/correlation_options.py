@@ -113,6 +113,9 @@ class CorrelationOptions:
     whitened_reachable: bool = True     # "Whitened Cross-Correlation" is dispatched in single-method mode
     speed_compensation: bool = True     # try a PAL/film speed hypothesis when the video frame rates say so
     speed_ratio: float | None = None    # force a target speed ratio (target plays s× faster than ref)
+    reach_s: float = 600.0              # coarse search over ±this when the chunks disagree (0 = off;
+    #                                     docs/reach.md)
+    reach_always: bool = False          # run the coarse search even when the chunks agree (bench, tests)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -123,7 +126,7 @@ class CorrelationOptions:
             exact_fft_length=True, search_range_s=0.0, peak_fit=False, mask_db=None, taper=0.0,
             pearson_scc=False, stable_confidence=False, distinct_confidence=False, dtw_sign_fix=False,
             whitened_reachable=False,
-            speed_compensation=False,
+            speed_compensation=False, reach_s=0.0,
         )
         base.update(overrides)
         return cls(**base)
@@ -147,6 +150,7 @@ class CorrelationOptions:
             "filter_bandpass_order": ("bandpass_order", int),
             "filter_lowpass_taps": ("lowpass_taps", int),
             "audio_bandlimit_hz": ("bandlimit_hz", float),
+            "analysis_reach_s": ("reach_s", float),
         }
         kw: dict[str, Any] = {}
         for key, (field, typ) in m.items():

@@ -18,6 +18,7 @@ from ..backend import Backend, active_backend, require_rust
 if TYPE_CHECKING:
     import vsg_core_rs
 
+    from .coarse import CoarseHit
     from .correlation_options import CorrelationOptions
     from .drift import ClusterInfo, Diagnosis, DriftConfig
     from .methods.fft import LagResult
@@ -46,6 +47,11 @@ class AnalysisEngine(Protocol):
     def diagnose(self, chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float | None,
                  target_fps: float | None, codec_id: str, ref_duration_s: float | None) -> Diagnosis:
         """Drift / stepping / no-match diagnosis of one target."""
+        ...
+
+    def coarse_search(self, span: np.ndarray, chunks: Sequence[np.ndarray], ranges: Sequence[tuple[int, int]],
+                      lobe: int) -> list[CoarseHit]:
+        """Reach: position and distinct-peak score of every chunk inside one long target span."""
         ...
 
 
@@ -79,6 +85,12 @@ class PythonEngine:
 
         return diagnose_python(chunks, config, ref_fps, target_fps, codec_id, ref_duration_s)
 
+    def coarse_search(self, span: np.ndarray, chunks: Sequence[np.ndarray], ranges: Sequence[tuple[int, int]],
+                      lobe: int) -> list[CoarseHit]:
+        from .coarse import coarse_search_python
+
+        return coarse_search_python(span, chunks, ranges, lobe=lobe)
+
 
 class RustEngine:
     """``vsg_core_rs``: the same algorithms in Rust."""
@@ -110,6 +122,16 @@ class RustEngine:
         out = require_rust().diagnose_drift(list(chunks), config.to_dict(), ref_fps, target_fps, codec_id,
                                             ref_duration_s)
         return diagnosis_from_rust(out)
+
+    def coarse_search(self, span: np.ndarray, chunks: Sequence[np.ndarray], ranges: Sequence[tuple[int, int]],
+                      lobe: int) -> list[CoarseHit]:
+        from .coarse import COARSE_MASK_DB, COARSE_SMOOTH_HZ, COARSE_SR, COARSE_TAPER, CoarseHit
+
+        out = require_rust().coarse_search(np.ascontiguousarray(span, dtype=np.float32),
+                                           [np.ascontiguousarray(c, dtype=np.float32) for c in chunks],
+                                           [(int(a), int(b)) for a, b in ranges], lobe, float(COARSE_SR),
+                                           COARSE_SMOOTH_HZ, COARSE_MASK_DB, COARSE_TAPER, -60.0)
+        return [CoarseHit(int(k), float(c)) for k, c in out]
 
 
 # ------------------------------------------------------------------ Rust results → the Python reference's types

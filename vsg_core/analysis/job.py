@@ -325,6 +325,11 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
                         codec_id=stream.codec_id, ref_duration_s=ref_info.duration_s, backend=be)
         for line in diag.lines:
             lg.log(line)
+        if diag.kind is DiagnosisKind.STEPPING and getattr(st.correlation, "profile", "vsg") != "spec":
+            from .coarse import locate_boundaries  # every step to ±0.5 s by a dense scan (docs/reach.md)
+
+            diag = locate_boundaries(diag, chunks, ref_info.path, ref_stream.audio_ordinal, path,
+                                     stream.audio_ordinal, chunk_s, lg)
 
         sel = select_delay(chunks, st.selection_mode, first_stable_min_chunks=st.first_stable_min_chunks,
                            first_stable_skip_unstable=st.first_stable_skip_unstable,
@@ -543,6 +548,11 @@ def no_match_message(key: str, path: Path, diag: Diagnosis, chunks: Sequence[Chu
                       f"{len(info.audio_tracks)} audio tracks ({', '.join(langs)}); set the analysis language")
     if not causes or (len(causes) == 1 and causes[0].startswith("the wrong")):
         causes.append("a different programme (another episode, film or cut)")
+        reach = float(getattr(st.correlation, "reach_s", 0.0) or 0.0)
+        causes.append(f"an offset or cut longer than the reach (±{reach:g} s): raise the setting "
+                      "analysis_reach_s" if reach > 0 else
+                      "an offset or cut beyond the ±15 s chunk search: set analysis_reach_s (0 turns the "
+                      "coarse search off)")
     return (f"{key} ({path}) cannot be synced: {diag.kind.value} — {diag.reason}. "
             f"{accepted} of {n} chunks matched (confidence >= {st.min_match_pct:g}).\n"
             f"Likely cause: {'; or '.join(causes)}.\n"

@@ -18,6 +18,8 @@ class ChunkResult:
     raw_delay_ms: float # sub-sample delay estimate, ms
     match_pct: float    # method confidence / match percentage
     accepted: bool      # match_pct >= min_match_pct
+    coarse_delay_ms: float | None = None  # reach: the coarse position's delay (None: no coarse search or no
+    #                                       position; docs/reach.md)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -25,4 +27,5 @@ class ChunkResult:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ChunkResult:
         return cls(int(d["index"]), float(d["start_s"]), int(d["delay_ms"]), float(d["raw_delay_ms"]),
-                   float(d["match_pct"]), bool(d["accepted"]))
+                   float(d["match_pct"]), bool(d["accepted"]),
+                   None if d.get("coarse_delay_ms") is None else float(d["coarse_delay_ms"]))

@@ -72,6 +72,13 @@ def _positive_float(value: str) -> float:
     return v
 
 
+def _nonneg_float(value: str) -> float:
+    v = float(value)
+    if not 0 <= v <= 3600:
+        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 3600 seconds")
+    return v
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     d = DEFAULTS
     p = subparsers.add_parser(
@@ -100,6 +107,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--scan-end", type=_pct, metavar="PCT",
                    help=f"scan window end, %% of the reference duration (default: setting scan_end_percentage, "
                         f"{d['scan_end_percentage']:g})")
+    p.add_argument("--reach", type=_nonneg_float, metavar="S",
+                   help="search each chunk over ±S seconds of the other release when the chunks do not agree "
+                        f"around 0 (default: setting analysis_reach_s, {d['analysis_reach_s']:g}; 0 = off)")
     p.add_argument("--min-match", type=_pct, metavar="PCT",
                    help=f"minimum confidence %% for a chunk to count (default: setting min_confidence_pct, "
                         f"{d['min_confidence_pct']:g})")
@@ -120,6 +130,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 _OVERRIDES = (("method", "correlation", "method"), ("chunks", "correlation", "chunk_count"),
               ("chunk_duration", "correlation", "chunk_duration_s"), ("scan_start", "correlation", "scan_start_pct"),
               ("scan_end", "correlation", "scan_end_pct"), ("min_match", "correlation", "min_match_pct"),
+              ("reach", "correlation", "reach_s"),
               ("selection_mode", None, "selection_mode"), ("ref_lang", None, "lang_source1"),
               ("lang", None, "lang_others"))
 
@@ -152,9 +163,15 @@ def render_source(src: SourceAnalysis, chunk_count: int) -> list[str]:
     fps = f", {src.fps:.3f} fps" if src.fps else ""
     out = [f"{src.key}: {src.path}", f"  audio track {s.track_id} ({s.language}, {s.codec_id}){fps}",
            "  Chunk      Time     Delay      Raw delay    Match  Accepted"]
+    reach = any(c.coarse_delay_ms is not None for c in src.chunks)   # the coarse search ran (docs/reach.md)
+    if reach:
+        out[-1] += "  Coarse position"
     for c in src.chunks:
-        out.append(f"  {c.index:>3}/{chunk_count:<3} {c.start_s:>7.1f}s {c.delay_ms:>+7d} ms "
-                   f"{c.raw_delay_ms:>+11.3f} ms {c.match_pct:>6.1f}%  {'yes' if c.accepted else 'no'}")
+        line = (f"  {c.index:>3}/{chunk_count:<3} {c.start_s:>7.1f}s {c.delay_ms:>+7d} ms "
+                f"{c.raw_delay_ms:>+11.3f} ms {c.match_pct:>6.1f}%  {'yes' if c.accepted else 'no'}")
+        if reach:
+            line += ("       none" if c.coarse_delay_ms is None else f"  {c.coarse_delay_ms / 1000.0:>+10.3f} s")
+        out.append(line)
     if not src.chunks:
         out.append("  (no chunk fits inside both files)")
     d = src.diagnosis

@@ -104,6 +104,7 @@ VSG_KEYS: frozenset[str] = frozenset({
     "clip_video_codec", "clip_audio_codec", "clip_preset", "clip_crf", "clip_workers", "clip_retry_attempts",
     "clip_retry_base_delay_s", "clip_output_folder", "clip_max_file_size_mb",
     "subtitle_keep_bitmap_with_correction", "video_verified_window_s", "video_verified_search_frames",
+    "analysis_reach_s",
 })
 _PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
             "placebo")
@@ -156,6 +157,12 @@ SCHEMA: tuple[Setting, ...] = (
     S("scan_end_percentage", 95.0, "Scan to",
       "Where the last chunk ends, as a percentage of the reference's duration.",
       ANALYSIS, "Chunks", unit="%", minimum=0, maximum=100),
+    S("analysis_reach_s", 600.0, "Reach (coarse search)",
+      "When the chunks do not agree around 0 (a chunk rejected, or delays off one line), each chunk is also "
+      "searched over ±this many seconds of the other release (a coarse search at 1 kHz, then the chunk search "
+      "around the position found), so offsets and ad breaks of any size up to it are found; an offset or step "
+      "beyond it ends as no match. 0 turns the coarse search off (docs/reach.md).",
+      ANALYSIS, "Chunks", unit="s", minimum=0, maximum=3600),
     S("min_match_pct", 5.0, "Minimum match (original score)",
       "The original application's chunk acceptance on its match score; vsg accepts chunks by their "
       "distinct-peak confidence instead (min_confidence_pct).",

@@ -213,6 +213,9 @@ CASES.update(HARD_CASES)
 from .cases_correction import correction_cases  # noqa: E402  (it builds on the definitions above)
 
 CASES.update(correction_cases())
+from .cases_reach import reach_cases  # noqa: E402  (it builds on the definitions above)
+
+CASES.update({c.name: c for c in reach_cases()})
 DEFAULT_CASES: tuple[str, ...] = tuple(n for n, c in CASES.items() if c.default)
 
 

@@ -1,6 +1,7 @@
 //! Phases 2 and 3: correlation, delay selection and drift diagnosis.
 
 pub mod chunks;
+pub mod coarse;
 pub mod confidence;
 pub mod correlation;
 pub mod dbscan;

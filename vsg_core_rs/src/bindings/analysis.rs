@@ -336,6 +336,7 @@ fn register_phase3(m: &Bound<'_, PyModule>) -> PyResult<()> {
 // --- analysis: correlation (Phase 2) ---
 
 use crate::analysis::chunks as chunks_impl;
+use crate::analysis::coarse as coarse_impl;
 use crate::analysis::confidence as confidence_impl;
 use crate::analysis::correlation::{self as correlation_impl, Method, Params};
 use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
@@ -448,8 +449,54 @@ fn fast_len(n: usize) -> usize {
     correlation_impl::fast_len(n)
 }
 
+/// Reach (docs/reach.md): position and distinct-peak score of every chunk inside one span of the other
+/// release, chunk `i` starting within `ranges[i]` (inclusive); `[(position, confidence), …]`.
+/// The arrays are read in place, the span's FFT is shared by all chunks, GIL released.
+#[pyfunction]
+#[pyo3(signature = (span, chunks, ranges, lobe, rate, smooth_hz, mask_db, taper, silence_db))]
+#[allow(clippy::too_many_arguments)]
+fn coarse_search(
+    py: Python<'_>,
+    span: PyReadonlyArray1<'_, f32>,
+    chunks: Vec<PyReadonlyArray1<'_, f32>>,
+    ranges: Vec<(usize, usize)>,
+    lobe: usize,
+    rate: f64,
+    smooth_hz: f64,
+    mask_db: f64,
+    taper: f64,
+    silence_db: f64,
+) -> PyResult<Vec<(usize, f64)>> {
+    let s = span
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("the span must be a contiguous float32 array"))?;
+    let c: Vec<&[f32]> = chunks
+        .iter()
+        .map(|a| {
+            a.as_slice()
+                .map_err(|_| PyValueError::new_err("chunks must be contiguous float32 arrays"))
+        })
+        .collect::<PyResult<_>>()?;
+    let p = coarse_impl::CoarseParams {
+        lobe,
+        rate,
+        smooth_hz,
+        mask_db,
+        taper,
+        silence_db,
+    };
+    let out = py
+        .detach(|| coarse_impl::coarse_search(s, &c, &ranges, &p))
+        .map_err(PyValueError::new_err)?;
+    Ok(out
+        .into_iter()
+        .map(|h| (h.position, h.confidence))
+        .collect())
+}
+
 /// Registers the Phase 2 functions (called from `register`).
 fn register_phase2(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(coarse_search, m)?)?;
     m.add_function(wrap_pyfunction!(correlate_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(place_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(peak_confidence, m)?)?;

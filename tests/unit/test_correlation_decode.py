@@ -167,3 +167,17 @@ def test_speed_hypotheses() -> None:
     assert s.effective == 48000 / 46034 and "asetrate=46034" in s.filter
     t = dec.Speed(pal, "tempo")
     assert t.effective == pal and "atempo=0.959040959" in t.filter
+
+
+def test_decode_groups_split_long_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows adding up to more than PARALLEL_WINDOW_S go to several concurrent ffmpeg runs (one per CPU at
+    most), in consecutive groups of about equal length that together hold every window once."""
+    monkeypatch.setattr(dec, "cpu_count", lambda: 4)
+    ref = dec.WindowStore([dec.Window(i * 100 * SR, 15 * SR) for i in range(10)], Path("."))
+    assert dec.decode_groups(ref) == [list(range(10))]                      # 150 s: one run
+    tgt = dec.WindowStore([dec.Window(i * 100 * SR, 45 * SR) for i in range(10)], Path("."))
+    groups = dec.decode_groups(tgt)                                          # 450 s: three runs
+    assert len(groups) == 3 and [i for g in groups for i in g] == list(range(10))
+    assert max(len(g) for g in groups) - min(len(g) for g in groups) <= 1
+    monkeypatch.setattr(dec, "cpu_count", lambda: 2)
+    assert len(dec.decode_groups(tgt)) == 2

@@ -35,13 +35,16 @@ Windows are written to temporary ``.f32`` files (a ``WindowStore``) so a caller 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import itertools
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +61,6 @@ from .correlation_options import SR
 SEEK_PREROLL_S = 0.5          # decoded and discarded before each sought window (codec overlap/priming)
 SEEK_EXACT_CODECS = frozenset({"ac3", "eac3", "mp3", "mp2", "mp1", "flac", "alac", "truehd", "mlp"})
 FRAMED_CODECS = frozenset({"aac", "opus"})   # decoded by packet index (see module docstring)
-LANDING_MARGIN_S = 8.0        # a Matroska seek lands on the cue (video keyframe) before the target: read this
-                              # much more so the window is still covered
 _READ_BLOCK = 1 << 20         # bytes per pipe read in stream mode
 
 
@@ -307,7 +308,8 @@ def window_store(windows: Sequence[Window]) -> Iterator[WindowStore]:
 
 
 def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                        log: JobLog | None = None, speed: Speed | None = None) -> None:
+                        log: JobLog | None = None, speed: Speed | None = None,
+                        only: Sequence[int] | None = None) -> None:
     """Fill ``store`` with one ffmpeg run that seeks to every window (see module docstring).
 
     With ``speed`` (only on request: not sample-exact), window coordinates are on the slowed-down timeline
@@ -323,10 +325,11 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
     outputs: list[str] = []
     skips: list[int] = []
     k = 0
+    subset = set(range(len(store))) if only is None else set(only)
     for i, w in enumerate(store.windows):
         a = max(0, w.start)
         b = w.start + w.length
-        if b <= a:
+        if b <= a or i not in subset:
             skips.append(-1)
             continue
         # seek to a frame boundary before the pre-roll: ffmpeg drops a packet that a seek time falls
@@ -363,7 +366,7 @@ _FIRST_FRAME = re.compile(r"\[Parsed_ashowinfo_(\d+) @ [^\]]*\] n:0 pts:(-?\d+) 
 
 
 def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                          log: JobLog | None = None) -> None:
+                          log: JobLog | None = None, only: Sequence[int] | None = None) -> None:
     """Fill ``store`` by seeking without trimming and placing each window by its first packet's index
     (module docstring). Raises ``_NotCovered`` when a window cannot be placed with a warm decoder."""
     grid = frame_grid(info)
@@ -378,18 +381,22 @@ def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool
     chains: list[str] = []
     outputs: list[str] = []
     todo: list[int] = []
+    subset = set(range(len(store))) if only is None else set(only)
     for i, w in enumerate(store.windows):
         a, b = max(0, w.start), w.start + w.length
-        if b <= a:
+        if b <= a or i not in subset:
             continue
         k = len(todo)
         first = a - pre
         if first <= 0:       # from the start: no seek, the output is the full decode's first samples
-            inputs += ["-t", f"{b / SR + 0.1:.6f}", "-i", str(info.path)]
+            inputs += ["-i", str(info.path)]
         else:
-            inputs += ["-noaccurate_seek", "-copyts", "-ss", f"{offset + first / SR:.6f}",
-                       "-t", f"{(b - first) / SR + LANDING_MARGIN_S:.6f}", "-i", str(info.path)]
-        chains.append(f"[{k}:a:{info.ordinal}]ashowinfo[o{k}]")
+            inputs += ["-noaccurate_seek", "-copyts", "-ss", f"{offset + first / SR:.6f}", "-i", str(info.path)]
+        # the seek lands on the cue before the target, unknown beforehand: instead of an input duration the
+        # chain ends two frames past the window on the timeline (sample i of a full decode has timestamp
+        # ≈ i + D + stream start, ±48 samples of ms rounding), and ffmpeg stops reading that input.
+        # Filter k·2 of the graph is chain k's ashowinfo (its log name: Parsed_ashowinfo_<2k>).
+        chains.append(f"[{k}:a:{info.ordinal}]ashowinfo,atrim=end_pts={start48 + skip + b + 2 * n_frame}[o{k}]")
         outputs += ["-map", f"[o{k}]", *_pcm_args(use_soxr, None), str(store.path(i)) + ".raw"]
         todo.append(i)
     if not todo:
@@ -415,11 +422,11 @@ def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool
         if a - pre <= 0:
             pos = 0
         else:
-            if k not in firsts:
+            if 2 * k not in firsts:
                 raise _NotCovered(f"window {i}: no first-frame timestamp")
             # after a seek the Opus decoder drops its pre-skip again (measured): the first frame is then
             # short by ``dropped`` samples and its timestamp moved on by as much
-            pts, nb = firsts[k]
+            pts, nb = firsts[2 * k]
             dropped = n_frame - nb
             if not 0 <= dropped <= skip:
                 raise _NotCovered(f"window {i}: first frame of {nb} samples")
@@ -428,7 +435,7 @@ def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool
             if a - pos < n_frame:                      # not even one warm-up frame before the window
                 raise _NotCovered(f"window {i}: landed at {pos}, after {a - n_frame}")
         if pos + x.size < b and pos + x.size < info.est_samples - SR:
-            # short, yet not at the end of the track: the seek landed more than the margin early
+            # short, yet not at the end of the track
             raise _NotCovered(f"window {i}: decoded {x.size} samples from {pos}, short of {b}")
         x[a - pos:b - pos].tofile(store.path(i))
 
@@ -499,6 +506,36 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
     store.total_samples = pos
 
 
+PARALLEL_WINDOW_S = 150.0     # seconds of windows per ffmpeg run before the windows are split over several
+
+
+def decode_groups(store: WindowStore) -> list[list[int]]:
+    """The windows split into groups decoded by concurrent ffmpeg runs (an ffmpeg run decodes its inputs one
+    after the other on one core): one group per ``PARALLEL_WINDOW_S`` seconds of windows, at most one per
+    CPU, consecutive windows of about equal total length. 10 reference chunks of 15 s: one run; their 45 s
+    target windows: two (on 2 CPUs), so the target no longer takes three times as long as the reference."""
+    total = sum(max(0, w.length) for w in store.windows) / SR
+    parts = max(1, min(cpu_count(), len(store), round(total / PARALLEL_WINDOW_S)))
+    if parts == 1:
+        return [list(range(len(store)))]
+    bounds = np.cumsum([max(0, w.length) for w in store.windows])
+    cut = [int(np.searchsorted(bounds, bounds[-1] * p / parts)) for p in range(1, parts)]
+    edges = [0, *cut, len(store)]
+    return [list(range(a, b)) for a, b in itertools.pairwise(edges) if b > a]
+
+
+def _in_parallel(store: WindowStore, fill: Callable[[Sequence[int]], None]) -> None:
+    groups = decode_groups(store)
+    if len(groups) == 1:
+        fill(groups[0])
+        return
+    with ThreadPoolExecutor(max_workers=len(groups)) as ex:
+        # each run in the caller's context, so the job's cancel token reaches its ffmpeg
+        futs = [ex.submit(contextvars.copy_context().run, fill, g) for g in groups]
+        for f in futs:
+            _cancel.wait_result(f)
+
+
 def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", use_soxr: bool = False,
                    log: JobLog | None = None, speed: Speed | None = None) -> str:
     """Fill ``store``; returns the strategy used (``seek``, ``framed`` or ``stream``)."""
@@ -506,11 +543,13 @@ def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", u
     # off), so a speed-compensated decode always streams
     use_seek = mode == "seek" or (mode == "auto" and speed is None and seek_is_exact(info))
     if use_seek:
-        decode_windows_seek(info, store, use_soxr=use_soxr, log=log, speed=speed)
+        _in_parallel(store, lambda only: decode_windows_seek(info, store, use_soxr=use_soxr, log=log,
+                                                             speed=speed, only=only))
         return "seek"
     if mode in ("auto", "framed") and speed is None and frame_grid(info) is not None:
         try:
-            decode_windows_framed(info, store, use_soxr=use_soxr, log=log)
+            _in_parallel(store, lambda only: decode_windows_framed(info, store, use_soxr=use_soxr, log=log,
+                                                                   only=only))
             return "framed"
         except _NotCovered as e:
             if log is not None:

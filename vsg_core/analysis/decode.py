@@ -8,7 +8,8 @@ rule (§3.4): a byte count that is not a multiple of 4 loses its last 1–3 byte
 Sample positions are those of a full decode: sample ``i`` is the ``i``-th decoded sample of the track.
 Windows are given in these coordinates (they may reach before 0 or past the end: zeros there).
 
-Two ways to get only the windows (``decode_windows``):
+Three ways to get only the windows (``decode_windows``; a file's windows are split over concurrent ffmpeg
+runs when they add up to more than ``PARALLEL_WINDOW_S``):
 
 * **seek** — one ffmpeg run with an input per window (``-ss`` on a frame boundary — ffmpeg drops a packet
   that the seek time falls inside — and ``-t``; ``SEEK_PREROLL_S`` decoded first and discarded so the

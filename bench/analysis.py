@@ -16,6 +16,14 @@ Prints a compact table (copy the numbers into MIGRATION_PLAN.md):
    analysing process (``VmHWM``; ffmpeg children are separate processes).
 3. **RSS growth** over ``--repeat`` consecutive Rust-path analyses in one process (RSS after the first vs
    after the last).
+4. **Where the time goes** (``--phases``): ``vsg analyze`` (Rust backend) under cProfile — Python imports,
+   identification (ffprobe, mkvmerge -J), decode, correlation, diagnosis, rest — wall and CPU (this process
+   plus its ffmpeg children, so a loaded machine shows up as wall ≫ CPU).
+5. **Codec pairs and programme length** (``--codecs``): ``vsg analyze`` as a user runs it (a fresh process,
+   min of 3: wall and peak RSS of the process tree's largest member) for the episode's other release
+   re-encoded to each codec of the generator, and for a 2.4-hour film (both releases looped, see
+   ``bench/media_variants.py``) with the codecs of ``--film``: decode modes, max |raw − truth|, and the
+   film/episode time ratio (requirement ≤ 1.5).
 """
 
 from __future__ import annotations
@@ -146,18 +154,140 @@ def synthetic_chunks(n: int = 10, seconds: float = 15.0) -> tuple[list, list, li
     return refs, same, wins
 
 
+# ---------------------------------------------------------------------------------------------- phases
+PHASES = {"identification": [("vsg_core.analysis.job", "identify"),
+                              ("vsg_core.analysis.correlate", "audio_info")],
+          "decode": [("vsg_core.analysis.decode", "decode_windows")],
+          "correlation": [("vsg_core.analysis.correlate", "correlate_lags")],
+          "diagnosis": [("vsg_core.analysis.job", "diagnose")]}
+
+
+def worker_phases(ref: str, tgt: str) -> dict:
+    """``vsg analyze`` in this fresh process; each phase's functions are wrapped to record their intervals
+    (decodes run in threads, so a phase's time is the union of its intervals, i.e. its wall time)."""
+    import functools
+    import importlib
+
+    t0 = time.perf_counter()
+    c0 = os.times()
+    import vsg_core.cli as cli  # imports counted as a phase
+    import vsg_core.commands.analyze  # noqa: F401
+
+    t_imp = time.perf_counter() - t0
+    spans: dict[str, list[tuple[float, float]]] = {k: [] for k in PHASES}
+    for phase, targets in PHASES.items():
+        for mod, name in targets:
+            m = importlib.import_module(mod)
+            fn = getattr(m, name)
+
+            @functools.wraps(fn)
+            def timed(*args, __fn=fn, __phase=phase, **kw):
+                a = time.perf_counter()
+                try:
+                    return __fn(*args, **kw)
+                finally:
+                    spans[__phase].append((a, time.perf_counter()))
+            setattr(m, name, timed)
+    cli.main(["--backend", "rust", "analyze", "-q", ref, tgt])
+    wall = time.perf_counter() - t0
+    c1 = os.times()
+    cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) + \
+        (c1.children_system - c0.children_system)
+    out = {"import": t_imp}
+    for phase, iv in spans.items():
+        tot, end = 0.0, float("-inf")
+        for a, b in sorted(iv):
+            if b > end:
+                tot += b - max(a, end)
+                end = b
+        out[phase] = tot
+    out["rest"] = wall - sum(out.values())
+    return {"phases": out, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": _peak_mb()}
+
+
+def bench_phases(ref: Path, tgt: Path, repeat: int = 3) -> None:
+    runs = [_in_subprocess("phases", str(ref), str(tgt)) for _ in range(repeat)]
+    best = min(runs, key=lambda r: r["wall_s"])
+    print("\n## 4. Where the time goes: `vsg analyze` (Rust), best of 3 by wall (seconds)")
+    print("  ".join(f"{k} {v:.3f}" for k, v in best["phases"].items()))
+    print(f"wall {best['wall_s']:.3f}  CPU (with ffmpeg children) {best['cpu_s']:.3f}  "
+          f"peak RSS {best['peak_rss_mb']:.0f} MB")
+
+
+def cli_run(ref: Path, tgt: Path, repeat: int = 3) -> dict:
+    """``vsg analyze`` (Rust) in a fresh process, min wall of ``repeat``, its peak RSS (the largest process
+    of the tree: Python; ffmpeg children are separate) and the JSON result of the last run."""
+    best, rss, res = float("inf"), 0.0, {}
+    for _ in range(repeat):
+        t = time.perf_counter()
+        p = subprocess.Popen([sys.executable, "-m", "vsg_core.cli", "--backend", "rust", "analyze", "--json",
+                              str(ref), str(tgt)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+        out = p.stdout.read() if p.stdout else b""
+        _, _status, ru = os.wait4(p.pid, 0)
+        best = min(best, time.perf_counter() - t)
+        rss = max(rss, ru.ru_maxrss / 1024.0)
+        try:
+            res = json.loads(out)
+        except ValueError:
+            res = {}
+    return {"wall_s": best, "peak_rss_mb": rss, "result": res}
+
+
+def _summary(res: dict, truth: float) -> tuple[float, str]:
+    src = (res.get("sources") or [{}])[0]
+    raws = [c["raw_delay_ms"] for c in src.get("chunks", []) if c.get("accepted")]
+    err = max((abs(r - truth) for r in raws), default=float("nan"))
+    return err, f"{src.get('diagnosis', '?')} {len(raws)} chunks"
+
+
+def bench_codecs(ref: Path, tgt: Path, truth: float, film_codecs: list[str]) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from media_variants import BENCH_CODECS, codec_variant, looped_film
+
+    from vsg_core.analysis import decode as dec
+
+    print("\n## 5. `vsg analyze` per codec pair (FLAC reference; min of 3; requirement ≤ 1.0 s, ≤ 200 MB)")
+    print(f"{'pair':22s} {'wall s':>7s} {'RSS MB':>7s} {'max |err| ms':>13s}  decode modes / result")
+    episode: dict[str, float] = {}
+    for codec in BENCH_CODECS:
+        t = codec_variant(tgt, codec)
+        r = cli_run(ref, t)
+        err, what = _summary(r["result"], truth)
+        modes = _modes(dec, ref, t)
+        episode[codec] = r["wall_s"]
+        print(f"{'episode flac/' + codec:22s} {r['wall_s']:7.2f} {r['peak_rss_mb']:7.0f} {err:13.4f}  {modes} {what}")
+    for codec in film_codecs:
+        fr, ft = looped_film(ref, tgt, codec)
+        r = cli_run(fr, ft)
+        err, what = _summary(r["result"], truth)
+        ratio = r["wall_s"] / episode[codec] if codec in episode else float("nan")
+        print(f"{'film2.4h flac/' + codec:22s} {r['wall_s']:7.2f} {r['peak_rss_mb']:7.0f} {err:13.4f}  "
+              f"{_modes(dec, fr, ft)} {what}; film/episode = {ratio:.2f} (requirement ≤ 1.5)")
+
+
+def _modes(dec, ref: Path, tgt: Path) -> str:
+    """Which decode strategy each file gets (auto mode, no speed hypothesis)."""
+    def mode(p: Path) -> str:
+        i = dec.probe(p)
+        return "seek" if dec.seek_is_exact(i) else "framed" if dec.frame_grid(i) else "stream"
+    return f"{mode(ref)}/{mode(tgt)}"
+
+
 # ---------------------------------------------------------------------------------------------- main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", default="episode24")
     ap.add_argument("--repeat", type=int, default=10, help="consecutive analyses for the RSS-growth check")
     ap.add_argument("--quick", action="store_true", help="GCC-PHAT only on the chunks")
+    ap.add_argument("--phases", action="store_true", help="only section 4 (where the time goes)")
+    ap.add_argument("--codecs", action="store_true", help="only section 5 (codec pairs, programme length)")
+    ap.add_argument("--film", default="aac,opus,ac3", help="codecs of the 2.4-hour film in section 5")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
         kind, *rest = a.worker
         res = worker_repeat(rest[0], rest[1], int(rest[2])) if kind == "repeat" else \
-            worker_analysis(kind, rest[0], rest[1])
+            worker_phases(rest[0], rest[1]) if kind == "phases" else worker_analysis(kind, rest[0], rest[1])
         print(json.dumps(res))
         return 0
 
@@ -169,6 +299,12 @@ def main() -> int:
     truth = cf.truth.sync.correlation_delay_ms
     print(f"# bench/analysis.py — case {a.case}: {ref.name} vs {tgt.name} (truth {truth:+.3f} ms); "
           f"{os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
+    if a.phases or a.codecs:
+        if a.phases:
+            bench_phases(ref, tgt)
+        if a.codecs:
+            bench_codecs(ref, tgt, truth, [c for c in a.film.split(",") if c])
+        return 0
 
     methods = ["gcc_phat"] if a.quick else ["gcc_phat", "scc", "gcc_scot", "gcc_whiten"]
     rows = bench_chunks(*case_chunks(ref, tgt), a.case, methods, 3)

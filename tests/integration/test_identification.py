@@ -85,3 +85,18 @@ def test_vsg_sync_identifies_each_input_once(media_case, tmp_path: Path, monkeyp
     for path in (case.reference, case.other):
         assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c and str(path) in c]) == 1
         assert len([c for c in calls if _tool(c) == "ffprobe" and str(path) in c]) == 1
+
+
+def test_analysis_without_a_pipeline_identifies_each_input_once(media_case) -> None:
+    """``vsg analyze`` opens no pipeline job scope: the analysis opens its own, so the correlation's decoder
+    reads the same ffprobe run as the stream selection (it used to run ffprobe twice per file)."""
+    from vsg_core.analysis.job import analyze_job
+
+    case = media_case("delay_pos")
+    calls: list[list[str]] = []
+    with runner.observe(calls.append):
+        job = analyze_job(case.reference, [case.other], strict=False)
+    assert job.sources[0].delay_ms is not None
+    for path in (case.reference, case.other):
+        assert len([c for c in calls if _tool(c) == "ffprobe" and str(path) in c]) == 1, path
+        assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c and str(path) in c]) == 1, path

@@ -217,8 +217,9 @@ VSG_DEVIATIONS: tuple[tuple[str, str], ...] = (
     ("whitened_reachable = True", "Whitened fell through to SCC in single-method mode (the original's quirk, "
                                   "docs/analysis.md#correlation-methods)."),
     ("decode = auto (only the needed windows)", "Seek (frame-aligned, 0.5 s pre-roll, AC-3 with consistent "
-                                               "dither) where it is sample-identical to a full decode, "
-                                               "else one streamed decode keeping only the windows; stdout "
+                                               "dither) where it is sample-identical to a full decode; "
+                                               "AAC/Opus placed by packet index; else one streamed decode "
+                                               "keeping only the windows; stdout "
                                                "only. Peak RSS 217 MB instead of ~2 GB."),
     ("speed_compensation = True", "With a 25 vs 23.976/24 fps pair the target is also correlated slowed down "
                                   "(pitch following and pitch kept); the run whose delays lie closest to a "

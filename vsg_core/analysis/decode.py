@@ -8,7 +8,8 @@ logs ``[BUFFER ALIGNMENT] Trimmed <n> bytes from <basename> (likely Opus/other c
 Sample positions are those of a full decode: sample ``i`` is the ``i``-th decoded sample of the track.
 Windows are given in these coordinates (they may reach before 0 or past the end: zeros there).
 
-Two ways to get only the windows (``decode_windows``):
+Three ways to get only the windows (``decode_windows``; a file's windows are split over concurrent ffmpeg
+runs when they add up to more than ``PARALLEL_WINDOW_S``):
 
 * **seek** — one ffmpeg run with an input per window (``-ss`` on a frame boundary — ffmpeg drops a packet
   that the seek time falls inside — and ``-t``; ``SEEK_PREROLL_S`` decoded first and discarded so the
@@ -17,6 +18,15 @@ Two ways to get only the windows (``decode_windows``):
   stores ms timestamps) and no codec pre-skip. ``seek_is_exact`` decides; measured: AC-3 (1536; with
   ``decoder_args``), E-AC-3, MP3 (1152) and FLAC (4608) are exact; AAC (1024 → 21.33 ms, up to 24 samples
   off), Opus (pre-skip: 384 samples off) and any 44.1 kHz source are not.
+* **framed** — for AAC and Opus at 48 kHz (constant frame length N, a shorter first frame when the codec
+  drops a pre-skip of D samples): one ffmpeg run that seeks to every window *without* ffmpeg's timestamp
+  trimming (``-noaccurate_seek -copyts``) and reports the timestamp of the first decoded frame
+  (``ashowinfo``). Packet timestamps are rounded to the millisecond, but that error (≤ 1 ms = 48 samples)
+  is far below half a frame, so the timestamp names the packet index k exactly, and the packet's first
+  sample in full-decode coordinates is ``k·N − D`` (0 for packet 0, whose pre-skip the decoder drops).
+  The decoded pre-roll (≥ ``SEEK_PREROLL_S``) warms the decoder up and is discarded. Positions are exact;
+  values equal a full decode except where the decoder draws random numbers (AAC noise substitution, Opus
+  folding), which a full decode draws from a different state (docs/analysis.md, "framed" mode).
 * **stream** — one full decode read from the pipe block by block, keeping only the windows: always exact,
   memory = the windows, time = a full decode.
 
@@ -26,12 +36,16 @@ Windows are written to temporary ``.f32`` files (a ``WindowStore``) so a caller 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +61,7 @@ from .correlation_options import SR
 
 SEEK_PREROLL_S = 0.5          # decoded and discarded before each sought window (codec overlap/priming)
 SEEK_EXACT_CODECS = frozenset({"ac3", "eac3", "mp3", "mp2", "mp1", "flac", "alac", "truehd", "mlp"})
+FRAMED_CODECS = frozenset({"aac", "opus"})   # decoded by packet index (see module docstring)
 _READ_BLOCK = 1 << 20         # bytes per pipe read in stream mode
 
 
@@ -144,6 +159,25 @@ def seek_is_exact(info: AudioInfo) -> bool:
         return False
     offset_ms = (info.start_s - info.file_start_s) * 1000.0
     return abs(offset_ms - round(offset_ms)) < 1e-6
+
+
+def frame_grid(info: AudioInfo) -> tuple[int, int] | None:
+    """``(N, D)`` — constant frame length and dropped pre-skip — when ``info`` can be decoded "framed"
+    (AAC/Opus at 48 kHz with constant frames after the first; see module docstring), else None."""
+    if info.sample_rate != SR or info.codec.lower() not in FRAMED_CODECS:
+        return None
+    fs = info.frame_samples
+    body = fs[1:-1]
+    if len(body) < 2 or len(set(body)) != 1:
+        return None
+    n = body[0]
+    if not 0 < fs[0] <= n:
+        return None
+    return n, n - fs[0]
+
+
+class _NotCovered(Exception):
+    """A framed window could not be placed exactly (landing too late or too short): stream instead."""
 
 
 def decoder_args(codec: str) -> list[str]:
@@ -276,7 +310,8 @@ def window_store(windows: Sequence[Window]) -> Iterator[WindowStore]:
 
 
 def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                        log: JobLog | None = None, speed: Speed | None = None) -> None:
+                        log: JobLog | None = None, speed: Speed | None = None,
+                        only: Sequence[int] | None = None) -> None:
     """Fill ``store`` with one ffmpeg run that seeks to every window (see module docstring).
 
     With ``speed`` (only on request: not sample-exact), window coordinates are on the slowed-down timeline
@@ -292,10 +327,11 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
     outputs: list[str] = []
     skips: list[int] = []
     k = 0
+    subset = set(range(len(store))) if only is None else set(only)
     for i, w in enumerate(store.windows):
         a = max(0, w.start)
         b = w.start + w.length
-        if b <= a:
+        if b <= a or i not in subset:
             skips.append(-1)
             continue
         # seek to a frame boundary before the pre-roll: ffmpeg drops a packet that a seek time falls
@@ -326,6 +362,84 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
         x = np.frombuffer(data, dtype="<f4", count=n)
         keep = w.start + w.length - max(0, w.start)
         x[skips[i]:skips[i] + keep].tofile(store.path(i))
+
+
+_FIRST_FRAME = re.compile(r"\[Parsed_ashowinfo_(\d+) @ [^\]]*\] n:0 pts:(-?\d+) .* nb_samples:(\d+) ")
+
+
+def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
+                          log: JobLog | None = None, only: Sequence[int] | None = None) -> None:
+    """Fill ``store`` by seeking without trimming and placing each window by its first packet's index
+    (module docstring). Raises ``_NotCovered`` when a window cannot be placed with a warm decoder."""
+    grid = frame_grid(info)
+    if grid is None:
+        raise _NotCovered("no constant frame grid")
+    n_frame, skip = grid
+    tools = require("ffmpeg")
+    pre = max(round(SEEK_PREROLL_S * SR), 2 * n_frame)
+    offset = info.start_s - info.file_start_s
+    start48 = round(info.start_s * SR)
+    inputs: list[str] = []
+    chains: list[str] = []
+    outputs: list[str] = []
+    todo: list[int] = []
+    subset = set(range(len(store))) if only is None else set(only)
+    for i, w in enumerate(store.windows):
+        a, b = max(0, w.start), w.start + w.length
+        if b <= a or i not in subset:
+            continue
+        k = len(todo)
+        first = a - pre
+        if first <= 0:       # from the start: no seek, the output is the full decode's first samples
+            inputs += ["-i", str(info.path)]
+        else:
+            inputs += ["-noaccurate_seek", "-copyts", "-ss", f"{offset + first / SR:.6f}", "-i", str(info.path)]
+        # the seek lands on the cue before the target, unknown beforehand: instead of an input duration the
+        # chain ends two frames past the window on the timeline (sample i of a full decode has timestamp
+        # ≈ i + D + stream start, ±48 samples of ms rounding), and ffmpeg stops reading that input.
+        # Filter k·2 of the graph is chain k's ashowinfo (its log name: Parsed_ashowinfo_<2k>).
+        chains.append(f"[{k}:a:{info.ordinal}]ashowinfo,atrim=end_pts={start48 + skip + b + 2 * n_frame}[o{k}]")
+        outputs += ["-map", f"[o{k}]", *_pcm_args(use_soxr, None), str(store.path(i)) + ".raw"]
+        todo.append(i)
+    if not todo:
+        return
+    cmd = [tools["ffmpeg"], "-nostdin", "-hide_banner", "-nostats", "-v", "info", "-y", *inputs,
+           "-filter_complex", ";".join(chains), *outputs]
+    try:
+        proc = run(cmd, log, what=info.path.name)
+    except Exception as e:
+        raise MediaError(f"ffmpeg decode failed for {info.path.name}: {e}") from e
+    firsts: dict[int, tuple[int, int]] = {}
+    for line in str(proc.stderr or "").splitlines():
+        m = _FIRST_FRAME.search(line)
+        if m:
+            firsts[int(m.group(1))] = (int(m.group(2)), int(m.group(3)))
+    for k, i in enumerate(todo):
+        w = store.windows[i]
+        a, b = max(0, w.start), w.start + w.length
+        raw = store.path(i).with_name(store.path(i).name + ".raw")
+        data = raw.read_bytes()
+        raw.unlink()
+        x = np.frombuffer(data, dtype="<f4", count=_align(data, info.path.name, log) // 4)
+        if a - pre <= 0:
+            pos = 0
+        else:
+            if 2 * k not in firsts:
+                raise _NotCovered(f"window {i}: no first-frame timestamp")
+            # after a seek the Opus decoder drops its pre-skip again (measured): the first frame is then
+            # short by ``dropped`` samples and its timestamp moved on by as much
+            pts, nb = firsts[2 * k]
+            dropped = n_frame - nb
+            if not 0 <= dropped <= skip:
+                raise _NotCovered(f"window {i}: first frame of {nb} samples")
+            packet = round((pts - dropped - start48) / n_frame)
+            pos = 0 if packet <= 0 else packet * n_frame - skip + dropped
+            if a - pos < n_frame:                      # not even one warm-up frame before the window
+                raise _NotCovered(f"window {i}: landed at {pos}, after {a - n_frame}")
+        if pos + x.size < b and pos + x.size < info.est_samples - SR:
+            # short, yet not at the end of the track
+            raise _NotCovered(f"window {i}: decoded {x.size} samples from {pos}, short of {b}")
+        x[a - pos:b - pos].tofile(store.path(i))
 
 
 def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
@@ -394,15 +508,57 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
     store.total_samples = pos
 
 
+PARALLEL_WINDOW_S = 150.0     # seconds of windows per ffmpeg run before the windows are split over several
+
+
+def decode_groups(store: WindowStore) -> list[list[int]]:
+    """The windows split into groups decoded by concurrent ffmpeg runs (an ffmpeg run decodes its inputs one
+    after the other on one core): one group per ``PARALLEL_WINDOW_S`` seconds of windows, at most one per
+    CPU, consecutive windows of about equal total length. 10 reference chunks of 15 s: one run; their 45 s
+    target windows: two (on 2 CPUs), so the target no longer takes three times as long as the reference."""
+    total = sum(max(0, w.length) for w in store.windows) / SR
+    parts = max(1, min(cpu_count(), len(store), round(total / PARALLEL_WINDOW_S)))
+    if parts == 1:
+        return [list(range(len(store)))]
+    bounds = np.cumsum([max(0, w.length) for w in store.windows])
+    cut = [int(np.searchsorted(bounds, bounds[-1] * p / parts)) for p in range(1, parts)]
+    edges = [0, *cut, len(store)]
+    return [list(range(a, b)) for a, b in itertools.pairwise(edges) if b > a]
+
+
+def _in_parallel(store: WindowStore, fill: Callable[[Sequence[int]], None]) -> None:
+    groups = decode_groups(store)
+    if len(groups) == 1:
+        fill(groups[0])
+        return
+    with ThreadPoolExecutor(max_workers=len(groups)) as ex:
+        # each run in the caller's context, so the job's cancel token reaches its ffmpeg
+        futs = [ex.submit(contextvars.copy_context().run, fill, g) for g in groups]
+        for f in futs:
+            _cancel.wait_result(f)
+
+
 def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", use_soxr: bool = False,
                    log: JobLog | None = None, speed: Speed | None = None) -> str:
-    """Fill ``store``; returns the strategy used (``seek`` or ``stream``)."""
+    """Fill ``store``; returns the strategy used (``seek``, ``framed`` or ``stream``)."""
     # a sought window through asetrate is not sample-exact (measured: ±0.3 ms jitter, one chunk a frame
     # off), so a speed-compensated decode always streams
     use_seek = mode == "seek" or (mode == "auto" and speed is None and seek_is_exact(info))
     if use_seek:
-        decode_windows_seek(info, store, use_soxr=use_soxr, log=log, speed=speed)
+        _in_parallel(store, lambda only: decode_windows_seek(info, store, use_soxr=use_soxr, log=log,
+                                                             speed=speed, only=only))
         return "seek"
+    if mode in ("auto", "framed") and speed is None and frame_grid(info) is not None:
+        try:
+            _in_parallel(store, lambda only: decode_windows_framed(info, store, use_soxr=use_soxr, log=log,
+                                                                   only=only))
+            return "framed"
+        except _NotCovered as e:
+            if log is not None:
+                log.log(f"[Decode] {info.path.name}: windowed decoding not exact here ({e}); "
+                        "decoding the whole track instead")
+            for i in range(len(store)):
+                store.path(i).unlink(missing_ok=True)
     decode_windows_stream(info, store, use_soxr=use_soxr, log=log, speed=speed)
     return "stream"
 

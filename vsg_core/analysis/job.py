@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from ..backend import Backend, active_backend
 from ..errors import VsgError
+from ..identification import job_scope
 from ..log import JobLog, null_log
 from ..models.enums import DiagnosisKind
 from ..models.jobs import Delays
@@ -252,6 +253,21 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
     correlated and is muxed with this delay. ``required_sources``: with ``strict``, only a failure of one of
     these sources raises (None: every source); the others are reported and left without a delay.
     """
+    # one mkvmerge -J and one ffprobe per file even when no pipeline opened a job scope (``vsg analyze``):
+    # the correlation's audio_info reads the ffprobe run of identify (measured: 2 ffprobe runs per file)
+    with job_scope():
+        return _analyze_job(reference, others, settings, log, layout_audio_sources=layout_audio_sources,
+                            layout_subtitle_sources=layout_subtitle_sources, strict=strict,
+                            correlator=correlator, progress=progress, backend=backend,
+                            manual_delays=manual_delays, required_sources=required_sources)
+
+
+def _analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[str, str | Path],
+                 settings: AnalysisSettings | None, log: JobLog | None, *,
+                 layout_audio_sources: Sequence[str] | None, layout_subtitle_sources: Sequence[str] | None,
+                 strict: bool, correlator: Correlator | None, progress: Callable[[float], None] | None,
+                 backend: Backend | None, manual_delays: Mapping[str, float] | None,
+                 required_sources: Collection[str] | None) -> JobAnalysis:
     manual = dict(manual_delays or {})
     st = settings or AnalysisSettings()
     if st.correlation is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..backend import active_backend, require_rust
+from ..backend import require_rust, use_rust
 from . import reference as ref
 from .types import ClipError, ClipPlan, ClipRange, ClipTimestamp, EncodeSettings
 
@@ -107,4 +107,4 @@ class RustClipEngine:
 
 def engine() -> ClipEngine:
     """The clip core of the active backend."""
-    return RustClipEngine() if active_backend() == "rust" else PythonClipEngine()
+    return RustClipEngine() if use_rust() else PythonClipEngine()

@@ -9,7 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..backend import Backend, active_backend, require_rust
+from ..backend import Backend, require_rust, use_rust
 from . import stepping as py
 from .stepping import AudioSegment, Piece, RefineParams, Splice
 
@@ -90,4 +90,4 @@ class RustEngine:
 
 def engine(backend: Backend | None = None) -> SteppingEngine:
     """The active stepping engine (Rust unless the Python reference is selected)."""
-    return RustEngine() if (backend or active_backend()) == "rust" else PythonEngine()
+    return RustEngine() if use_rust(backend) else PythonEngine()

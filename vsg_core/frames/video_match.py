@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backend import Backend, active_backend, require_rust
+from ..backend import Backend, active_backend, require_rust, use_rust
 from ..errors import MediaError
 from ..log import JobLog
 from ..runner import run
@@ -59,13 +59,13 @@ def slide_distances_py(source: list[list[int]], target: list[list[int]]) -> list
 
 
 def _hash(frames: bytes, backend: Backend) -> list[list[int]]:
-    if backend == "rust":
+    if use_rust(backend):
         return [list(h) for h in require_rust().frames_dhash(frames, W, H)]
     return dhash_py(frames, W, H)
 
 
 def _slide(source: list[list[int]], target: list[list[int]], backend: Backend) -> list[float]:
-    if backend == "rust":
+    if use_rust(backend):
         return list(require_rust().frames_slide_distances(source, target))
     return slide_distances_py(source, target)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..backend import Backend, active_backend, require_rust
+from ..backend import Backend, require_rust, use_rust
 from ..frames import cfr
 from ..frames.vfr import VfrClock
 from . import ops
@@ -253,5 +253,4 @@ class RustEngine:
 
 def engine(backend: Backend | None = None) -> SubtitleEngine:
     """The active backend's engine (or the named one)."""
-    chosen = backend or active_backend()
-    return RustEngine() if chosen == "rust" else PythonEngine()
+    return RustEngine() if use_rust(backend) else PythonEngine()

@@ -273,7 +273,7 @@ def probed(path: str | Path, log: JobLog | None = None) -> ProbeOutput:
     """ffprobe's record of ``path``; MediaError naming the file when ffprobe cannot read it."""
     out = ffprobe_identify(path, log)
     if out.returncode != 0:
-        tail = out.stderr.strip()[-300:]
+        tail = " ".join(out.stderr.strip()[-300:].split())  # one line: the message is shown in a sentence
         raise MediaError(f"{out.path}: ffprobe cannot read this file ({tail}). The file is corrupt or incomplete; "
                          "re-download or remux it.")
     if out.parse_error:

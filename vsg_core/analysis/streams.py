@@ -130,7 +130,7 @@ def identify(path: str | Path, log: JobLog | None = None) -> MediaInfo:
     container = data.get("container", {})
     recognised = bool(container.get("recognized", False)) and bool(container.get("supported", True))
     if mkv.returncode not in (0, 1) or not recognised or "tracks" not in data:
-        detail = "; ".join(errors) or mkv.stderr.strip() or "no track information"
+        detail = " ".join(("; ".join(errors) or mkv.stderr.strip() or "no track information").split())
         raise MediaError(f"{p}: mkvmerge cannot read this file ({detail}). The file is corrupt, incomplete "
                          "or not a media file; re-download or remux it, or pick another file.")
     tracks = mkv.tracks

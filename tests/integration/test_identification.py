@@ -29,6 +29,11 @@ def _tool(args: list[str]) -> str:
     return Path(args[0]).name
 
 
+def _frame_times(args: list[str]) -> bool:
+    """The frame-grid read of vsg_core/frames/vfr.py (every video packet's time), not an identification."""
+    return any("packet=pts" in a for a in args)
+
+
 @pytest.mark.parametrize("name", ["container_delay", "dub"])
 def test_each_input_is_probed_once_by_mkvmerge_and_once_by_ffprobe(name: str, media_case, tmp_path: Path) -> None:
     case = media_case(name)
@@ -39,14 +44,23 @@ def test_each_input_is_probed_once_by_mkvmerge_and_once_by_ffprobe(name: str, me
     assert result.status == MERGED, result.error
     for key, path in sources.items():
         mkv = [c for c in calls if _tool(c) == "mkvmerge" and "-J" in c and str(path) in c]
-        probe = [c for c in calls if _tool(c) == "ffprobe" and str(path) in c]
+        probe = [c for c in calls if _tool(c) == "ffprobe" and str(path) in c and not _frame_times(c)]
         assert len(mkv) == 1, f"{key}: {len(mkv)} mkvmerge -J runs: {mkv}"
         assert len(probe) == 1, f"{key}: {len(probe)} ffprobe runs: {probe}"
+    # Not identification: the subtitle step reads the reference video's frame grid (every packet's time) once, to
+    # retime text subtitles frame-exactly (docs/identification.md#what-is-not-identification); never another file's.
+    grid = [c for c in calls if _tool(c) == "ffprobe" and _frame_times(c)]
+    assert len(grid) <= 1 and all(str(case.reference) in c for c in grid), grid
     # the muxed output is identified once more, by the audit
     assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c]) == len(sources) + 1
 
 
-def test_plain_sync_copies_no_track_into_the_temp_folder(media_case, tmp_path: Path) -> None:
+SUBTITLE_FILES = (".ass", ".ssa", ".srt", ".vtt")
+
+
+def test_plain_sync_copies_no_video_or_audio_into_the_temp_folder(media_case, tmp_path: Path) -> None:
+    """Video and audio of a plain (constant-delay) sync are muxed straight from the sources; only the text
+    subtitles, which the subtitle step rewrites frame-exactly, go through the temp folder."""
     case = media_case("delay_pos")
     sources = {"Source 1": case.reference, "Source 2": case.other}
     calls: list[list[str]] = []
@@ -62,8 +76,10 @@ def test_plain_sync_copies_no_track_into_the_temp_folder(media_case, tmp_path: P
         result = run_job(JobSpec(sources), _settings(tmp_path))
     assert result.status == MERGED, result.error
     assert temp_at_mux, "the mux was not observed"
-    assert not [c for c in calls if _tool(c) == "mkvextract" and "tracks" in c], "a track was extracted"
-    media = [(n, s) for n, s in temp_at_mux if not n.endswith((".json", ".xml", ".ttf", ".otf"))]
+    extracted = [a.split(":", 1)[1] for c in calls if _tool(c) == "mkvextract" and "tracks" in c
+                 for a in c[c.index("tracks") + 1:]]
+    assert extracted and all(e.endswith(SUBTITLE_FILES) for e in extracted), extracted
+    media = [(n, s) for n, s in temp_at_mux if not n.endswith((".json", ".xml", ".ttf", ".otf", *SUBTITLE_FILES))]
     assert media == [], f"track files in the temp folder at mux time: {media}"
     # the video and audio come straight from the sources, and still play in sync
     assert result.audit is not None and result.audit.residuals
@@ -84,7 +100,7 @@ def test_vsg_sync_identifies_each_input_once(media_case, tmp_path: Path, monkeyp
     assert code == 0
     for path in (case.reference, case.other):
         assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c and str(path) in c]) == 1
-        assert len([c for c in calls if _tool(c) == "ffprobe" and str(path) in c]) == 1
+        assert len([c for c in calls if _tool(c) == "ffprobe" and str(path) in c and not _frame_times(c)]) == 1
 
 
 def test_analysis_without_a_pipeline_identifies_each_input_once(media_case) -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -40,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 
 # ---------------------------------------------------------------------------------------------- workers
 def _rss_mb() -> float:
@@ -47,13 +48,6 @@ def _rss_mb() -> float:
 
     return psutil.Process().memory_info().rss / 2**20
 
-
-def _peak_mb() -> float:
-    """Peak RSS of this process image (VmHWM; ru_maxrss would include the forking parent's peak)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def worker_analysis(path: str, ref: str, tgt: str) -> dict:
@@ -68,7 +62,7 @@ def worker_analysis(path: str, ref: str, tgt: str) -> dict:
     run = correlate_files(ref, tgt, opts, backend=backend)
     wall = time.perf_counter() - t0
     return {"path": path, "wall_s": wall, "decode_s": run.timings.get("decode", 0.0),
-            "correlate_s": run.timings.get("correlate", 0.0), "peak_rss_mb": _peak_mb(),
+            "correlate_s": run.timings.get("correlate", 0.0), "peak_rss_mb": peak_mb(),
             "start_rss_mb": base, "delays": [c.raw_delay_ms for c in run.chunks],
             "decode": run.decode}
 
@@ -81,7 +75,7 @@ def worker_repeat(ref: str, tgt: str, n: int) -> dict:
     for _ in range(n):
         correlate_files(ref, tgt, CorrelationOptions(), backend="rust")
         rss.append(_rss_mb())
-    return {"rss_mb": rss, "peak_rss_mb": _peak_mb()}
+    return {"rss_mb": rss, "peak_rss_mb": peak_mb()}
 
 
 def _in_subprocess(*args: str) -> dict:
@@ -202,7 +196,7 @@ def worker_phases(ref: str, tgt: str) -> dict:
                 end = b
         out[phase] = tot
     out["rest"] = wall - sum(out.values())
-    return {"phases": out, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": _peak_mb()}
+    return {"phases": out, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak_mb()}
 
 
 def bench_phases(ref: Path, tgt: Path, repeat: int = 3) -> None:
@@ -316,7 +310,7 @@ def main() -> int:
         print(f"{label:10s} {m:11s} {p_ref:8.2f} {p_vsg:8.2f} {r_vsg:8.2f} {r_spec:8.2f} {p_ref / r_vsg:11.1f}× "
               f"{p_vsg / r_vsg:9.1f}× {p_ref / r_spec:10.1f}×")
 
-    print(f"(peak RSS of this benchmark process so far: {_peak_mb():.0f} MB)")
+    print(f"(peak RSS of this benchmark process so far: {peak_mb():.0f} MB)")
     print("\n## 2. Whole analysis, decode included (one subprocess per path)")
     res = {p: _in_subprocess(p, str(ref), str(tgt)) for p in ("python-reference", "python-vsg", "rust")}
     print(f"{'path':17s} {'wall s':>7s} {'decode':>7s} {'correl':>7s} {'peak RSS MB':>12s} "

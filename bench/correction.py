@@ -27,12 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
+from _common import peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def worker(spec_path: str) -> dict:
@@ -71,7 +66,7 @@ def worker(spec_path: str) -> dict:
     qa = ca.judge_qa(ca.measure_in_memory(ref, out, spec["align"], cfg), spec["align"], cfg)
     total = time.perf_counter() - t0
     return {"total_s": total, "plan_s": t_plan, "assemble_s": t_assemble, "qa_s": total - t_plan - t_assemble,
-            "peak_mb": _peak_mb(), "qa": qa.to_json(), "splices": [s.to_dict() for s in plan.splices]}
+            "peak_mb": peak_mb(), "qa": qa.to_json(), "splices": [s.to_dict() for s in plan.splices]}
 
 
 def main() -> int:

@@ -26,12 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
+from _common import peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def worker(ref: str, tgt: str, force: bool) -> dict:
@@ -45,7 +40,7 @@ def worker(ref: str, tgt: str, force: bool) -> dict:
     t = run.timings
     return {"wall": wall, "reach": t.get("reach", 0.0), "decode": t.get("coarse_decode", 0.0),
             "search": t.get("coarse_search", 0.0), "span_s": t.get("coarse_span_s", 0.0),
-            "ran": run.reach_s is not None, "peak_mb": _peak_mb(), "accepted": len(acc),
+            "ran": run.reach_s is not None, "peak_mb": peak_mb(), "accepted": len(acc),
             "chunks": len(run.chunks), "raw": acc[len(acc) // 2] if acc else None}
 
 

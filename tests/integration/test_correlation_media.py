@@ -116,14 +116,19 @@ def test_sought_windows_equal_full_decode(media_case, name: str) -> None:
             continue
         checked += 1
         full = decode_full(path, codec=info.codec)
-        ws = [Window(round(s * 48000) + round(s * 977) % 4800, 6 * 48000)
-              for s in np.arange(1.0, full.size / 48000 - 7.0, 4.37)]
+        ws = _irregular_windows(full.size)
         with window_store(ws) as store:
             assert decode_windows(info, store) == "seek"
             for i, w in enumerate(ws):
                 np.testing.assert_array_equal(store.load(i), full[w.start:w.start + w.length],
                                               err_msg=f"{path.name} window at {w.start / 48000:.3f} s")
     assert checked >= 1
+
+
+def _irregular_windows(n_samples: int) -> list[Window]:
+    """6 s windows every 4.37 s at irregular sub-second offsets (~47 over a 210 s programme at 48 kHz)."""
+    return [Window(round(s * 48000) + round(s * 977) % 4800, 6 * 48000)
+            for s in np.arange(1.0, n_samples / 48000 - 7.0, 4.37)]
 
 
 @pytest.mark.slow
@@ -138,8 +143,7 @@ def test_framed_windows_equal_full_decode(media_case, name: str) -> None:
     info = probe(path)
     assert info.codec in ("opus", "aac") and frame_grid(info) is not None, info
     full = decode_full(path, codec=info.codec)
-    ws = [Window(round(s * 48000) + round(s * 977) % 4800, 6 * 48000)
-          for s in np.arange(1.0, full.size / 48000 - 7.0, 4.37)]
+    ws = _irregular_windows(full.size)
     with window_store(ws) as store:
         assert decode_windows(info, store) == "framed"
         for i, w in enumerate(ws):

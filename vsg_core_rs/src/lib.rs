@@ -14,6 +14,8 @@ pub mod logging;
 pub mod models;
 pub mod mux;
 pub mod subtitles;
+#[cfg(test)]
+mod testutil;
 
 use pyo3::prelude::*;
 

@@ -159,14 +159,8 @@ mod tests {
     use super::*;
 
     fn noise(n: usize, seed: u64) -> Vec<f32> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((s >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-            })
+        crate::testutil::lcg_bits(n, seed)
+            .map(|b| (b as f32 / (1u64 << 31) as f32) - 0.5)
             .collect()
     }
 

@@ -471,14 +471,8 @@ mod tests {
     use super::*;
 
     fn noise(n: usize, seed: u64) -> Vec<i32> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((s >> 33) as i32).wrapping_sub(1 << 30) / 4
-            })
+        crate::testutil::lcg_bits(n, seed)
+            .map(|b| (b as i32).wrapping_sub(1 << 30) / 4)
             .collect()
     }
 

@@ -17,6 +17,7 @@ import shlex
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -145,20 +146,19 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
                    threading.Thread(target=_drain, args=(p.stderr, err_parts), daemon=True)]
         if input_bytes is not None:
             threads.append(threading.Thread(target=_feed, args=(p.stdin, input_bytes), daemon=True))
+        ended = threading.Event()
+        # a blocking wait in a thread: Popen.wait(timeout=…) polls with sleeps of up to 50 ms, which added
+        # up to a quarter of a second per analysis of short tool runs (measured: 24 sleeps, 0.26 s)
+        threads.append(threading.Thread(target=_wait_exit, args=(p, ended), daemon=True))
         for t in threads:
             t.start()
-        waited = 0.0
-        while True:
-            try:
-                p.wait(timeout=0.1)
-                break
-            except subprocess.TimeoutExpired:
-                waited += 0.1
-                if token.cancelled or (timeout is not None and waited >= timeout):
-                    _kill(p)
-                    if token.cancelled:
-                        raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran") from None
-                    raise
+        started = time.monotonic()
+        while not ended.wait(0.1):
+            if token.cancelled or (timeout is not None and time.monotonic() - started >= timeout):
+                _kill(p)
+                if token.cancelled:
+                    raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran") from None
+                raise subprocess.TimeoutExpired(args, timeout or 0.0)
         for t in threads:
             t.join()
         if token.cancelled:  # the child ended (or was stopped) after the job was cancelled
@@ -173,6 +173,14 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
                     f.close()
                 except OSError:
                     pass
+
+
+def _wait_exit(p: subprocess.Popen, ended: threading.Event) -> None:
+    """Wait for the child to end and say so (a thread of _run_cancellable)."""
+    try:
+        p.wait()
+    finally:
+        ended.set()
 
 
 def _drain(stream: IO[bytes] | None, parts: list[bytes]) -> None:
@@ -237,22 +245,19 @@ def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float 
 
         readers = [threading.Thread(target=pump, args=(p.stdout, "out"), daemon=True),
                    threading.Thread(target=pump, args=(p.stderr, "err"), daemon=True)]
-        for t in readers:
+        ended = threading.Event()
+        for t in [*readers, threading.Thread(target=_wait_exit, args=(p, ended), daemon=True)]:
             t.start()
-        waited = 0.0
-        while True:
-            try:
-                p.wait(timeout=0.1)
-                break
-            except subprocess.TimeoutExpired:
-                waited += 0.1
-                if (token is not None and token.cancelled) or (timeout is not None and waited >= timeout):
-                    _kill(p)
-                    for t in readers:
-                        t.join()
-                    if token is not None and token.cancelled:
-                        raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran") from None
-                    raise subprocess.TimeoutExpired(args, timeout or 0.0) from None
+        started = time.monotonic()
+        while not ended.wait(0.1):
+            if (token is not None and token.cancelled) or (timeout is not None
+                                                           and time.monotonic() - started >= timeout):
+                _kill(p)
+                for t in readers:
+                    t.join()
+                if token is not None and token.cancelled:
+                    raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran") from None
+                raise subprocess.TimeoutExpired(args, timeout or 0.0) from None
         for t in readers:
             t.join()
         return subprocess.CompletedProcess(args, p.returncode, b"".join(chunks["out"]), b"".join(chunks["err"]))

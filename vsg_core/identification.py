@@ -24,7 +24,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,30 @@ def job_scope(cache: MediaCache | None = None) -> Iterator[MediaCache]:
         yield mine
     finally:
         _SCOPE.reset(token)
+
+
+def prefetch(paths: Sequence[str | Path], log: JobLog | None = None) -> None:
+    """Inside a job scope: run every file's ``mkvmerge -J`` and ``ffprobe`` at once (a few at a time) so the
+    steps that ask next find them done (measured: 4 tool runs of a two-file analysis 0.34 s one after the
+    other). Nothing is reported here: a file that cannot be read fails where it is first asked for, with
+    that step's message. Outside a scope this does nothing."""
+    if _SCOPE.get() is None:
+        return
+    files = [Path(x) for x in dict.fromkeys(str(x) for x in paths)]
+    files = [f for f in files if f.is_file()]
+    if not files:
+        return
+    calls = [(fn, f) for f in files for fn in (mkvmerge_identify, ffprobe_identify)]
+
+    def one(fn: Callable[[Path, JobLog | None], object], f: Path) -> None:
+        try:
+            fn(f, log)
+        except Exception:  # reported by the step that needs the file
+            pass
+
+    with ThreadPoolExecutor(max_workers=min(4, len(calls))) as ex:
+        for fut in [ex.submit(contextvars.copy_context().run, one, fn, f) for fn, f in calls]:
+            fut.result()
 
 
 def _key(path: Path) -> tuple[str, int, int]:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from ..backend import Backend, active_backend
 from ..errors import VsgError
-from ..identification import job_scope
+from ..identification import job_scope, prefetch
 from ..log import JobLog, null_log
 from ..models.enums import DiagnosisKind
 from ..models.jobs import Delays
@@ -283,6 +283,7 @@ def _analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[s
     for line in decision.lines:
         lg.log(line)
 
+    prefetch([reference, *(p for _, p in targets)], lg)   # every file's identification at once
     lg.section("Getting Source 1 Container Delays for Analysis")
     ref_info = identify(reference, lg)
     ref_stream = select_audio_stream(ref_info, st.lang_source1)

@@ -1,6 +1,8 @@
 //! The four FFT correlation methods (SCC, GCC-PHAT, GCC-SCOT, Whitened) for one chunk, and a parallel
 //! driver across chunks. Mirrors `vsg_core/analysis/methods/fft.py` step by step (see its docstring for
-//! the layouts and the lag sign); float64 throughout, real FFTs (`realfft`) with plans cached per length.
+//! the layouts and the lag sign). The transforms run in float32 (`realfft`, plans cached per length: half the
+//! memory and about half the time of float64); means, energies, weights, smoothing and the searched values
+//! are computed in float64 (docs/analysis.md#correlation-precision).
 //!
 //! Lag sign (docs/analysis.md#sign-convention): the lag is `t_ref − t_tgt` in samples; content that occurs later in
 //! the target
@@ -200,19 +202,67 @@ pub fn parabolic_offset(y1: f64, y2: f64, y3: f64) -> f64 {
     }
 }
 
-type Plans = (Arc<dyn RealToComplex<f64>>, Arc<dyn ComplexToReal<f64>>);
-type PlanCache = Mutex<(RealFftPlanner<f64>, HashMap<usize, Plans>)>;
+type Plans<T> = (Arc<dyn RealToComplex<T>>, Arc<dyn ComplexToReal<T>>);
+type PlanCache<T> = Mutex<(RealFftPlanner<T>, HashMap<usize, Plans<T>>)>;
+
+/// The float type of the transforms: f32 when the spectrum mask is on (the masked bins are the ones where
+/// f32 rounding would dominate a whitened weight), f64 otherwise (docs/analysis.md#correlation-precision).
+pub trait Real: realfft::FftNum + Copy {
+    fn to64(self) -> f64;
+    fn from64(x: f64) -> Self;
+    fn from32(x: f32) -> Self;
+    fn cache() -> &'static PlanCache<Self>;
+}
+
+impl Real for f32 {
+    fn to64(self) -> f64 {
+        self as f64
+    }
+    fn from64(x: f64) -> Self {
+        x as f32
+    }
+    fn from32(x: f32) -> Self {
+        x
+    }
+    fn cache() -> &'static PlanCache<Self> {
+        static CACHE: OnceLock<PlanCache<f32>> = OnceLock::new();
+        CACHE.get_or_init(|| Mutex::new((RealFftPlanner::new(), HashMap::new())))
+    }
+}
+
+impl Real for f64 {
+    fn to64(self) -> f64 {
+        self
+    }
+    fn from64(x: f64) -> Self {
+        x
+    }
+    fn from32(x: f32) -> Self {
+        x as f64
+    }
+    fn cache() -> &'static PlanCache<Self> {
+        static CACHE: OnceLock<PlanCache<f64>> = OnceLock::new();
+        CACHE.get_or_init(|| Mutex::new((RealFftPlanner::new(), HashMap::new())))
+    }
+}
+
+fn c64<T: Real>(c: Complex<T>) -> Complex<f64> {
+    Complex::new(c.re.to64(), c.im.to64())
+}
+
+fn c_from64<T: Real>(c: Complex<f64>) -> Complex<T> {
+    Complex::new(T::from64(c.re), T::from64(c.im))
+}
 
 /// FFT plans per length, shared by all threads (the planner is only locked while planning).
-fn plans(n: usize) -> Plans {
-    static CACHE: OnceLock<PlanCache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new((RealFftPlanner::new(), HashMap::new())));
+fn plans<T: Real>(n: usize) -> Plans<T> {
+    let cache = T::cache();
     let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
     let (planner, map) = &mut *guard;
     if let Some(p) = map.get(&n) {
         return p.clone();
     }
-    let p: Plans = (planner.plan_fft_forward(n), planner.plan_fft_inverse(n));
+    let p: Plans<T> = (planner.plan_fft_forward(n), planner.plan_fft_inverse(n));
     map.insert(n, p.clone());
     p
 }
@@ -232,33 +282,34 @@ fn mean_std(x: &[f32]) -> (f64, f64) {
 }
 
 /// Writes `x` (z-normalised when `z` is Some((mean, std))) into `buf` and zero-pads.
-fn fill(buf: &mut [f64], x: &[f32], z: Option<(f64, f64)>) {
+fn fill<T: Real>(buf: &mut [T], x: &[f32], z: Option<(f64, f64)>) {
     match z {
         Some((m, s)) => {
             for (b, &v) in buf.iter_mut().zip(x) {
-                *b = (v as f64 - m) / (s + EPS);
+                *b = T::from64((v as f64 - m) / (s + EPS));
             }
         }
         None => {
             for (b, &v) in buf.iter_mut().zip(x) {
-                *b = v as f64;
+                *b = T::from32(v);
             }
         }
     }
-    buf[x.len()..].iter_mut().for_each(|b| *b = 0.0);
+    buf[x.len()..].iter_mut().for_each(|b| *b = T::zero());
 }
 
 /// `smooth_power` of the power spectrum |s|² without materialising |s|².
-fn smoothed_power(s: &[Complex<f64>], h: usize) -> Vec<f64> {
+fn smoothed_power<T: Real>(s: &[Complex<T>], h: usize) -> Vec<f64> {
     let nb = s.len();
+    let pw = |x: &Complex<T>| x.re.to64().powi(2) + x.im.to64().powi(2);
     if h == 0 {
-        return s.iter().map(|c| c.re * c.re + c.im * c.im).collect();
+        return s.iter().map(pw).collect();
     }
     let mut c = Vec::with_capacity(nb + 1);
     c.push(0.0);
     let mut acc = 0.0;
     for x in s {
-        acc += x.re * x.re + x.im * x.im;
+        acc += pw(x);
         c.push(acc);
     }
     (0..nb)
@@ -276,23 +327,23 @@ fn max_of(v: &[f64]) -> f64 {
 
 /// The forward spectra of the chunk and the target window (z-normalised for SCC, the chunk tapered for the
 /// phase methods) and, for SCC, their energies after normalisation.
-struct Spectra {
-    rs: Vec<Complex<f64>>,
-    ts: Vec<Complex<f64>>,
+struct Spectra<T> {
+    rs: Vec<Complex<T>>,
+    ts: Vec<Complex<T>>,
     energy_r: f64,
     energy_t: f64,
     /// SCC: the target's (mean, std) used for its z-normalisation.
     zt: Option<(f64, f64)>,
 }
 
-fn spectra(
+fn spectra<T: Real>(
     r: &[f32],
     t: &[f32],
     scc: bool,
     p: &Params,
-    fwd: &dyn RealToComplex<f64>,
-    scratch: &mut [Complex<f64>],
-) -> Result<Spectra, String> {
+    fwd: &dyn RealToComplex<T>,
+    scratch: &mut [Complex<T>],
+) -> Result<Spectra<T>, String> {
     let fft_err = |e: realfft::FftError| e.to_string();
     let (len_r, len_t) = (r.len(), t.len());
     let zr = if scc { Some(mean_std(r)) } else { None };
@@ -301,11 +352,14 @@ fn spectra(
     fill(&mut buf, r, zr);
     if !scc && p.taper > 0.0 {
         if let Some(w) = taper(len_r, p.taper) {
-            buf[..len_r].iter_mut().zip(&w).for_each(|(b, x)| *b *= x);
+            buf[..len_r]
+                .iter_mut()
+                .zip(&w)
+                .for_each(|(b, x)| *b = T::from64(b.to64() * x));
         }
     }
     let energy_r: f64 = if scc {
-        buf[..len_r].iter().map(|v| v * v).sum()
+        buf[..len_r].iter().map(|&v| v.to64() * v.to64()).sum()
     } else {
         0.0
     };
@@ -314,7 +368,7 @@ fn spectra(
         .map_err(fft_err)?;
     fill(&mut buf, t, zt);
     let energy_t: f64 = if scc {
-        buf[..len_t].iter().map(|v| v * v).sum()
+        buf[..len_t].iter().map(|&v| v.to64() * v.to64()).sum()
     } else {
         0.0
     };
@@ -332,16 +386,16 @@ fn spectra(
 }
 
 /// The method's weighted cross spectrum, written into `rs` (bins below the mask set to 0).
-fn weight_cross_spectrum(
-    rs: &mut [Complex<f64>],
-    ts: &[Complex<f64>],
+fn weight_cross_spectrum<T: Real>(
+    rs: &mut [Complex<T>],
+    ts: &[Complex<T>],
     method: Method,
     p: &Params,
     n: usize,
 ) {
     if method == Method::Scc {
         for (a, b) in rs.iter_mut().zip(ts) {
-            *a *= b.conj();
+            *a = c_from64(c64(*a) * c64(*b).conj());
         }
         return;
     }
@@ -357,7 +411,7 @@ fn weight_cross_spectrum(
         (max_of(&sr) * f, max_of(&st) * f)
     });
     for k in 0..rs.len() {
-        let (a, b) = (rs[k], ts[k]);
+        let (a, b) = (c64(rs[k]), c64(ts[k]));
         let g = a * b.conj();
         let x = match method {
             Method::GccPhat => g / (g.norm_sqr().sqrt() + EPS),
@@ -377,14 +431,18 @@ fn weight_cross_spectrum(
             Some((fr, ft)) => sr[k] >= fr && st[k] >= ft,
             None => true,
         };
-        rs[k] = if keep { x } else { Complex::new(0.0, 0.0) };
+        rs[k] = if keep {
+            c_from64(x)
+        } else {
+            Complex::new(T::zero(), T::zero())
+        };
     }
 }
 
 /// The searched correlation values in layout order (scaled by 1/n) and the index of lag 0's "half":
 /// same-window layout (ascending lags for SCC, else numpy's order) or the ±M window (ascending).
-fn searched_values(
-    buf: &[f64],
+fn searched_values<T: Real>(
+    buf: &[T],
     n: usize,
     len_r: usize,
     len_t: usize,
@@ -397,13 +455,13 @@ fn searched_values(
             buf[n - l + 1..]
                 .iter()
                 .chain(buf[..l].iter())
-                .map(|v| v * scale)
+                .map(|&v| v.to64() * scale)
                 .collect()
         } else {
             buf[..l]
                 .iter()
                 .chain(buf[n - l + 1..].iter())
-                .map(|v| v * scale)
+                .map(|&v| v.to64() * scale)
                 .collect()
         };
         return (s, l - 1);
@@ -412,7 +470,7 @@ fn searched_values(
     let s: Vec<f64> = buf[n - two_m..]
         .iter()
         .chain(buf[..1].iter())
-        .map(|v| v * scale)
+        .map(|&v| v.to64() * scale)
         .collect();
     (s, two_m / 2)
 }
@@ -520,6 +578,59 @@ fn refined_lag(peak: &Peak, a: &[f64], s: &[f64], pearson: bool, fit: bool, vsg:
     lag as f64 + parabolic_offset(y(below), y(k), y(above))
 }
 
+/// What the transforms give the peak search: the searched correlation values (float64), lag 0's index, and
+/// for SCC the energies and the target's normalisation.
+struct Searched {
+    s: Vec<f64>,
+    half: usize,
+    energy_r: f64,
+    energy_t: f64,
+    zt: Option<(f64, f64)>,
+}
+
+/// Forward spectra → weighted cross spectrum → inverse FFT → searched values, in the float type `T`.
+fn transform<T: Real>(
+    r: &[f32],
+    t: &[f32],
+    method: Method,
+    p: &Params,
+    n: usize,
+    ascending: bool,
+) -> Result<Searched, String> {
+    let scc = method == Method::Scc;
+    let (fwd, inv) = plans::<T>(n);
+    let mut scratch =
+        vec![Complex::new(T::zero(), T::zero()); fwd.get_scratch_len().max(inv.get_scratch_len())];
+    let Spectra {
+        mut rs,
+        ts,
+        energy_r,
+        energy_t,
+        zt,
+    } = spectra(r, t, scc, p, fwd.as_ref(), &mut scratch)?;
+    weight_cross_spectrum(&mut rs, &ts, method, p, n);
+    drop(ts);
+    // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
+    rs[0].im = T::zero();
+    if n % 2 == 0 {
+        let last = rs.len() - 1;
+        rs[last].im = T::zero();
+    }
+    let mut buf = inv.make_output_vec();
+    inv.process_with_scratch(&mut rs, &mut buf, &mut scratch)
+        .map_err(|e| e.to_string())?;
+    drop(rs);
+    drop(scratch);
+    let (s, half) = searched_values(&buf, n, r.len(), t.len(), ascending);
+    Ok(Searched {
+        s,
+        half,
+        energy_r,
+        energy_t,
+        zt,
+    })
+}
+
 /// Correlate one chunk `r` (length L) against the target window `t` (length L, or L + 2M): forward spectra →
 /// weighted cross spectrum → inverse FFT → searched values → peak, sub-sample lag and confidence.
 pub fn correlate_chunk(
@@ -537,32 +648,19 @@ pub fn correlate_chunk(
     let window = len_t != len_r;
     let scc = method == Method::Scc;
     let n = fft_length(len_r, len_t, p.exact_fft_length);
-    let (fwd, inv) = plans(n);
-    let mut scratch =
-        vec![Complex::new(0.0, 0.0); fwd.get_scratch_len().max(inv.get_scratch_len())];
-    let Spectra {
-        mut rs,
-        ts,
+    let ascending = window || scc;
+    let x = if p.mask_db.is_some() {
+        transform::<f32>(r, t, method, p, n, ascending)?
+    } else {
+        transform::<f64>(r, t, method, p, n, ascending)?
+    };
+    let Searched {
+        s,
+        half,
         energy_r,
         energy_t,
         zt,
-    } = spectra(r, t, scc, p, fwd.as_ref(), &mut scratch)?;
-    weight_cross_spectrum(&mut rs, &ts, method, p, n);
-    drop(ts);
-    // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
-    rs[0].im = 0.0;
-    if n % 2 == 0 {
-        let last = rs.len() - 1;
-        rs[last].im = 0.0;
-    }
-    let mut buf = inv.make_output_vec();
-    inv.process_with_scratch(&mut rs, &mut buf, &mut scratch)
-        .map_err(|e| e.to_string())?;
-    drop(rs);
-    drop(scratch);
-    let ascending = window || scc;
-    let (s, half) = searched_values(&buf, n, len_r, len_t, ascending);
-    drop(buf);
+    } = x;
     let pearson = scc && window && p.pearson_scc;
     let a: Vec<f64> = if pearson {
         pearson_magnitudes(&s, t, zt, energy_r, len_r)

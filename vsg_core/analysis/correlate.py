@@ -23,12 +23,13 @@ so the records show the true, drifting delay (slope ≈ ±41 ms/s) for the drift
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,10 +169,13 @@ WindowSource = Callable[[int], tuple[np.ndarray, np.ndarray]]
 
 def _correlate_chunks(chunks: Sequence[Chunk], load: WindowSource, methods: Sequence[str],
                       opts: CorrelationOptions, backend: str, speed: float | None,
-                      batch: int) -> dict[str, list[ChunkResult]]:
-    """Correlate chunks in batches of ``batch`` (bounded memory); returns records per method."""
+                      batch: int, progress: tuple[int, int] | None = None) -> dict[str, list[ChunkResult]]:
+    """Correlate chunks in batches of ``batch`` (bounded memory); returns records per method.
+
+    ``progress`` = (chunks already done, total) when this call is one part of a larger pass."""
     out: dict[str, list[ChunkResult]] = {m: [] for m in methods}
-    report_chunks(0, len(chunks))
+    done0, total = progress if progress is not None else (0, len(chunks))
+    report_chunks(done0, total)
     for b0 in range(0, len(chunks), batch):
         part = chunks[b0:b0 + batch]
         pairs = [load(b0 + j) for j in range(len(part))]
@@ -181,7 +185,7 @@ def _correlate_chunks(chunks: Sequence[Chunk], load: WindowSource, methods: Sequ
             for ch, res in zip(part, correlate_lags(refs, tgts, m, opts, backend), strict=True):
                 out[m].append(make_record(ch, res, m, opts, speed))
         del pairs, refs, tgts
-        report_chunks(b0 + len(part), len(chunks))
+        report_chunks(done0 + b0 + len(part), total)
     return out
 
 
@@ -372,53 +376,236 @@ def _placement(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions,
 
 def _windowed_once(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions, log: JobLog | None,
                    be: str, keys: list[str], speed: dec.Speed | None, *, chunks: list[Chunk] | None = None,
-                   shifts: Sequence[int] | None = None, margin: int | None = None) -> CorrelationRun:
+                   shifts: Sequence[int] | None = None, margin: int | None = None,
+                   progress: tuple[int, int] | None = None) -> CorrelationRun:
     """One decode + correlation pass; ``log`` receives the ffmpeg commands only (chunk lines come later).
 
-    Reach refinement (``coarse.reach_run``): ``chunks`` replaces the placement, each target window is centred
-    ``shifts[i]`` samples (a coarse delay) before its chunk with a margin of ``margin`` samples, and the
-    records get the shift back.
+    Reach refinement (``coarse.reach_run``) and the guided pass: ``chunks`` replaces the placement, each
+    target window is centred ``shifts[i]`` samples (a delay) before its chunk with a margin of ``margin``
+    samples, and the records get the shift back.
     """
     s_eff = speed.effective if speed is not None else None
     if chunks is None:
         chunks = _placement(ri, ti, opts, speed)
+        if _guided(opts, keys, speed, len(chunks)):
+            return _windowed_guided(ri, ti, opts, log, be, keys, chunks)
     sh = list(shifts) if shifts is not None else [0] * len(chunks)
     n_ref, n_tgt = ri.est_samples, round(ti.est_samples * (s_eff or 1.0))
     m = opts.search_samples if margin is None else margin
     settle = round(filter_settle_s(opts) * SR)
-    ref_w = [dec.Window(c.start - settle, c.length + settle) for c in chunks]
-    tgt_w = [dec.Window(c.start - sh[i] - m - settle, c.length + 2 * m + settle) for i, c in enumerate(chunks)]
     t0 = time.perf_counter()
-    with dec.window_store(ref_w) as rs, dec.window_store(tgt_w) as ts:
-        with ThreadPoolExecutor(max_workers=2) as ex:
-            # each decode runs in the caller's context, so the job's cancel token reaches its ffmpeg
-            fr = ex.submit(contextvars.copy_context().run, dec.decode_windows, ri, rs, mode=opts.decode,
-                           use_soxr=opts.use_soxr, log=log)
-            ft = ex.submit(contextvars.copy_context().run, dec.decode_windows, ti, ts, mode=opts.decode,
-                           use_soxr=opts.use_soxr, log=log,
-                           speed=speed)
-            how = {"ref": _cancel.wait_result(fr), "tgt": _cancel.wait_result(ft)}
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=2) as ex:
+        rs, fr = _decode_async(stack, ex, ri, _ref_windows(chunks, settle), opts, log)
+        ts, ft = _decode_async(stack, ex, ti, _tgt_windows(chunks, sh, m, settle), opts, log, speed)
+        how = {"ref": _cancel.wait_result(fr), "tgt": _cancel.wait_result(ft)}
         t1 = time.perf_counter()
-
-        # chunks outside the decoded audio of either file are never correlated: the whole chunk must be
-        # in the reference and at least a chunk's worth of audio in the target window
-        keep = [i for i, c in enumerate(chunks)
-                if rs.decoded(i) >= ref_w[i].length - max(0, -ref_w[i].start) and ts.decoded(i) >= c.length]
-        skipped = tuple(chunks[i].index for i in range(len(chunks)) if i not in set(keep))
-
-        def load(j: int) -> tuple[np.ndarray, np.ndarray]:
-            i = keep[j]
-            r = apply_filter(rs.load(i), opts)[settle:]
-            t = apply_filter(ts.load(i), opts)[settle:]
-            return r, t
-
-        ropts = opts if margin is None else opts.with_(search_range_s=m / SR)
-        results = _correlate_chunks([chunks[i] for i in keep], load, keys, ropts, be, s_eff, batch_size(ropts))
-        if shifts is not None:
-            by_index = {chunks[i].index: sh[i] for i in keep}
-            for key, recs in results.items():
-                results[key] = [_shifted(r, by_index[r.index]) for r in recs]
+        slots = [(_Slot(rs, i), _Slot(ts, i)) for i in range(len(chunks))]
+        results, skipped = _correlate_slots(chunks, slots, sh, m if margin is not None else None, opts, keys, be,
+                                            s_eff, settle, progress)
         t2 = time.perf_counter()
         ref_end, tgt_end = rs.decoded_end(), ts.decoded_end()
     return CorrelationRun(results, opts, be, s_eff, how, {"decode": t1 - t0, "correlate": t2 - t1},
                           n_ref, n_tgt, ref_end, tgt_end, skipped)
+
+
+# ---------------------------------------------------------------------------------------------- windows
+@dataclass(frozen=True)
+class _Slot:
+    """Window ``i`` of a decoded store."""
+
+    store: dec.WindowStore
+    i: int
+
+    @property
+    def window(self) -> dec.Window:
+        return self.store.windows[self.i]
+
+    def decoded(self) -> int:
+        return self.store.decoded(self.i)
+
+    def load(self) -> np.ndarray:
+        return self.store.load(self.i)
+
+
+def _ref_windows(chunks: Sequence[Chunk], settle: int) -> list[dec.Window]:
+    return [dec.Window(c.start - settle, c.length + settle) for c in chunks]
+
+
+def _tgt_windows(chunks: Sequence[Chunk], shifts: Sequence[int], margin: int, settle: int) -> list[dec.Window]:
+    """Target windows: the chunk ± ``margin`` samples, moved ``shifts[i]`` samples earlier (a known delay)."""
+    return [dec.Window(c.start - shifts[i] - margin - settle, c.length + 2 * margin + settle)
+            for i, c in enumerate(chunks)]
+
+
+def _decode_async(stack: contextlib.ExitStack, ex: ThreadPoolExecutor, info: dec.AudioInfo,
+                  windows: list[dec.Window], opts: CorrelationOptions, log: JobLog | None,
+                  speed: dec.Speed | None = None) -> tuple[dec.WindowStore, Future[str]]:
+    """A window store (removed when ``stack`` closes) being filled by ``ex``; the decode runs in the caller's
+    context, so the job's cancel token reaches its ffmpeg."""
+    store = stack.enter_context(dec.window_store(windows))
+    fut = ex.submit(contextvars.copy_context().run, dec.decode_windows, info, store, mode=opts.decode,
+                    use_soxr=opts.use_soxr, log=log, speed=speed)
+    return store, fut
+
+
+def _correlate_slots(chunks: Sequence[Chunk], slots: Sequence[tuple[_Slot, _Slot]], shifts: Sequence[int],
+                     margin: int | None, opts: CorrelationOptions, keys: Sequence[str], be: str,
+                     s_eff: float | None, settle: int, progress: tuple[int, int] | None
+                     ) -> tuple[dict[str, list[ChunkResult]], tuple[int, ...]]:
+    """Correlate each chunk with its decoded (reference, target) windows; ``margin`` (samples) narrows the
+    search to ± that, and records of shifted windows get their shift back. Chunks outside the decoded audio of
+    either file are never correlated (returned as skipped): the whole chunk must be in the reference and at
+    least a chunk's worth of audio in the target window."""
+    keep = [i for i, c in enumerate(chunks)
+            if slots[i][0].decoded() >= slots[i][0].window.length - max(0, -slots[i][0].window.start)
+            and slots[i][1].decoded() >= c.length]
+    kept = set(keep)
+    skipped = tuple(c.index for i, c in enumerate(chunks) if i not in kept)
+
+    def load(j: int) -> tuple[np.ndarray, np.ndarray]:
+        rsl, tsl = slots[keep[j]]
+        return apply_filter(rsl.load(), opts)[settle:], apply_filter(tsl.load(), opts)[settle:]
+
+    ropts = opts if margin is None else opts.with_(search_range_s=margin / SR)
+    results = _correlate_chunks([chunks[i] for i in keep], load, keys, ropts, be, s_eff, batch_size(ropts),
+                                progress)
+    if any(shifts):
+        by_index = {chunks[i].index: shifts[i] for i in keep}
+        for key, recs in results.items():
+            results[key] = [_shifted(r, by_index[r.index]) for r in recs]
+    return results, skipped
+
+
+# ---------------------------------------------------------------------------------------------- guided pass
+GUIDE_ANCHORS = (1 / 3, 2 / 3)   # anchor chunks (fractions of the placement) searched over the full range
+GUIDE_MARGIN_S = 0.25            # the other chunks: target window ± this around the anchors' delay line
+GUIDE_CONFIRM_PCT = 80.0         # a chunk confirms the line with this confidence (docs/analysis.md#guided-search)
+
+
+def _guided(opts: CorrelationOptions, keys: Sequence[str], speed: dec.Speed | None, n_chunks: int) -> bool:
+    """The guided pass applies to a plain single-method FFT run of the vsg profile with enough chunks."""
+    return (opts.guided and opts.profile == "vsg" and speed is None and len(keys) == 1
+            and keys[0] in FFT_METHODS and n_chunks >= 4
+            and opts.search_samples > 2 * round(GUIDE_MARGIN_S * SR))
+
+
+def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions, log: JobLog | None,
+                     be: str, keys: list[str], chunks: list[Chunk]) -> CorrelationRun:
+    """The first pass in three steps (docs/analysis.md#guided-search), with the same records as searching every
+    chunk over ±``search_range_s`` wherever it matters:
+
+    1. two anchor chunks are searched over the full range (the other chunks' reference windows decode
+       meanwhile);
+    2. when both are accepted and agree (within ``GUIDE_MARGIN_S``), every other chunk is searched only
+       ±``GUIDE_MARGIN_S`` around the line through the anchors' delays (a third of the target decoding and a
+       quarter of the FFT work); a chunk confirms the line when its peak lies well inside that window with a
+       confidence of at least ``GUIDE_CONFIRM_PCT`` (wrong windows scored at most 64 in the calibration);
+    3. every chunk that does not confirm (a step, a quiet or ambiguous chunk) is searched over the full range,
+       exactly as without the guide. Without a guide (anchors rejected or disagreeing) all chunks are.
+    """
+    n = len(chunks)
+    key = keys[0]
+    a_idx = sorted({min(n - 1, int(f * n)) for f in GUIDE_ANCHORS})
+    rest = [i for i in range(n) if i not in a_idx]
+    settle = round(filter_settle_s(opts) * SR)
+    full_m = opts.search_samples
+    m = round(GUIDE_MARGIN_S * SR)
+    zero = [0] * n
+    results: dict[str, list[ChunkResult]] = {k: [] for k in keys}
+    skipped: list[int] = []
+    t_dec = t_corr = 0.0
+
+    def pick(idx: Sequence[int]) -> list[Chunk]:
+        return [chunks[i] for i in idx]
+
+    def correlate(idx: list[int], rslots: Sequence[_Slot], tslots: Sequence[_Slot], shifts: Sequence[int],
+                  margin: int | None, done: int) -> dict[str, list[ChunkResult]]:
+        nonlocal t_corr
+        t = time.perf_counter()
+        res, skip = _correlate_slots(pick(idx), list(zip(rslots, tslots, strict=True)), shifts, margin, opts,
+                                     keys, be, None, settle, (done, n))
+        t_corr += time.perf_counter() - t
+        if margin is None:
+            skipped.extend(skip)
+        return res
+
+    def wait(*futs: Future[str]) -> list[str]:
+        nonlocal t_dec
+        t = time.perf_counter()
+        out = [_cancel.wait_result(f) for f in futs]
+        t_dec += time.perf_counter() - t
+        return out
+
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=3) as ex:
+        ars, far = _decode_async(stack, ex, ri, _ref_windows(pick(a_idx), settle), opts, log)
+        ats, fat = _decode_async(stack, ex, ti, _tgt_windows(pick(a_idx), zero, full_m, settle), opts, log)
+        tstores = [ats]
+        rrs, frr = _decode_async(stack, ex, ri, _ref_windows(pick(rest), settle), opts, log)
+        how = dict(zip(("ref", "tgt"), wait(far, fat), strict=True))
+        first = correlate(a_idx, [_Slot(ars, j) for j in range(len(a_idx))],
+                          [_Slot(ats, j) for j in range(len(a_idx))], zero, None, 0)
+        for k in keys:
+            results[k] += first[k]
+        recs = {r.index: r for r in first[key]}
+        got = [recs.get(chunks[i].index) for i in a_idx]
+        line = _guide_line(got)
+        rref = [_Slot(rrs, j) for j in range(len(rest))]
+        redo = list(range(len(rest)))       # positions in ``rest`` searched over the full range
+        if line is not None:
+            guide_ms = [line(chunks[i].start_s) for i in rest]
+            shifts = [round(g * SR / 1000.0) for g in guide_ms]
+            nts, fnt = _decode_async(stack, ex, ti, _tgt_windows(pick(rest), shifts, m, settle), opts, log)
+            tstores.append(nts)
+            wait(frr, fnt)
+            narrow = correlate(rest, rref, [_Slot(nts, j) for j in range(len(rest))], shifts, m, len(a_idx))
+            by_index = {r.index: r for r in narrow[key]}
+            redo = []
+            for j, (i, g) in enumerate(zip(rest, guide_ms, strict=True)):
+                r = by_index.get(chunks[i].index)
+                if (r is not None and r.match_pct >= max(GUIDE_CONFIRM_PCT, opts.min_match_pct)
+                        and abs(r.raw_delay_ms - g) <= GUIDE_MARGIN_S * 500.0):
+                    for k in keys:
+                        results[k] += [x for x in narrow[k] if x.index == r.index]
+                else:
+                    redo.append(j)   # incl. a chunk the narrow window left without audio
+            if log is not None:
+                d1, d2 = (r.raw_delay_ms for r in got if r is not None)
+                log.log(f"[Guided] Anchor chunks {', '.join(str(chunks[i].index) for i in a_idx)} agree "
+                        f"({d1:+.3f} / {d2:+.3f} ms): {len(rest) - len(redo)} of {len(rest)} other chunks "
+                        f"confirmed within ±{GUIDE_MARGIN_S:g} s of their line"
+                        + (f"; {len(redo)} searched over the full ±{full_m / SR:g} s" if redo else ""))
+        elif log is not None:
+            log.log("[Guided] The anchor chunks do not agree: every chunk is searched over the full range")
+        if redo:
+            idx = [rest[j] for j in redo]
+            fts, fft_ = _decode_async(stack, ex, ti, _tgt_windows(pick(idx), zero, full_m, settle), opts, log)
+            tstores.append(fts)
+            wait(frr, fft_)
+            again = correlate(idx, [rref[j] for j in redo], [_Slot(fts, j) for j in range(len(idx))], zero, None,
+                              n - len(idx))
+            for k in keys:
+                results[k] += again[k]
+        wait(frr)
+        ref_end = _min_end(st.decoded_end() for st in (ars, rrs))
+        tgt_end = _min_end(st.decoded_end() for st in tstores)
+    for k in keys:
+        results[k].sort(key=lambda r: r.index)
+    return CorrelationRun(results, opts, be, None, how, {"decode": t_dec, "correlate": t_corr},
+                          ri.est_samples, ti.est_samples, ref_end, tgt_end, tuple(sorted(skipped)))
+
+
+def _min_end(ends: Iterable[int | None]) -> int | None:
+    return min((e for e in ends if e is not None), default=None)
+
+
+def _guide_line(anchors: Sequence[ChunkResult | None]) -> Callable[[float], float] | None:
+    """Delay (ms) as a function of the chunk start (s) through the two anchors, or None when an anchor is
+    missing or rejected, or when they differ by more than the guided window (a step between them)."""
+    if len(anchors) != 2 or any(a is None or not a.accepted for a in anchors):
+        return None
+    a, b = anchors[0], anchors[1]
+    assert a is not None and b is not None
+    if abs(a.raw_delay_ms - b.raw_delay_ms) > GUIDE_MARGIN_S * 1000.0 or b.start_s == a.start_s:
+        return None
+    slope = (b.raw_delay_ms - a.raw_delay_ms) / (b.start_s - a.start_s)
+    return lambda t: a.raw_delay_ms + slope * (t - a.start_s)

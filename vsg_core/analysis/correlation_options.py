@@ -116,6 +116,8 @@ class CorrelationOptions:
     reach_s: float = 600.0              # coarse search over ±this when the chunks disagree (0 = off;
     #                                     docs/reach.md)
     reach_always: bool = False          # run the coarse search even when the chunks agree (bench, tests)
+    guided: bool = True                 # search two anchor chunks fully, confirm the others around their line
+    #                                     (docs/analysis.md#guided-search; spec: off)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -126,7 +128,7 @@ class CorrelationOptions:
             exact_fft_length=True, search_range_s=0.0, peak_fit=False, mask_db=None, taper=0.0,
             pearson_scc=False, stable_confidence=False, distinct_confidence=False, dtw_sign_fix=False,
             whitened_reachable=False,
-            speed_compensation=False, reach_s=0.0,
+            speed_compensation=False, reach_s=0.0, guided=False,
         )
         base.update(overrides)
         return cls(**base)

@@ -140,8 +140,8 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
         if token is None:
             out, err = p.communicate(input_bytes, timeout=timeout)
             return subprocess.CompletedProcess(args, p.returncode, out, err)
-        out_parts: list[bytes] = []
-        err_parts: list[bytes] = []
+        out_parts = bytearray()   # grows in place: no second copy of a large output when the run ends
+        err_parts = bytearray()
         threads = [threading.Thread(target=_drain, args=(p.stdout, out_parts), daemon=True),
                    threading.Thread(target=_drain, args=(p.stderr, err_parts), daemon=True)]
         if input_bytes is not None:
@@ -163,7 +163,7 @@ def _run_cancellable(args: list[str], input_bytes: bytes | None, timeout: float 
             t.join()
         if token.cancelled:  # the child ended (or was stopped) after the job was cancelled
             raise _cancel.Cancelled(f"{token.reason} while {Path(args[0]).name} ran")
-        return subprocess.CompletedProcess(args, p.returncode, b"".join(out_parts), b"".join(err_parts))
+        return subprocess.CompletedProcess(args, p.returncode, out_parts, bytes(err_parts))
     finally:
         if p.returncode is None:
             _kill(p)
@@ -183,13 +183,13 @@ def _wait_exit(p: subprocess.Popen, ended: threading.Event) -> None:
         ended.set()
 
 
-def _drain(stream: IO[bytes] | None, parts: list[bytes]) -> None:
+def _drain(stream: IO[bytes] | None, parts: bytearray) -> None:
     """Read a child's pipe to its end (a thread of _run_cancellable)."""
     if stream is None:
         return
     try:
         while chunk := stream.read(1 << 16):
-            parts.append(chunk)
+            parts.extend(chunk)
     except (OSError, ValueError):  # closed under us when the child is killed
         pass
 
@@ -229,11 +229,12 @@ def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float 
     with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           **child_options()) as p:
         chunks: dict[str, list[bytes]] = {"out": [], "err": []}
+        raw_out = bytearray()   # a binary stdout grows in place: no second copy of a decoded track when joined
 
         def pump(stream, key: str) -> None:
             if key == "out" and binary:
                 for block in iter(lambda: stream.read(1 << 20), b""):
-                    chunks[key].append(block)
+                    raw_out.extend(block)
                 return
             for raw in iter(stream.readline, b""):
                 if key == "out" or not FFMPEG_PROGRESS_KEYS.match(raw.decode("utf-8", errors="replace")):
@@ -260,4 +261,5 @@ def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float 
                 raise subprocess.TimeoutExpired(args, timeout or 0.0) from None
         for t in readers:
             t.join()
-        return subprocess.CompletedProcess(args, p.returncode, b"".join(chunks["out"]), b"".join(chunks["err"]))
+        out = raw_out if binary else b"".join(chunks["out"])
+        return subprocess.CompletedProcess(args, p.returncode, out, b"".join(chunks["err"]))

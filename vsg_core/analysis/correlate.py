@@ -28,7 +28,7 @@ import contextvars
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,8 +211,9 @@ def _methods(opts: CorrelationOptions, methods: Sequence[str] | None) -> list[st
 
 def correlate_arrays(ref: np.ndarray, tgt: np.ndarray, opts: CorrelationOptions | None = None,
                      log: JobLog | None = None, *, backend: str | None = None,
-                     methods: Sequence[str] | None = None) -> CorrelationRun:
-    """Correlate two whole decoded signals (float32, 48 kHz mono); filters them first (docs/analysis.md#decoding)."""
+                     methods: Sequence[str] | None = None, only: Collection[int] | None = None) -> CorrelationRun:
+    """Correlate two whole decoded signals (float32, 48 kHz mono); filters them first (docs/analysis.md#decoding).
+    ``only``: correlate just the chunks with these (1-based) indices of the placement."""
     opts = opts or CorrelationOptions()
     be = backend or active_backend()
     _return_large_blocks_to_the_os()
@@ -222,6 +223,8 @@ def correlate_arrays(ref: np.ndarray, tgt: np.ndarray, opts: CorrelationOptions 
     tgt_f = apply_filter(tgt, opts)
     chunks = place_chunks(ref_f.size, tgt_f.size, opts.chunk_count, opts.chunk_duration_s,
                           opts.scan_start_pct, opts.scan_end_pct)
+    if only is not None:
+        chunks = [c for c in chunks if c.index in only]
     m = opts.search_samples
 
     def load(i: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,12 +9,15 @@ so sample 0 is presentation time 0, i.e. container delays and ``--sync`` offsets
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .. import cancel as _cancel
 from ..analysis.correlation_options import CorrelationOptions
 from ..errors import MediaError
 from ..identification import mkvmerge_identify
@@ -32,6 +35,8 @@ AUDIT_WINDOW_S = 10.0        # length of one audit window
 AUDIT_HOP_S = 15.0           # one window per this much audio: every part of the track is looked at
 AUDIT_SEARCH_S = 10.0        # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
 MIN_MATCHED_SHARE = 0.5      # of the non-silent windows, at least this share must match the reference
+AUDIT_NARROW_S = 0.25         # first search of every window: ±this around 0 (measure_windows)
+AUDIT_CONFIRM_PCT = 80.0      # confidence a window needs to be measured by the narrow search alone
 
 
 def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = None,
@@ -48,19 +53,32 @@ def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = Non
     usable = len(data) - len(data) % 4
     if usable == 0:
         raise MediaError(f"{path}: audio stream {audio_ordinal} decoded to nothing")
-    return np.frombuffer(data[:usable], dtype="<f4").astype(np.float32)
+    return np.frombuffer(data, dtype="<f4", count=usable // 4)   # read-only view, no copy of the track
 
 
 def measure_windows(ref: np.ndarray, tgt: np.ndarray) -> list[AuditWindow]:
-    """Residual offset of ``tgt`` against ``ref`` in windows spread over the whole common length."""
+    """Residual offset of ``tgt`` against ``ref`` in windows spread over the whole common length.
+
+    Every window is first searched ±``AUDIT_NARROW_S`` around 0 (an in-sync track's residual is a fraction of
+    a millisecond); a window confirms there with a peak inside ±half that and a confidence of at least
+    ``AUDIT_CONFIRM_PCT`` (the guided search's bar, docs/analysis.md#guided-search). Every other window — off,
+    quiet, ambiguous — is searched over the full ±``AUDIT_SEARCH_S``, so a track that is off is measured as
+    before (docs/audit.md)."""
     from ..analysis.correlate import correlate_arrays
 
     common_s = min(ref.size, tgt.size) / SR
     count = max(2, int(np.ceil(common_s / AUDIT_HOP_S)))
     opts = CorrelationOptions(chunk_count=count, chunk_duration_s=AUDIT_WINDOW_S, search_range_s=AUDIT_SEARCH_S,
                               scan_start_pct=0.0, scan_end_pct=100.0, speed_compensation=False)
-    run_ = correlate_arrays(ref, tgt, opts)
-    return [AuditWindow(c.start_s, c.raw_delay_ms if c.accepted else None, c.match_pct) for c in run_.chunks]
+    narrow = correlate_arrays(ref, tgt, opts.with_(search_range_s=AUDIT_NARROW_S)).chunks
+    done = {c.index: c for c in narrow
+            if c.match_pct >= max(AUDIT_CONFIRM_PCT, opts.min_match_pct)
+            and abs(c.raw_delay_ms) <= AUDIT_NARROW_S * 500.0}
+    redo = [c.index for c in narrow if c.index not in done]
+    if redo:
+        done.update({c.index: c for c in correlate_arrays(ref, tgt, opts, only=set(redo)).chunks})
+    chunks = [done[c.index] for c in narrow if c.index in done]
+    return [AuditWindow(c.start_s, c.raw_delay_ms if c.accepted else None, c.match_pct) for c in chunks]
 
 
 def judge_track(windows: Sequence[AuditWindow], ref_s: float, tgt_s: float, tolerance_ms: float,
@@ -170,22 +188,39 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
         ref_pos = next((i for i in audio_positions
                         if i < len(order) and order[i].track.source == "Source 1"), audio_positions[0])
     report_part(0, len(audio_positions))
-    ref_pcm = decode_presentation(output, audio_positions.index(ref_pos), log, duration_s)
-    ref_s = ref_pcm.size / SR
+    ref_ord = audio_positions.index(ref_pos)
+    others = [(o, p) for o, p in enumerate(audio_positions) if p != ref_pos]
     residuals: list[AudioResidual] = []
-    for ordinal, pos in enumerate(audio_positions):
-        if pos == ref_pos:
-            continue
-        report_part(ordinal + (ordinal < audio_positions.index(ref_pos)), len(audio_positions))
-        src = order[pos].track.source if pos < len(order) else "?"
-        pcm = decode_presentation(output, ordinal, log, duration_s)
-        windows = measure_windows(ref_pcm, pcm)
-        ok, reason, worst = judge_track(windows, ref_s, pcm.size / SR, tolerance_ms, max_shortfall_s)
-        matched = [w for w in windows if w.residual_ms is not None]
-        match = float(np.mean([w.match_pct for w in matched])) if matched else None
-        residuals.append(AudioResidual(pos, src, worst, match, ok, tuple(windows), pcm.size / SR, reason))
-        shown = "not measurable" if worst is None else f"largest {worst:+.3f} ms"
-        log.log(f"[Audit] Audio track {pos} ({src}): {len(matched)}/{len(windows)} windows matched, "
-                f"residual offset vs reference audio {shown} (tolerance {tolerance_ms:g} ms)")
-        del pcm
+    # the reference and the first track decode at once; each next track decodes while the previous one is
+    # measured (at most two tracks in memory besides the reference)
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        def decode(ordinal: int, progress: bool) -> Future[np.ndarray]:
+            return ex.submit(contextvars.copy_context().run, decode_presentation, output, ordinal, log,
+                             duration_s if progress else None)
+
+        f_ref = decode(ref_ord, True)
+        pending = decode(others[0][0], False) if others else None
+        ref_pcm = _cancel.wait_result(f_ref)
+        ref_s = ref_pcm.size / SR
+        for k, (ordinal, pos) in enumerate(others):
+            report_part(ordinal + (ordinal < ref_ord), len(audio_positions))
+            src = order[pos].track.source if pos < len(order) else "?"
+            assert pending is not None
+            pcm = _cancel.wait_result(pending)
+            pending = decode(others[k + 1][0], False) if k + 1 < len(others) else None
+            residuals.append(_residual(ref_pcm, pcm, ref_s, pos, src, log, tolerance_ms, max_shortfall_s))
+            del pcm
     return residuals
+
+
+def _residual(ref_pcm: np.ndarray, pcm: np.ndarray, ref_s: float, pos: int, src: str, log: JobLog,
+              tolerance_ms: float, max_shortfall_s: float) -> AudioResidual:
+    """One muxed audio track measured against the reference audio, judged and logged."""
+    windows = measure_windows(ref_pcm, pcm)
+    ok, reason, worst = judge_track(windows, ref_s, pcm.size / SR, tolerance_ms, max_shortfall_s)
+    matched = [w for w in windows if w.residual_ms is not None]
+    match = float(np.mean([w.match_pct for w in matched])) if matched else None
+    shown = "not measurable" if worst is None else f"largest {worst:+.3f} ms"
+    log.log(f"[Audit] Audio track {pos} ({src}): {len(matched)}/{len(windows)} windows matched, "
+            f"residual offset vs reference audio {shown} (tolerance {tolerance_ms:g} ms)")
+    return AudioResidual(pos, src, worst, match, ok, tuple(windows), pcm.size / SR, reason)

@@ -3,8 +3,10 @@
 ``correlate_files`` decodes, filters, places chunks and correlates them; ``correlate_arrays`` does the same
 for signals already in memory; both return ``ChunkResult`` records (docs/analysis.md#chunk-records) and log the chunk
 lines. The four FFT methods run in Rust (``vsg_core_rs.correlate_chunks``: rayon across chunks, GIL
-released, float64) or in the Python reference (``methods.fft``) following ``vsg_core.backend``; onset, DTW
-and spectrogram are Python (librosa) in both backends.
+released, float32 transforms with the spectrum mask on, docs/analysis.md#correlation-precision) or in the
+Python reference (``methods.fft``, float64) following ``vsg_core.backend``; onset, DTW and spectrogram are
+Python (librosa) in both backends. The first pass of a file pair is guided (docs/analysis.md#guided-search):
+two anchor chunks searched over the full range, the others confirmed around the anchors' delay line.
 
 Profiles (``CorrelationOptions``): ``spec()`` reproduces upstream (full decode, whole-signal filter, identical
 windows, n = 2L−1, integer lags); the vsg default decodes only the windows, searches a target window of

@@ -322,39 +322,49 @@ class _Reach:
                   "refined_chunks": 0.0, "refine_passes": 0.0}
 
     # -- coarse
-    def _ref(self, c: Chunk) -> None:
-        if c.index not in self.refs:
-            (x,) = decode_spans(self.ri, [(c.start / SR, c.length / SR)], COARSE_SR, self.log)
-            self.refs[c.index] = x[: round(c.length / SR * COARSE_SR)]
+    def _refs(self, chunks: Sequence[Chunk]) -> None:
+        """The reference chunks at ``COARSE_SR`` not decoded yet, by one ffmpeg run."""
+        todo = [c for c in chunks if c.index not in self.refs]
+        if todo:
+            got = decode_spans(self.ri, [(c.start / SR, c.length / SR) for c in todo], COARSE_SR, self.log)
+            for c, x in zip(todo, got, strict=True):
+                self.refs[c.index] = x[: round(c.length / SR * COARSE_SR)]
 
-    def coarse(self, c: Chunk, delays: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-        """(coarse delay ms, score) of the best position of ``c`` within each delay interval (seconds),
-        candidates only (score ≥ ``COARSE_MIN_CONF``), best first."""
+    def coarse(self, asks: Sequence[tuple[Chunk, Sequence[tuple[float, float]]]]
+               ) -> list[list[tuple[float, float]]]:
+        """For each (chunk, delay intervals in seconds): (coarse delay ms, score) of the chunk's best position
+        within each interval, candidates only (score ≥ ``COARSE_MIN_CONF``), best first. One span of the
+        target covers every interval and is transformed once (:func:`coarse_search`)."""
         r = COARSE_SR
-        lr = round(c.length / SR * r)
-        t = c.start / SR
-        spans = []
-        for dlo, dhi in delays:
-            a = max(0, int(np.floor((t - dhi) * r)))      # target start positions of the interval
-            b = int(np.ceil((t - dlo) * r))
-            if b >= a:
-                spans.append((a, b))
+        entries: list[tuple[int, int, int, int]] = []          # (ask, ref length, first, last target start)
+        for k, (c, delays) in enumerate(asks):
+            lr = round(c.length / SR * r)
+            t = c.start / SR
+            for dlo, dhi in delays:
+                a = max(0, int(np.floor((t - dhi) * r)))
+                b = int(np.ceil((t - dlo) * r))
+                if b >= a:
+                    entries.append((k, lr, a, b))
+        out: list[list[tuple[float, float]]] = [[] for _ in asks]
+        if not entries:
+            return out
         t0 = time.perf_counter()
-        self.target.ensure([(a, b + lr) for a, b in spans], extra=lambda: self._ref(c))
+        self.target.ensure([(a, b + lr) for _, lr, a, b in entries], extra=lambda: self._refs([c for c, _ in asks]))
         t1 = time.perf_counter()
-        ref = self.refs[c.index]
-        out = []
-        for a, b in spans:
-            span = self.target.get(a, b + lr)
-            if ref.size == 0 or span.size < ref.size:
-                continue
-            (h,) = coarse_search(span, [ref], [(0, b - a)], self.backend)
+        lo = min(a for _, _, a, _ in entries)
+        span = self.target.get(lo, max(b + lr for _, lr, _, b in entries))
+        refs = [self.refs[asks[k][0].index] for k, _, _, _ in entries]
+        ok = [i for i, ref in enumerate(refs) if 0 < ref.size <= span.size]
+        hits = coarse_search(span, [refs[i] for i in ok], [(entries[i][2] - lo, entries[i][3] - lo) for i in ok],
+                             self.backend) if ok else []
+        for i, h in zip(ok, hits, strict=True):
+            k = entries[i][0]
             if h.confidence >= COARSE_MIN_CONF:
-                out.append(((t - (a + h.position) / r) * 1000.0, h.confidence))
+                out[k].append(((asks[k][0].start / SR - (lo + h.position) / r) * 1000.0, h.confidence))
         self.t["coarse_decode"] += t1 - t0
         self.t["coarse_search"] += time.perf_counter() - t1
-        self.t["coarse_searches"] += 1
-        return sorted(out, key=lambda x: -x[1])
+        self.t["coarse_searches"] += len(asks)
+        return [sorted(o, key=lambda x: -x[1]) for o in out]
 
     # -- refinement
     def refine(self, items: Sequence[_Chunk], delay_ms: float, move: bool = False) -> None:
@@ -401,54 +411,76 @@ class _Reach:
         self.t["refine_passes"] += 1
 
     # -- the chunk-by-chunk search
-    def place(self, items: list[_Chunk], known: dict[float, float]) -> None:
-        """Place the items in two steps, each going through the unplaced items in time order: first
-        ±``FIRST_REACH_S`` around 0 and around the delays of the placed chunks nearest in time, then, for the
-        items still unplaced, the rest of ±reach. Every candidate is refined on its chunk alone; a delay that
-        places it is then tested on every other unplaced item at once (one 48 kHz pass), so a region costs
-        one coarse search, and a far position (a repeat of the material elsewhere) is only looked for once
-        every nearer explanation failed."""
-        narrow = min(FIRST_REACH_S, self.reach_s)
-        for wide in (False, True):
-            if wide and narrow >= self.reach_s:
+    def _try(self, it: _Chunk, cands: list[tuple[float, float]], items: list[_Chunk], known: dict[float, float]
+             ) -> None:
+        """Refine ``it`` at its candidates, best first, until one places it; then test that delay on every
+        other unplaced item (one 48 kHz pass)."""
+        for d_ms, conf in cands:
+            self.refine([it], d_ms)
+            if self.log is not None:
+                self.log.log(f"  [Reach] Chunk {it.chunk.index}: coarse {d_ms / 1000.0:+.3f} s (confidence "
+                             f"{conf:.1f}) → " + ("placed" if it.records is not None else "not confirmed"))
+            if it.records is not None:
                 break
-            for it in items:
-                if it.records is not None:
-                    continue
-                t = it.chunk.start_s
-                if wide:
-                    delays = search_delays([0.0], self.reach_s, self.reach_s, it.searched_s)
-                else:
-                    near = sorted(known.items(), key=lambda kv: abs(kv[0] - t))[:2]
-                    delays = search_delays([0.0, *(d / 1000.0 for _, d in near)], narrow, self.reach_s)
-                it.searched_s += delays
-                if not delays:
-                    continue
-                if self.log is not None:
-                    where = ", ".join(f"{lo:+.0f}…{hi:+.0f} s" for lo, hi in delays)
-                    self.log.log(f"  [Reach] Chunk {it.chunk.index} (@{t:.1f}s): coarse search over {where}")
-                for d_ms, conf in self.coarse(it.chunk, delays):
-                    self.refine([it], d_ms)
-                    if self.log is not None:
-                        self.log.log(f"  [Reach] Chunk {it.chunk.index}: coarse {d_ms / 1000.0:+.3f} s (confidence "
-                                     f"{conf:.1f}) → " + ("placed" if it.records is not None else "not confirmed"))
-                    if it.records is not None:
-                        break
-                if it.records is None:
-                    continue
-                d = it.records[self.keys[0]].raw_delay_ms
-                known[t] = d
-                rest = [o for o in items if o.records is None]
-                if not rest:
-                    return
-                self.refine(rest, d)
-                got = [o for o in rest if o.records is not None]
-                for o in got:
-                    known[o.chunk.start_s] = o.records[self.keys[0]].raw_delay_ms  # type: ignore[index]
-                if self.log is not None:
-                    self.log.log(f"  [Reach] {d / 1000.0:+.3f} s tested on {len(rest)} more chunk(s): confirmed on "
-                                 f"{len(got)}" + (f" ({', '.join(str(o.chunk.index) for o in got)})" if got else ""))
+        if it.records is None:
+            return
+        d = it.records[self.keys[0]].raw_delay_ms
+        known[it.chunk.start_s] = d
+        rest = [o for o in items if o.records is None]
+        if not rest:
+            return
+        # the unplaced neighbours in time first: a region spans consecutive chunks, a lone match of repeated
+        # material does not, and then costs one chunk's refinement per neighbour, not one per unplaced chunk
+        t = it.chunk.start_s
+        nb = [o for o in (max((o for o in rest if o.chunk.start_s < t), key=lambda o: o.chunk.start_s, default=None),
+                          min((o for o in rest if o.chunk.start_s > t), key=lambda o: o.chunk.start_s, default=None))
+              if o is not None]
+        self.refine(nb, d)
+        if any(o.records is not None for o in nb):
+            self.refine([o for o in rest if o not in nb], d)
+        got = [o for o in rest if o.records is not None]
+        for o in got:
+            known[o.chunk.start_s] = o.records[self.keys[0]].raw_delay_ms  # type: ignore[index]
+        if self.log is not None:
+            self.log.log(f"  [Reach] {d / 1000.0:+.3f} s tested on {len(rest)} more chunk(s): confirmed on "
+                         f"{len(got)}" + (f" ({', '.join(str(o.chunk.index) for o in got)})" if got else ""))
 
+    def place(self, items: list[_Chunk], known: dict[float, float]) -> None:
+        """Place the items in two steps. First, one item at a time in time order, ±``FIRST_REACH_S`` around 0
+        and around the delays of the placed chunks nearest in time; then every item still unplaced over the
+        rest of ±reach, all against one transform of the target. Every candidate is refined on its chunk
+        alone; a delay that places it is then tested on every other unplaced item at once (one 48 kHz pass),
+        so a region costs one coarse search, and a far position (material repeated elsewhere) is looked for
+        only once every nearer explanation failed."""
+        narrow = min(FIRST_REACH_S, self.reach_s)
+        for it in items:
+            if it.records is not None:
+                continue
+            t = it.chunk.start_s
+            near = sorted(known.items(), key=lambda kv: abs(kv[0] - t))[:2]
+            delays = search_delays([0.0, *(d / 1000.0 for _, d in near)], narrow, self.reach_s)
+            it.searched_s += delays
+            self._log_search(it, delays)
+            (cands,) = self.coarse([(it.chunk, delays)])
+            self._try(it, cands, items, known)
+        if narrow >= self.reach_s:
+            return
+        wide = [(it, search_delays([0.0], self.reach_s, self.reach_s, it.searched_s))
+                for it in items if it.records is None]
+        wide = [(it, d) for it, d in wide if d]
+        if not wide:
+            return
+        for it, delays in wide:
+            self._log_search(it, delays)
+        found = self.coarse([(it.chunk, d) for it, d in wide])
+        for (it, _), cands in zip(wide, found, strict=True):
+            if it.records is None:
+                self._try(it, cands, items, known)
+
+    def _log_search(self, it: _Chunk, delays: Sequence[tuple[float, float]]) -> None:
+        if self.log is not None:
+            where = ", ".join(f"{lo:+.0f}…{hi:+.0f} s" for lo, hi in delays)
+            self.log.log(f"  [Reach] Chunk {it.chunk.index} (@{it.chunk.start_s:.1f}s): coarse search over {where}")
 
     def regroup(self, items: list[_Chunk], known: dict[float, float]) -> None:
         """A chunk the reach placed at a delay no other chunk shares (within ±``REFINE_MARGIN_S``) is tested at

@@ -2,18 +2,20 @@
 chunk search refine it to the sample and sub-sample. Method, thresholds and their calibration: docs/reach.md.
 
 The ordinary chunk search looks only ``search_range_s`` (15 s) around the same instant of the other release.
-When its chunks do not agree (:func:`chunks_agree`), :func:`reach_run`:
+When its chunks do not agree (:func:`chunks_agree`), :func:`reach_run` places the chunks the chunk search did
+not (rejected, never correlated, or accepted alone at their delay), one at a time (:class:`_Reach`):
 
-1. decodes the reference chunks and ONE span of the target — the union of every chunk's
-   ``[start − reach, end + reach]`` clipped to the file, never more — at ``COARSE_SR`` (1 kHz; ffmpeg's
-   resampler low-passes), the span in two halves by two ffmpeg processes at once;
-2. transforms and whitens the span once and correlates every chunk against it (:func:`coarse_search`: Rust
-   ``vsg_core_rs.coarse_search`` or :func:`coarse_search_python`), each chunk's peak looked for within its own
-   ±reach and scored with the distinct-peak confidence; a chunk is placed when the score reaches
+1. a narrow coarse search, ±``FIRST_REACH_S`` around 0 and around the delays of the nearest placed chunks,
+   at ``COARSE_SR`` (1 kHz) on the target decoded on demand (:class:`CoarseTarget`: kept, so a widened or
+   nearby search decodes only what is new); the whitened cross-correlation itself is :func:`coarse_search`
+   (Rust ``vsg_core_rs.coarse_search`` or :func:`coarse_search_python`), a candidate needs
    ``COARSE_MIN_CONF``;
-3. refines every placed chunk whose first-pass delay does not already agree with its position, by the chunk
-   search at 48 kHz on a target window of ±``REFINE_MARGIN_S`` centred on the coarse position; the refined
-   record must pass the ordinary chunk confidence to count.
+2. each candidate refined by the chunk search at 48 kHz on ±``REFINE_MARGIN_S``; the refined record must pass
+   the ordinary chunk confidence to place the chunk;
+3. the placed delay tested the same way on the unplaced neighbours in time, then on every unplaced chunk in
+   one pass (propagation: a region costs one coarse search);
+4. the chunks still unplaced searched over the rest of ±``reach_s`` against one transform of the target;
+5. a lone placement tested at the delay of every group of chunks (regrouping: repeated material).
 
 Chunks may land at different coarse positions: inserts and cuts of any length up to the reach become delay
 steps that the diagnosis reads as STEPPING (:func:`locate_boundaries` then places each step to ±0.5 s). A

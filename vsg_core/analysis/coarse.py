@@ -485,10 +485,12 @@ class _Reach:
             self.log.log(f"  [Reach] Chunk {it.chunk.index} (@{it.chunk.start_s:.1f}s): coarse search over {where}")
 
     def regroup(self, items: list[_Chunk], known: dict[float, float]) -> None:
-        """A chunk the reach placed at a delay no other chunk shares (within ±``REFINE_MARGIN_S``) is tested at
-        the delay of every group of two or more chunks, the group nearest in time first, and joins the first
-        that the chunk search accepts: material repeated elsewhere in the programme (a theme, a recap) can
-        match a chunk far from its true place, a group of chunks on one line cannot (docs/reach.md)."""
+        """A chunk the reach placed in a group smaller than another (chunks whose delays lie within
+        ±``REFINE_MARGIN_S``; alone, or with a neighbour on the same repeat) is tested at the delay of every
+        larger group, the nearest in time first, and joins the first that the chunk search accepts: material
+        repeated elsewhere in the programme (a theme, a recap) can match a chunk or two far from their true
+        place, not a whole region (docs/reach.md). A delay the chunk's first pass covered (±search range)
+        and did not accept is not tested again."""
         tol = 1000.0 * REFINE_MARGIN_S
         delays = dict(known)
         for it in items:
@@ -500,21 +502,22 @@ class _Reach:
                 groups[-1].append((t, d))
             else:
                 groups.append([(t, d)])
-        big = [g for g in groups if len(g) >= 2]
-        lone = [it for it in items if it.records is not None and
-                all(abs(it.records[self.keys[0]].raw_delay_ms - d) > tol
-                    for t, d in delays.items() if t != it.chunk.start_s)]
-        if not big or not lone:
-            return
-        for it in lone:
+        size = {t: len(g) for g in groups for t, _ in g}
+        searched_ms = 1000.0 * self.opts.search_samples / SR
+        for it in items:
+            if it.records is None:
+                continue
             t = it.chunk.start_s
-            for g in sorted(big, key=lambda g: min(abs(gt - t) for gt, _ in g)):
+            bigger = [g for g in groups if len(g) > size[t]]
+            for g in sorted(bigger, key=lambda g: min(abs(gt - t) for gt, _ in g)):
                 d = float(np.median([gd for _, gd in g]))
+                if it.first and abs(d) <= searched_ms and not any(r.accepted for r in it.first.values()):
+                    continue
                 before = it.records
                 self.refine([it], d, move=True)
                 if self.log is not None:
-                    self.log.log(f"  [Reach] Chunk {it.chunk.index}, alone at its delay: tested at the delay of "
-                                 f"{len(g)} chunks, {d / 1000.0:+.3f} s → "
+                    self.log.log(f"  [Reach] Chunk {it.chunk.index}, in a group of {size[t]}: tested at the delay "
+                                 f"of {len(g)} chunks, {d / 1000.0:+.3f} s → "
                                  + ("joins them" if it.records is not before else "stays"))
                 if it.records is not before:
                     break

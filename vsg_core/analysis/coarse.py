@@ -61,6 +61,7 @@ COARSE_TAPER = 0.1          # raised-cosine edges on the reference chunk (fracti
 REFINE_MARGIN_S = 1.0       # the refining chunk search covers the coarse position ± this
 FIRST_REACH_S = 120.0       # first step of the search: ±this around 0 and around the delays of the nearest placed
 #                             chunks; the rest of ±reach only when that finds nothing acceptable (docs/reach.md)
+NARROW_MISSES = 2           # narrow searches in a row that place no region before the rest go wide at once
 AGREE_MS = 5.0              # first-pass chunks agree: every accepted delay within this of their line
 SAME_POSITION_MS = 20.0     # a first-pass delay this close to the coarse one is kept as it is
 RESAMPLE_TAPS = 4           # ffmpeg's resampler filter size for the coarse decode (default 32: the 48 kHz →
@@ -414,9 +415,10 @@ class _Reach:
 
     # -- the chunk-by-chunk search
     def _try(self, it: _Chunk, cands: list[tuple[float, float]], items: list[_Chunk], known: dict[float, float]
-             ) -> None:
+             ) -> bool:
         """Refine ``it`` at its candidates, best first, until one places it; then test that delay on every
-        other unplaced item (one 48 kHz pass)."""
+        other unplaced item (one 48 kHz pass). True when the delay places a region: ``it`` and at least one
+        other chunk, or the last unplaced one."""
         for d_ms, conf in cands:
             self.refine([it], d_ms)
             if self.log is not None:
@@ -425,12 +427,12 @@ class _Reach:
             if it.records is not None:
                 break
         if it.records is None:
-            return
+            return False
         d = it.records[self.keys[0]].raw_delay_ms
         known[it.chunk.start_s] = d
         rest = [o for o in items if o.records is None]
         if not rest:
-            return
+            return True
         # the unplaced neighbours in time first: a region spans consecutive chunks, a lone match of repeated
         # material does not, and then costs one chunk's refinement per neighbour, not one per unplaced chunk
         t = it.chunk.start_s
@@ -446,25 +448,30 @@ class _Reach:
         if self.log is not None:
             self.log.log(f"  [Reach] {d / 1000.0:+.3f} s tested on {len(rest)} more chunk(s): confirmed on "
                          f"{len(got)}" + (f" ({', '.join(str(o.chunk.index) for o in got)})" if got else ""))
+        return bool(got)
 
     def place(self, items: list[_Chunk], known: dict[float, float]) -> None:
         """Place the items in two steps. First, one item at a time in time order, ±``FIRST_REACH_S`` around 0
-        and around the delays of the placed chunks nearest in time; then every item still unplaced over the
-        rest of ±reach, all against one transform of the target. Every candidate is refined on its chunk
-        alone; a delay that places it is then tested on every other unplaced item at once (one 48 kHz pass),
-        so a region costs one coarse search, and a far position (material repeated elsewhere) is looked for
-        only once every nearer explanation failed."""
+        and around the delays of the placed chunks nearest in time, until ``NARROW_MISSES`` searches in a row
+        placed no region (no position, or one no neighbour confirms); then every item still unplaced over
+        ±reach (the narrow intervals it was searched on left out), all against one transform of the target.
+        Every candidate is refined on its chunk alone; a delay that places it is then tested on the other
+        unplaced items (:meth:`_try`), so a region costs one coarse search, and a far position (material
+        repeated elsewhere) is looked for only once nearer explanations failed."""
         narrow = min(FIRST_REACH_S, self.reach_s)
+        misses = 0
         for it in items:
             if it.records is not None:
                 continue
+            if misses >= NARROW_MISSES:
+                break            # the offset lies beyond the narrow step: search the rest wide, at once
             t = it.chunk.start_s
             near = sorted(known.items(), key=lambda kv: abs(kv[0] - t))[:2]
             delays = search_delays([0.0, *(d / 1000.0 for _, d in near)], narrow, self.reach_s)
             it.searched_s += delays
             self._log_search(it, delays)
             (cands,) = self.coarse([(it.chunk, delays)])
-            self._try(it, cands, items, known)
+            misses = 0 if self._try(it, cands, items, known) else misses + 1
         if narrow >= self.reach_s:
             return
         wide = [(it, search_delays([0.0], self.reach_s, self.reach_s, it.searched_s))
@@ -539,25 +546,34 @@ def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts:
     acc = [r for r in primary.values() if r.accepted]
     items: list[_Chunk] = []
     known: dict[float, float] = {}       # chunk start (s) → delay (ms) of the chunks placed so far
+    quiet: list[_Chunk] = []
     for c in chunks:
         f = primary.get(c.index)
         it = _Chunk(c, {m: firsts[m][c.index] for m in keys if c.index in firsts[m]})
         if f is not None and f.match_pct <= 0.0:
-            continue                     # silent: the coarse search cannot place it either
+            quiet.append(it)             # the reference chunk or the target window is silent: see below
+            continue
         confirmed = f is not None and f.accepted and any(
             o is not f and abs(o.raw_delay_ms - f.raw_delay_ms) <= 1000.0 * REFINE_MARGIN_S for o in acc)
         if confirmed and not opts.reach_always:
             known[c.start_s] = f.raw_delay_ms     # on the line of another accepted chunk: placed
             continue
         items.append(it)                 # rejected, never correlated, or accepted alone at its delay
+    t0 = time.perf_counter()
+    job = _Reach(ri, ti, opts, log, backend, keys)
+    if quiet and items:
+        # a silent reference chunk cannot be placed by any search, but a chunk whose target window is silent
+        # (an ad break of silence at the same instant) may lie elsewhere: keep those whose reference chunk is
+        # audible at the coarse rate, where the coarse search would gate it too
+        job._refs([it.chunk for it in quiet])
+        items = sorted(items + [it for it in quiet if level_db(job.refs[it.chunk.index]) >= opts.silence_db],
+                       key=lambda it: it.chunk.start_s)
     if not items:
         return first
-    t0 = time.perf_counter()
     if log is not None:
         log.log(f"[Reach] {len(items)} chunk(s) not placed by the chunk search: searching them one at a time, "
                 f"±{min(FIRST_REACH_S, reach_s):g} s first, then up to ±{reach_s:g} s (analysis_reach_s), "
                 f"at {COARSE_SR} Hz")
-    job = _Reach(ri, ti, opts, log, backend, keys)
     job.place(items, known)
     job.regroup(items, known)
     by_index = {it.chunk.index: it for it in items}

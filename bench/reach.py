@@ -54,6 +54,7 @@ def worker(ref: str, tgt: str, mode: str) -> dict:
     return {"wall": wall, "cpu": cpu, "reach": t.get("reach", 0.0), "decode": t.get("coarse_decode", 0.0),
             "search": t.get("coarse_search", 0.0), "refine": t.get("refine", 0.0),
             "span_s": t.get("coarse_span_s", 0.0), "searches": int(t.get("coarse_searches", 0)),
+            "runs": int(t.get("coarse_runs", 0)),
             "refined": int(t.get("refined_chunks", 0)), "passes": int(t.get("refine_passes", 0)),
             "ran": run.reach_s is not None, "peak_mb": peak_mb(), "accepted": len(acc),
             "chunks": len(run.chunks), "delays": acc}
@@ -82,7 +83,8 @@ def ffmpeg_floor(tgt: Path, span_s: float) -> float:
 
 
 def line(label: str, r: dict) -> str:
-    coarse = (f"reach {r['reach']:5.2f} s: {r['searches']} coarse search(es) over {r['span_s']:.0f} s of the "
+    coarse = (f"reach {r['reach']:5.2f} s: {r['searches']} chunk search(es) in {r['runs']} coarse run(s) over "
+              f"{r['span_s']:.0f} s of the "
               f"target (decode {r['decode']:.2f} s, search {r['search']:.2f} s), {r['refined']} chunk(s) refined "
               f"in {r['passes']} pass(es) ({r['refine']:.2f} s)" if r["ran"] else "coarse not run")
     return (f"  {label:<28} wall {r['wall']:6.2f} s  cpu {r['cpu']:6.2f} s  accepted {r['accepted']:>2}/"

@@ -321,7 +321,7 @@ class _Reach:
         self.reach_s = float(opts.reach_s)
         self.target = CoarseTarget(ti, log)
         self.refs: dict[int, np.ndarray] = {}
-        self.t = {"coarse_decode": 0.0, "coarse_search": 0.0, "refine": 0.0, "coarse_searches": 0.0,
+        self.t = {"coarse_decode": 0.0, "coarse_search": 0.0, "refine": 0.0, "coarse_searches": 0.0, "coarse_runs": 0.0,
                   "refined_chunks": 0.0, "refine_passes": 0.0}
 
     # -- coarse
@@ -366,7 +366,8 @@ class _Reach:
                 out[k].append(((asks[k][0].start / SR - (lo + h.position) / r) * 1000.0, h.confidence))
         self.t["coarse_decode"] += t1 - t0
         self.t["coarse_search"] += time.perf_counter() - t1
-        self.t["coarse_searches"] += len(asks)
+        self.t["coarse_searches"] += len(asks)      # chunks searched (a chunk once per step)
+        self.t["coarse_runs"] += 1                  # transforms of a target span
         return [sorted(o, key=lambda x: -x[1]) for o in out]
 
     # -- refinement
@@ -598,7 +599,8 @@ def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts:
                     f"{'accepted' if rec.accepted else 'rejected'} {rec.raw_delay_ms:+.3f} ms")
             log.log(f"  [Reach] Chunk {it.chunk.index} (@{it.chunk.start_s:.1f}s): {where} → {fine}")
         tt = job.t
-        log.log(f"[Reach] {tt['coarse_searches']:.0f} coarse search(es) over {job.target.decoded_s:.0f} s of the "
+        log.log(f"[Reach] {tt['coarse_searches']:.0f} chunk search(es) in {tt['coarse_runs']:.0f} coarse run(s) "
+                f"over {job.target.decoded_s:.0f} s of the "
                 f"target ({tt['coarse_decode']:.2f} s decoding, {tt['coarse_search']:.2f} s searching), "
                 f"{tt['refined_chunks']:.0f} chunk(s) refined in {tt['refine_passes']:.0f} pass(es) "
                 f"({tt['refine']:.2f} s)")

@@ -4,6 +4,10 @@ Requirements (issue 10): every offset case gets its delay within 1 ms rounded an
 case reads STEPPING with every region's delay within 1 ms (0.05 ms raw) and every boundary within 0.5 s; the
 coarse search never runs, and nothing reads STEPPING, on the constant cases whose chunks agree.
 
+The reach searches only the chunks the chunk search did not place, one region at a time (docs/reach.md):
+forced on a constant pair it searches one chunk over ±``FIRST_REACH_S`` and confirms the rest without a
+48 kHz refinement; on an ad break it runs one coarse search and refines only the chunks after the break.
+
 Cost: the default run (CI) builds the 5-minute reach programme with two targets (``reach_short_pos40``, AAC;
 ``reach_short_ad90``, E-AC-3) and reuses the default constant cases: about 3 minutes on an idle 2-core
 machine, media generation included. The full set — ten targets on a 12-minute programme (offsets ±40 s and
@@ -20,7 +24,7 @@ import os
 
 import pytest
 
-from vsg_core.analysis.coarse import REFINE_MARGIN_S
+from vsg_core.analysis.coarse import FIRST_REACH_S, REFINE_MARGIN_S
 from vsg_core.analysis.correlate import correlate_files
 from vsg_core.analysis.correlation_options import CorrelationOptions
 from vsg_core.analysis.job import AnalysisSettings, analyze_job
@@ -109,3 +113,35 @@ def test_ad_breaks_read_as_stepping(media_case, name: str) -> None:
     for k in range(len(truth.segments) - 1):     # every boundary within 0.5 s (dense scan)
         assert abs(d.segments[k].end_s - truth.segments[k].ref_end_s) <= 0.5, (k, d.segments)
         assert abs(d.segments[k + 1].start_s - truth.segments[k + 1].ref_start_s) <= 0.5, (k, d.segments)
+
+
+def test_forced_reach_searches_one_chunk_and_confirms_the_rest(media_case) -> None:
+    """Propagation: every chunk agrees, the reach is forced; one narrow coarse search places the first chunk
+    and its delay confirms the others from their first-pass records (no 48 kHz refinement)."""
+    cf = media_case("delay_pos")
+    truth = cf.truth.sync.correlation_delay_ms
+    run = correlate_files(cf.reference, cf.other, CorrelationOptions(reach_always=True))
+    t = run.timings
+    assert run.reach_s is not None
+    assert t["coarse_searches"] == 1 and t["refined_chunks"] == 0, t
+    # only the narrow step's target span was decoded (the chunk ± FIRST_REACH_S)
+    assert t["coarse_span_s"] <= 2 * FIRST_REACH_S + 15.0 + 1.0, t
+    acc = [c for c in run.chunks if c.accepted]
+    assert len(acc) == len(run.chunks) >= 8 and all(abs(c.raw_delay_ms - truth) <= 0.05 for c in acc)
+    assert all(c.coarse_delay_ms is not None and abs(c.coarse_delay_ms - truth) <= 1000.0 * REFINE_MARGIN_S
+               for c in acc)
+
+
+def test_one_coarse_search_per_region(media_case) -> None:
+    """A 90 s ad break: the chunks before it are placed by the chunk search, one coarse search places the first
+    chunk after it, and its delay places the others; only those are refined."""
+    cf = media_case("reach_short_ad90")
+    truth = cf.truth.sync
+    run = correlate_files(cf.reference, cf.other, CorrelationOptions())
+    t = run.timings
+    after = [c for c in run.chunks if c.start_s >= truth.segments[0].ref_end_s]
+    assert t["coarse_searches"] == 1, t
+    assert 0 < t["refined_chunks"] <= len(after), (t, run.chunks)
+    assert t["coarse_span_s"] <= 2 * FIRST_REACH_S + 15.0 + 1.0, t
+    want = truth.segments[-1].delay_ms
+    assert all(c.accepted and abs(c.raw_delay_ms - want) <= 0.05 for c in after), run.chunks

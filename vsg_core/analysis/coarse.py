@@ -2,18 +2,20 @@
 chunk search refine it to the sample and sub-sample. Method, thresholds and their calibration: docs/reach.md.
 
 The ordinary chunk search looks only ``search_range_s`` (15 s) around the same instant of the other release.
-When its chunks do not agree (:func:`chunks_agree`), :func:`reach_run`:
+When its chunks do not agree (:func:`chunks_agree`), :func:`reach_run` places the chunks the chunk search did
+not (rejected, never correlated, or accepted alone at their delay), one at a time (:class:`_Reach`):
 
-1. decodes the reference chunks and ONE span of the target — the union of every chunk's
-   ``[start − reach, end + reach]`` clipped to the file, never more — at ``COARSE_SR`` (1 kHz; ffmpeg's
-   resampler low-passes), the span in two halves by two ffmpeg processes at once;
-2. transforms and whitens the span once and correlates every chunk against it (:func:`coarse_search`: Rust
-   ``vsg_core_rs.coarse_search`` or :func:`coarse_search_python`), each chunk's peak looked for within its own
-   ±reach and scored with the distinct-peak confidence; a chunk is placed when the score reaches
+1. a narrow coarse search, ±``FIRST_REACH_S`` around 0 and around the delays of the nearest placed chunks,
+   at ``COARSE_SR`` (1 kHz) on the target decoded on demand (:class:`CoarseTarget`: kept, so a widened or
+   nearby search decodes only what is new); the whitened cross-correlation itself is :func:`coarse_search`
+   (Rust ``vsg_core_rs.coarse_search`` or :func:`coarse_search_python`), a candidate needs
    ``COARSE_MIN_CONF``;
-3. refines every placed chunk whose first-pass delay does not already agree with its position, by the chunk
-   search at 48 kHz on a target window of ±``REFINE_MARGIN_S`` centred on the coarse position; the refined
-   record must pass the ordinary chunk confidence to count.
+2. each candidate refined by the chunk search at 48 kHz on ±``REFINE_MARGIN_S``; the refined record must pass
+   the ordinary chunk confidence to place the chunk;
+3. the placed delay tested the same way on the unplaced neighbours in time, then on every unplaced chunk in
+   one pass (propagation: a region costs one coarse search);
+4. the chunks still unplaced searched over the rest of ±``reach_s`` against one transform of the target;
+5. a lone placement tested at the delay of every group of chunks (regrouping: repeated material).
 
 Chunks may land at different coarse positions: inserts and cuts of any length up to the reach become delay
 steps that the diagnosis reads as STEPPING (:func:`locate_boundaries` then places each step to ±0.5 s). A
@@ -26,7 +28,7 @@ import contextvars
 import dataclasses
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,9 @@ COARSE_SMOOTH_HZ = 20.0     # whitening: each spectrum divided by its magnitude 
 COARSE_MASK_DB = 60.0       # bins further below the smoothed spectrum's peak get no weight
 COARSE_TAPER = 0.1          # raised-cosine edges on the reference chunk (fraction of the chunk)
 REFINE_MARGIN_S = 1.0       # the refining chunk search covers the coarse position ± this
+FIRST_REACH_S = 120.0       # first step of the search: ±this around 0 and around the delays of the nearest placed
+#                             chunks; the rest of ±reach only when that finds nothing acceptable (docs/reach.md)
+NARROW_MISSES = 2           # narrow searches in a row that place no region before the rest go wide at once
 AGREE_MS = 5.0              # first-pass chunks agree: every accepted delay within this of their line
 SAME_POSITION_MS = 20.0     # a first-pass delay this close to the coarse one is kept as it is
 RESAMPLE_TAPS = 4           # ffmpeg's resampler filter size for the coarse decode (default 32: the 48 kHz →
@@ -210,75 +215,326 @@ def decode_spans(info: dec.AudioInfo, spans: Sequence[tuple[float, float]], rate
     return out
 
 
-def decode_span(info: dec.AudioInfo, start_s: float, dur_s: float, rate: int, log: JobLog | None = None,
-                parts: int = 2) -> np.ndarray:
-    """``dur_s`` of the track from ``start_s`` at ``rate``, decoded as ``parts`` pieces by parallel ffmpeg
-    processes, each placed at its nominal offset (a seek error stays below a coarse sample); the result ends
-    where the decoded audio ends."""
-    n = max(1, parts if dur_s > 60.0 else 1)
-    offs = [round(k * dur_s / n * rate) for k in range(n)] + [round(dur_s * rate)]
-    bounds = [(start_s + offs[k] / rate, (offs[k + 1] - offs[k]) / rate) for k in range(n)]
-    with ThreadPoolExecutor(max_workers=n) as ex:
-        futs = [ex.submit(contextvars.copy_context().run, decode_spans, info, [b], rate, log) for b in bounds]
-        pieces = [_cancel.wait_result(f)[0] for f in futs]
-    out = np.zeros(offs[-1], dtype=np.float32)
-    end = 0
-    for k, p in enumerate(pieces):
-        m = min(p.size, offs[k + 1] - offs[k])
-        out[offs[k]:offs[k] + m] = p[:m]
-        if m > 0:
-            end = offs[k] + m
-    return out[:end]
+class CoarseTarget:
+    """The other release at ``COARSE_SR`` on its own timeline, decoded piece by piece as the searches ask for
+    it and kept: a widened search, and every later search near an earlier one, decodes only what is new.
+
+    Missing stretches are decoded by parallel ffmpeg processes (one per piece, a stretch longer than 60 s in
+    two), each placed at its nominal offset (a seek error stays below a coarse sample)."""
+
+    def __init__(self, info: dec.AudioInfo, log: JobLog | None) -> None:
+        self.info, self.log, self.rate = info, log, COARSE_SR
+        self.n = round((info.duration_s + 1.0) * self.rate)
+        self.buf = np.zeros(self.n, dtype=np.float32)
+        self.have = np.zeros(self.n, dtype=bool)
+        self.end = self.n               # where the decoded audio ends (samples), once a piece ran short
+        self.decoded_s = 0.0            # seconds decoded so far
+
+    def ensure(self, intervals: Sequence[tuple[int, int]], extra: Callable[[], object] | None = None) -> None:
+        """Decode what is missing of the sample ``intervals`` [a, b); ``extra`` runs alongside (the reference
+        chunk's decode)."""
+        want = np.zeros(self.n, dtype=bool)
+        for a, b in intervals:
+            want[max(0, a):max(0, min(self.n, b))] = True
+        miss = want & ~self.have
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], miss.astype(np.int8), [0]])))
+        pieces: list[tuple[int, int]] = []
+        for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+            parts = 2 if b - a > 60 * self.rate else 1
+            cut = [a + (b - a) * k // parts for k in range(parts + 1)]
+            pieces += [(cut[k], cut[k + 1]) for k in range(parts)]
+        if not pieces and extra is None:
+            return
+        r = self.rate
+        with ThreadPoolExecutor(max_workers=len(pieces) + 1) as ex:
+            fx = ex.submit(contextvars.copy_context().run, extra) if extra is not None else None
+            futs = [ex.submit(contextvars.copy_context().run, decode_spans, self.info, [(a / r, (b - a) / r)], r,
+                              self.log) for a, b in pieces]
+            got = [_cancel.wait_result(f)[0] for f in futs]
+            if fx is not None:
+                _cancel.wait_result(fx)
+        for (a, b), x in zip(pieces, got, strict=True):
+            m = min(x.size, b - a)
+            self.buf[a:a + m] = x[:m]
+            self.have[a:b] = True
+            self.decoded_s += (b - a) / r
+            if m < b - a:
+                self.end = min(self.end, a + m)
+
+    def get(self, a: int, b: int) -> np.ndarray:
+        """Samples [a, b) as decoded (call :meth:`ensure` first), ending where the decoded audio ends."""
+        return self.buf[max(0, a):max(0, min(b, self.end))]
 
 
-# ---------------------------------------------------------------------------------------------- the reach
-@dataclass(frozen=True)
-class CoarsePlacement:
+@dataclass
+class _Chunk:
+    """One chunk the reach has to place, and what happened to it."""
     chunk: Chunk
-    delay_ms: float | None      # coarse delay t_ref − t_tgt (None: no confident position)
-    confidence: float
+    first: dict[str, ChunkResult]           # first-pass records by method (empty: never correlated)
+    records: dict[str, ChunkResult] | None = None   # the records that place it (None: not placed yet)
+    coarse_ms: float | None = None          # the coarse delay it was placed at, or the last one tried
+    tried: list[float] = dataclasses.field(default_factory=list)     # delays refined (ms)
+    searched_s: list[tuple[float, float]] = dataclasses.field(default_factory=list)  # delays searched (s)
+
+    @property
+    def accepted_first(self) -> ChunkResult | None:
+        f = next(iter(self.first.values()), None)
+        return f if f is not None and f.accepted else None
 
 
-def coarse_positions(ri: dec.AudioInfo, ti: dec.AudioInfo, chunks: Sequence[Chunk], reach_s: float,
-                     backend: str, log: JobLog | None, timings: dict[str, float] | None = None
-                     ) -> list[CoarsePlacement]:
-    """Coarse delay of every chunk over ±``reach_s``, decoding only the target span the reach needs
-    (``timings`` receives "coarse_decode" and "coarse_search" in seconds)."""
-    if not chunks:
-        return []
-    t0 = time.perf_counter()
-    r = COARSE_SR
-    lo = max(0.0, min(c.start_s for c in chunks) - reach_s)
-    hi = min(ti.duration_s + 1.0, max(c.start_s + c.length / SR for c in chunks) + reach_s)
-    with ThreadPoolExecutor(max_workers=1) as ex:
-        fr = ex.submit(contextvars.copy_context().run, decode_spans, ri,
-                       [(c.start / SR, c.length / SR) for c in chunks], r, log)
-        span = decode_span(ti, lo, max(0.0, hi - lo), r, log)
-        refs = _cancel.wait_result(fr)
-    refs = [x[: round(c.length / SR * r)] for c, x in zip(chunks, refs, strict=True)]
-    ranges = []
-    for c in chunks:
-        a = max(0, round((c.start_s - reach_s - lo) * r))
-        b = round((c.start_s + reach_s - lo) * r)
-        ranges.append((a, max(a - 1, b)))
-    t1 = time.perf_counter()
-    hits = coarse_search(span, refs, ranges, backend)
-    if timings is not None:
-        timings.update(coarse_decode=t1 - t0, coarse_search=time.perf_counter() - t1,
-                       coarse_span_s=span.size / r)
-    out = []
-    for c, h, ref in zip(chunks, hits, refs, strict=True):
-        ok = h.confidence >= COARSE_MIN_CONF and span.size >= ref.size > 0
-        delay = (c.start / SR - (lo + h.position / r)) * 1000.0 if ok else None
-        out.append(CoarsePlacement(c, delay, h.confidence))
+def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted(intervals):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
     return out
+
+
+def search_delays(centres: Sequence[float], radius_s: float, reach_s: float,
+                  exclude: Sequence[tuple[float, float]] = ()) -> list[tuple[float, float]]:
+    """Delay intervals (seconds) to search: ±``radius_s`` around each centre, within ±``reach_s``, minus
+    ``exclude`` (what a narrower step already searched)."""
+    ivs = _merge([(max(-reach_s, c - radius_s), min(reach_s, c + radius_s)) for c in centres])
+    ivs = [(lo, hi) for lo, hi in ivs if hi > lo]
+    for xlo, xhi in _merge(list(exclude)):
+        nxt: list[tuple[float, float]] = []
+        for lo, hi in ivs:
+            if hi <= xlo or lo >= xhi:
+                nxt.append((lo, hi))
+                continue
+            if lo < xlo:
+                nxt.append((lo, xlo))
+            if hi > xhi:
+                nxt.append((xhi, hi))
+        ivs = nxt
+    return ivs
+
+
+class _Reach:
+    """The coarse search, chunk by chunk, with propagation (docs/reach.md#coarse-search)."""
+
+    def __init__(self, ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions, log: JobLog | None,
+                 backend: str, keys: list[str]) -> None:
+        self.ri, self.ti, self.opts, self.log, self.backend, self.keys = ri, ti, opts, log, backend, keys
+        self.reach_s = float(opts.reach_s)
+        self.target = CoarseTarget(ti, log)
+        self.refs: dict[int, np.ndarray] = {}
+        self.t = {"coarse_decode": 0.0, "coarse_search": 0.0, "refine": 0.0, "coarse_searches": 0.0, "coarse_runs": 0.0,
+                  "refined_chunks": 0.0, "refine_passes": 0.0}
+
+    # -- coarse
+    def _refs(self, chunks: Sequence[Chunk]) -> None:
+        """The reference chunks at ``COARSE_SR`` not decoded yet, by one ffmpeg run."""
+        todo = [c for c in chunks if c.index not in self.refs]
+        if todo:
+            got = decode_spans(self.ri, [(c.start / SR, c.length / SR) for c in todo], COARSE_SR, self.log)
+            for c, x in zip(todo, got, strict=True):
+                self.refs[c.index] = x[: round(c.length / SR * COARSE_SR)]
+
+    def coarse(self, asks: Sequence[tuple[Chunk, Sequence[tuple[float, float]]]]
+               ) -> list[list[tuple[float, float]]]:
+        """For each (chunk, delay intervals in seconds): (coarse delay ms, score) of the chunk's best position
+        within each interval, candidates only (score ≥ ``COARSE_MIN_CONF``), best first. One span of the
+        target covers every interval and is transformed once (:func:`coarse_search`)."""
+        r = COARSE_SR
+        entries: list[tuple[int, int, int, int]] = []          # (ask, ref length, first, last target start)
+        for k, (c, delays) in enumerate(asks):
+            lr = round(c.length / SR * r)
+            t = c.start / SR
+            for dlo, dhi in delays:
+                a = max(0, int(np.floor((t - dhi) * r)))
+                b = int(np.ceil((t - dlo) * r))
+                if b >= a:
+                    entries.append((k, lr, a, b))
+        out: list[list[tuple[float, float]]] = [[] for _ in asks]
+        if not entries:
+            return out
+        t0 = time.perf_counter()
+        self.target.ensure([(a, b + lr) for _, lr, a, b in entries], extra=lambda: self._refs([c for c, _ in asks]))
+        t1 = time.perf_counter()
+        lo = min(a for _, _, a, _ in entries)
+        span = self.target.get(lo, max(b + lr for _, lr, _, b in entries))
+        refs = [self.refs[asks[k][0].index] for k, _, _, _ in entries]
+        ok = [i for i, ref in enumerate(refs) if 0 < ref.size <= span.size]
+        hits = coarse_search(span, [refs[i] for i in ok], [(entries[i][2] - lo, entries[i][3] - lo) for i in ok],
+                             self.backend) if ok else []
+        for i, h in zip(ok, hits, strict=True):
+            k = entries[i][0]
+            if h.confidence >= COARSE_MIN_CONF:
+                out[k].append(((asks[k][0].start / SR - (lo + h.position) / r) * 1000.0, h.confidence))
+        self.t["coarse_decode"] += t1 - t0
+        self.t["coarse_search"] += time.perf_counter() - t1
+        self.t["coarse_searches"] += len(asks)      # chunks searched (a chunk once per step)
+        self.t["coarse_runs"] += 1                  # transforms of a target span
+        return [sorted(o, key=lambda x: -x[1]) for o in out]
+
+    # -- refinement
+    def refine(self, items: Sequence[_Chunk], delay_ms: float, move: bool = False) -> None:
+        """Test ``delay_ms`` on every item: kept as it is when its first-pass record is accepted within
+        ``SAME_POSITION_MS``, else the chunk search at 48 kHz on ±``REFINE_MARGIN_S`` around it; an accepted
+        record places the item (a first-pass accepted record that scores higher is kept, unless ``move``:
+        the delay of a group of chunks then replaces a lone one's)."""
+        from .correlate import _windowed_once
+
+        todo = []
+        for it in items:
+            if any(abs(d - delay_ms) <= SAME_POSITION_MS for d in it.tried):
+                continue
+            it.tried.append(delay_ms)
+            f = it.accepted_first
+            if f is not None and abs(f.raw_delay_ms - delay_ms) <= SAME_POSITION_MS:
+                it.records, it.coarse_ms = dict(it.first), delay_ms
+                continue
+            todo.append(it)
+        if not todo:
+            return
+        t0 = time.perf_counter()
+        shift = round(delay_ms * SR / 1000.0)
+        rr = _windowed_once(self.ri, self.ti, self.opts, None, self.backend, self.keys, None,
+                            chunks=[it.chunk for it in todo], shifts=[shift] * len(todo),
+                            margin=round(REFINE_MARGIN_S * SR))
+        got = {m: {r.index: r for r in recs} for m, recs in rr.results.items()}
+        for it in todo:
+            recs = {m: got[m][it.chunk.index] for m in self.keys if it.chunk.index in got.get(m, {})}
+            r = recs.get(self.keys[0])
+            if r is None:
+                continue
+            if it.coarse_ms is None or r.accepted:
+                it.coarse_ms = delay_ms
+            f = it.accepted_first
+            if r.accepted and (move or f is None or r.match_pct > f.match_pct):
+                it.records = recs
+            elif r.accepted:
+                it.records = dict(it.first)
+            elif it.records is None and not it.first:
+                it.first = recs          # shown as it is (rejected) when nothing places the chunk
+        self.t["refine"] += time.perf_counter() - t0
+        self.t["refined_chunks"] += len(todo)
+        self.t["refine_passes"] += 1
+
+    # -- the chunk-by-chunk search
+    def _try(self, it: _Chunk, cands: list[tuple[float, float]], items: list[_Chunk], known: dict[float, float]
+             ) -> bool:
+        """Refine ``it`` at its candidates, best first, until one places it; then test that delay on every
+        other unplaced item (one 48 kHz pass). True when the delay places a region: ``it`` and at least one
+        other chunk, or the last unplaced one."""
+        for d_ms, conf in cands:
+            self.refine([it], d_ms)
+            if self.log is not None:
+                self.log.log(f"  [Reach] Chunk {it.chunk.index}: coarse {d_ms / 1000.0:+.3f} s (confidence "
+                             f"{conf:.1f}) → " + ("placed" if it.records is not None else "not confirmed"))
+            if it.records is not None:
+                break
+        if it.records is None:
+            return False
+        d = it.records[self.keys[0]].raw_delay_ms
+        known[it.chunk.start_s] = d
+        rest = [o for o in items if o.records is None]
+        if not rest:
+            return True
+        # the unplaced neighbours in time first: a region spans consecutive chunks, a lone match of repeated
+        # material does not, and then costs one chunk's refinement per neighbour, not one per unplaced chunk
+        t = it.chunk.start_s
+        nb = [o for o in (max((o for o in rest if o.chunk.start_s < t), key=lambda o: o.chunk.start_s, default=None),
+                          min((o for o in rest if o.chunk.start_s > t), key=lambda o: o.chunk.start_s, default=None))
+              if o is not None]
+        self.refine(nb, d)
+        if any(o.records is not None for o in nb):
+            self.refine([o for o in rest if o not in nb], d)
+        got = [o for o in rest if o.records is not None]
+        for o in got:
+            known[o.chunk.start_s] = o.records[self.keys[0]].raw_delay_ms  # type: ignore[index]
+        if self.log is not None:
+            self.log.log(f"  [Reach] {d / 1000.0:+.3f} s tested on {len(rest)} more chunk(s): confirmed on "
+                         f"{len(got)}" + (f" ({', '.join(str(o.chunk.index) for o in got)})" if got else ""))
+        return bool(got)
+
+    def place(self, items: list[_Chunk], known: dict[float, float]) -> None:
+        """Place the items in two steps. First, one item at a time in time order, ±``FIRST_REACH_S`` around 0
+        and around the delays of the placed chunks nearest in time, until ``NARROW_MISSES`` searches in a row
+        placed no region (no position, or one no neighbour confirms); then every item still unplaced over
+        ±reach (the narrow intervals it was searched on left out), all against one transform of the target.
+        Every candidate is refined on its chunk alone; a delay that places it is then tested on the other
+        unplaced items (:meth:`_try`), so a region costs one coarse search, and a far position (material
+        repeated elsewhere) is looked for only once nearer explanations failed."""
+        narrow = min(FIRST_REACH_S, self.reach_s)
+        misses = 0
+        for it in items:
+            if it.records is not None:
+                continue
+            if misses >= NARROW_MISSES:
+                break            # the offset lies beyond the narrow step: search the rest wide, at once
+            t = it.chunk.start_s
+            near = sorted(known.items(), key=lambda kv: abs(kv[0] - t))[:2]
+            delays = search_delays([0.0, *(d / 1000.0 for _, d in near)], narrow, self.reach_s)
+            it.searched_s += delays
+            self._log_search(it, delays)
+            (cands,) = self.coarse([(it.chunk, delays)])
+            misses = 0 if self._try(it, cands, items, known) else misses + 1
+        if narrow >= self.reach_s:
+            return
+        wide = [(it, search_delays([0.0], self.reach_s, self.reach_s, it.searched_s))
+                for it in items if it.records is None]
+        wide = [(it, d) for it, d in wide if d]
+        if not wide:
+            return
+        for it, delays in wide:
+            self._log_search(it, delays)
+        found = self.coarse([(it.chunk, d) for it, d in wide])
+        for (it, _), cands in zip(wide, found, strict=True):
+            if it.records is None:
+                self._try(it, cands, items, known)
+
+    def _log_search(self, it: _Chunk, delays: Sequence[tuple[float, float]]) -> None:
+        if self.log is not None:
+            where = ", ".join(f"{lo:+.0f}…{hi:+.0f} s" for lo, hi in delays)
+            self.log.log(f"  [Reach] Chunk {it.chunk.index} (@{it.chunk.start_s:.1f}s): coarse search over {where}")
+
+    def regroup(self, items: list[_Chunk], known: dict[float, float]) -> None:
+        """A chunk the reach placed in a group smaller than another (chunks whose delays lie within
+        ±``REFINE_MARGIN_S``; alone, or with a neighbour on the same repeat) is tested at the delay of every
+        larger group, the nearest in time first, and joins the first that the chunk search accepts: material
+        repeated elsewhere in the programme (a theme, a recap) can match a chunk or two far from their true
+        place, not a whole region (docs/reach.md). A delay the chunk's first pass covered (±search range)
+        and did not accept is not tested again."""
+        tol = 1000.0 * REFINE_MARGIN_S
+        delays = dict(known)
+        for it in items:
+            if it.records is not None:
+                delays[it.chunk.start_s] = it.records[self.keys[0]].raw_delay_ms
+        groups: list[list[tuple[float, float]]] = []
+        for t, d in sorted(delays.items(), key=lambda kv: kv[1]):
+            if groups and d - groups[-1][-1][1] <= tol:
+                groups[-1].append((t, d))
+            else:
+                groups.append([(t, d)])
+        size = {t: len(g) for g in groups for t, _ in g}
+        searched_ms = 1000.0 * self.opts.search_samples / SR
+        for it in items:
+            if it.records is None:
+                continue
+            t = it.chunk.start_s
+            bigger = [g for g in groups if len(g) > size[t]]
+            for g in sorted(bigger, key=lambda g: min(abs(gt - t) for gt, _ in g)):
+                d = float(np.median([gd for _, gd in g]))
+                if it.first and abs(d) <= searched_ms and not any(r.accepted for r in it.first.values()):
+                    continue
+                before = it.records
+                self.refine([it], d, move=True)
+                if self.log is not None:
+                    self.log.log(f"  [Reach] Chunk {it.chunk.index}, in a group of {size[t]}: tested at the delay "
+                                 f"of {len(g)} chunks, {d / 1000.0:+.3f} s → "
+                                 + ("joins them" if it.records is not before else "stays"))
+                if it.records is not before:
+                    break
 
 
 def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOptions,
               log: JobLog | None, backend: str, keys: list[str]) -> CorrelationRun:
-    """The coarse search and refinement when the first pass does not agree; else ``first`` unchanged."""
-    from .correlate import _windowed_once
-
+    """The coarse search and refinement of the chunks that need it when the first pass does not agree;
+    else ``first`` unchanged (docs/reach.md)."""
     reach_s = float(opts.reach_s)
     if reach_s <= opts.search_samples / SR:
         return first
@@ -286,58 +542,74 @@ def reach_run(first: CorrelationRun, ri: dec.AudioInfo, ti: dec.AudioInfo, opts:
                           opts.scan_start_pct, opts.scan_end_pct)
     if not opts.reach_always and chunks_agree(first, len(chunks)):
         return first
-    t0 = time.perf_counter()
-    if log is not None:
-        log.log(f"[Reach] The chunks do not agree around 0: searching each chunk over ±{reach_s:g} s "
-                f"(analysis_reach_s) at {COARSE_SR} Hz")
-    ctime: dict[str, float] = {}
-    placed = coarse_positions(ri, ti, chunks, reach_s, backend, log, ctime)
-    t1 = time.perf_counter()
     firsts = {m: {r.index: r for r in recs} for m, recs in first.results.items()}
     primary = firsts[keys[0]]
-    refine: list[CoarsePlacement] = []
-    for p in placed:
-        f = primary.get(p.chunk.index)
-        if p.delay_ms is None:
+    acc = [r for r in primary.values() if r.accepted]
+    items: list[_Chunk] = []
+    known: dict[float, float] = {}       # chunk start (s) → delay (ms) of the chunks placed so far
+    quiet: list[_Chunk] = []
+    for c in chunks:
+        f = primary.get(c.index)
+        it = _Chunk(c, {m: firsts[m][c.index] for m in keys if c.index in firsts[m]})
+        if f is not None and f.match_pct <= 0.0:
+            quiet.append(it)             # the reference chunk or the target window is silent: see below
             continue
-        if f is not None and f.accepted and abs(f.raw_delay_ms - p.delay_ms) <= SAME_POSITION_MS:
+        confirmed = f is not None and f.accepted and any(
+            o is not f and abs(o.raw_delay_ms - f.raw_delay_ms) <= 1000.0 * REFINE_MARGIN_S for o in acc)
+        if confirmed and not opts.reach_always:
+            known[c.start_s] = f.raw_delay_ms     # on the line of another accepted chunk: placed
             continue
-        refine.append(p)
-    refined: dict[str, dict[int, ChunkResult]] = {m: {} for m in keys}
-    if refine:
-        shifts = [round((p.delay_ms or 0.0) * SR / 1000.0) for p in refine]
-        rr = _windowed_once(ri, ti, opts, None, backend, keys, None, chunks=[p.chunk for p in refine],
-                            shifts=shifts, margin=round(REFINE_MARGIN_S * SR))
-        for m, recs in rr.results.items():
-            refined[m] = {r.index: r for r in recs}
-    coarse = {p.chunk.index: p.delay_ms for p in placed}
+        items.append(it)                 # rejected, never correlated, or accepted alone at its delay
+    t0 = time.perf_counter()
+    job = _Reach(ri, ti, opts, log, backend, keys)
+    if quiet and items:
+        # a silent reference chunk cannot be placed by any search, but a chunk whose target window is silent
+        # (an ad break of silence at the same instant) may lie elsewhere: keep those whose reference chunk is
+        # audible at the coarse rate, where the coarse search would gate it too
+        job._refs([it.chunk for it in quiet])
+        items = sorted(items + [it for it in quiet if level_db(job.refs[it.chunk.index]) >= opts.silence_db],
+                       key=lambda it: it.chunk.start_s)
+    if not items:
+        return first
+    if log is not None:
+        log.log(f"[Reach] {len(items)} chunk(s) not placed by the chunk search: searching them one at a time, "
+                f"±{min(FIRST_REACH_S, reach_s):g} s first, then up to ±{reach_s:g} s (analysis_reach_s), "
+                f"at {COARSE_SR} Hz")
+    job.place(items, known)
+    job.regroup(items, known)
+    by_index = {it.chunk.index: it for it in items}
     results: dict[str, list[ChunkResult]] = {}
     for m in keys:
         recs = []
-        for p in placed:
-            i = p.chunk.index
-            f = firsts[m].get(i)
-            r = refined[m].get(i)
-            # a refined record replaces the first pass's unless that one was accepted and scores higher
-            if r is not None and (f is None or not f.accepted or (r.accepted and r.match_pct > f.match_pct)):
-                recs.append(dataclasses.replace(r, coarse_delay_ms=coarse[i]))
-            elif f is not None:
-                recs.append(dataclasses.replace(f, coarse_delay_ms=coarse[i]))
+        for c in chunks:
+            it = by_index.get(c.index)
+            if it is None:
+                if c.index in firsts[m]:
+                    recs.append(firsts[m][c.index])
+                continue
+            r = (it.records or it.first).get(m)
+            if r is not None:
+                recs.append(dataclasses.replace(r, coarse_delay_ms=it.coarse_ms))
         results[m] = recs
     if log is not None:
-        for p in placed:
-            rec = next((r for r in results[keys[0]] if r.index == p.chunk.index), None)
-            where = "no position" if p.delay_ms is None else f"coarse {p.delay_ms / 1000.0:+.3f} s"
-            fine = "not correlated" if rec is None else f"refined {rec.raw_delay_ms:+.3f} ms"
-            log.log(f"  [Reach] Chunk {p.chunk.index} (@{p.chunk.start_s:.1f}s): {where} "
-                    f"(confidence {p.confidence:.1f}) → {fine}")
-        log.log(f"[Reach] coarse search {t1 - t0:.2f} s, refinement of {len(refine)} chunks "
-                f"{time.perf_counter() - t1:.2f} s")
+        for it in items:
+            rec = next((r for r in results[keys[0]] if r.index == it.chunk.index), None)
+            where = "no position" if it.coarse_ms is None else f"coarse {it.coarse_ms / 1000.0:+.3f} s"
+            fine = ("not correlated" if rec is None else
+                    f"{'accepted' if rec.accepted else 'rejected'} {rec.raw_delay_ms:+.3f} ms")
+            log.log(f"  [Reach] Chunk {it.chunk.index} (@{it.chunk.start_s:.1f}s): {where} → {fine}")
+        tt = job.t
+        log.log(f"[Reach] {tt['coarse_searches']:.0f} chunk search(es) in {tt['coarse_runs']:.0f} coarse run(s) "
+                f"over {job.target.decoded_s:.0f} s of the "
+                f"target ({tt['coarse_decode']:.2f} s decoding, {tt['coarse_search']:.2f} s searching), "
+                f"{tt['refined_chunks']:.0f} chunk(s) refined in {tt['refine_passes']:.0f} pass(es) "
+                f"({tt['refine']:.2f} s)")
     out = dataclasses.replace(first, results=results)
     out.timings = dict(first.timings)
     out.timings["reach"] = time.perf_counter() - t0
-    out.timings["coarse"] = t1 - t0
-    out.timings.update(ctime)
+    out.timings["coarse"] = job.t["coarse_decode"] + job.t["coarse_search"]
+    out.timings.update(job.t)
+    out.timings["coarse_span_s"] = job.target.decoded_s
     out.reach_s = reach_s
     return out
 

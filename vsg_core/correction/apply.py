@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +115,11 @@ class SteppingPlan:
     search_sr: int = SEARCH_SR
     reference16: np.ndarray | None = None     # the mono search-rate reference, kept for the QA
 
+    def filled_gaps_s(self) -> list[tuple[float, float]]:
+        """Reference spans (s) the edit fills because the source lacks them."""
+        return [(d["reference_start_s"], d["reference_start_s"] + d["duration_ms"] / 1000.0)
+                for d in self.to_json() if d["action"] == "filled"]
+
     def to_json(self) -> list[dict[str, Any]]:
         """Segments with their reference span, delay and what happened around them."""
         out = []
@@ -188,6 +195,22 @@ def silencedetect_zones(path: Path, ordinal: int, start_s: float, end_s: float, 
 
 
 # ------------------------------------------------------------------------------------------------ stepping
+def decode_search_pair(ref: Path, ref_ordinal: int, tgt: Path, tgt_ordinal: int, sr: int = SEARCH_SR,
+                       log: JobLog | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The mono int32 signals of the boundary search (reference, target) at ``sr``, decoded by two ffmpeg
+    processes at once."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(path: Path, ordinal: int) -> np.ndarray:
+        return decode_int32(path, ordinal, channels=1, sample_rate=sr, log=log)[:, 0].copy()
+
+    with ThreadPoolExecutor(2) as ex:
+        fr = ex.submit(contextvars.copy_context().run, one, ref, ref_ordinal)
+        ft = ex.submit(contextvars.copy_context().run, one, tgt, tgt_ordinal)
+        return fr.result(), ft.result()
+
+
 def _search_interval(segments: Sequence[Any], chunk_centres: Sequence[tuple[float, float]], k: int,
                      chunk_s: float) -> tuple[float, float]:
     """Reference-time span that must hold the change between segment k−1 and k: from the centre of the last
@@ -261,17 +284,62 @@ def block_edges(pieces: Sequence[Piece], crossfade: int, block: int) -> list[int
     return edges
 
 
-def assemble_stream(raw: Path, n_frames: int, props: AudioProps, pieces: Sequence[Piece], crossfade: int,
-                    out: Path, eng: SteppingEngine | None = None, log: JobLog | None = None,
+class PcmReader:
+    """Interleaved s32le frames of a file or a pipe, read forward: :meth:`frames` returns [base, end) and may
+    forget every frame before ``base`` (the streaming assembly asks for non-decreasing bases)."""
+
+    READ_BYTES = 1 << 20
+
+    def __init__(self, f: Any, channels: int) -> None:
+        self.f, self.ch = f, channels
+        self.start = 0                                  # frame index of buf[0]
+        self.buf = np.zeros((0, channels), dtype=np.int32)
+        self.rest = b""
+        self.eof = False
+
+    def _more(self) -> bool:
+        data = self.f.read(self.READ_BYTES)
+        if not data:
+            self.eof = True
+            return False
+        data = self.rest + data
+        fb = 4 * self.ch
+        usable = len(data) - len(data) % fb
+        self.rest = data[usable:]
+        if usable:
+            new = np.frombuffer(data[:usable], dtype="<i4").reshape(-1, self.ch)
+            self.buf = np.concatenate([self.buf, new]) if len(self.buf) else new
+        return True
+
+    def frames(self, base: int, end: int, keep_from: int | None = None) -> np.ndarray:
+        """Frames [base, end) (fewer at the end of the stream); frames before ``keep_from`` (default
+        ``base``) may be forgotten."""
+        keep = base if keep_from is None else min(keep_from, base)
+        if keep < self.start:
+            raise CorrectionError(f"streaming assembly: frame {keep} asked after frame {self.start}")
+        while self.start + len(self.buf) < end and not self.eof:
+            if self.start + len(self.buf) <= keep:       # nothing to keep
+                self.start += len(self.buf)
+                self.buf = self.buf[:0]
+            self._more()
+        drop = min(keep - self.start, len(self.buf))
+        if drop > 0:
+            self.buf = self.buf[drop:]
+            self.start += drop
+        a, b = base - self.start, end - self.start
+        return self.buf[max(a, 0):max(min(b, len(self.buf)), 0)]
+
+
+def assemble_stream(raw: Path | PcmReader, n_frames: int | None, props: AudioProps, pieces: Sequence[Piece],
+                    crossfade: int, out: Path, eng: SteppingEngine | None = None, log: JobLog | None = None,
                     block_s: float = BLOCK_S) -> Path:
-    """Splice the target (raw s32le frames in ``raw``) along ``pieces`` block by block and stream the result
-    into the FLAC encoder: the memory held is one block, and the samples equal ``splice_audio`` on the whole
-    track (same joins, same crossfades)."""
+    """Splice the target (raw s32le frames: a file, or a reader on a decoding ffmpeg's output) along
+    ``pieces`` block by block and stream the result into the FLAC encoder: the memory held is about one
+    block, and the samples equal ``splice_audio`` on the whole track (same joins, same crossfades)."""
     import subprocess
 
     e = eng or engine()
     ch = props.channels
-    frame_bytes = 4 * ch
     edges = block_edges(pieces, crossfade, max(2 * crossfade + 1, int(block_s * props.sample_rate)))
     tmp = out.with_name(f".{out.name}.partial.flac")
     cmd = ["ffmpeg", "-y", "-nostdin", "-v", "error", "-f", "s32le", "-ar", str(props.sample_rate),
@@ -281,38 +349,53 @@ def assemble_stream(raw: Path, n_frames: int, props: AudioProps, pieces: Sequenc
         log.log("$ " + " ".join(cmd))
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stdin is not None
+    own = None
     try:
-        with open(raw, "rb") as f:
-            for o0, o1 in itertools.pairwise(edges):
-                sub: list[Piece] = []
-                lo, hi = None, None
-                for p in pieces:
-                    a, b = max(p.out_start, o0), min(p.out_start + p.length, o1)
-                    if b <= a:
-                        continue
-                    src = None if p.src is None else p.src + (a - p.out_start)
-                    sub.append(Piece(a - o0, b - a, src))
-                    if src is not None:
-                        lo = src if lo is None else min(lo, src)
-                        hi = src + (b - a) if hi is None else max(hi, src + (b - a))
-                base = 0
-                window = np.zeros((0, ch), dtype=np.int32)
-                if lo is not None and hi is not None:
-                    base = min(max(lo - crossfade, 0), n_frames)
-                    end = min(max(hi + crossfade, 0), n_frames)
-                    f.seek(base * frame_bytes)
-                    window = np.fromfile(f, dtype="<i4", count=(end - base) * ch).reshape(-1, ch)
-                sub = [Piece(p.out_start, p.length, None if p.src is None else p.src - base) for p in sub]
-                # a window starting after 0 must not turn real samples before it into zeros: it starts at least
-                # one crossfade before the earliest sample any join reads
-                block = e.splice_audio(np.ascontiguousarray(window), sub, crossfade)
-                proc.stdin.write(np.ascontiguousarray(block, dtype="<i4").tobytes())
+        if isinstance(raw, PcmReader):
+            reader = raw
+        else:
+            own = open(raw, "rb")
+            reader = PcmReader(own, ch)
+        limit = n_frames if n_frames is not None else sys.maxsize
+        blocks: list[tuple[list[Piece], int, int]] = []      # (pieces of the block, window base, window end)
+        for o0, o1 in itertools.pairwise(edges):
+            sub: list[Piece] = []
+            lo, hi = None, None
+            for p in pieces:
+                a, b = max(p.out_start, o0), min(p.out_start + p.length, o1)
+                if b <= a:
+                    continue
+                src = None if p.src is None else p.src + (a - p.out_start)
+                sub.append(Piece(a - o0, b - a, src))
+                if src is not None:
+                    lo = src if lo is None else min(lo, src)
+                    hi = src + (b - a) if hi is None else max(hi, src + (b - a))
+            base, end = 0, 0
+            if lo is not None and hi is not None:
+                # a window starting after 0 must not turn real samples before it into zeros: it starts at
+                # least one crossfade before the earliest sample any join reads
+                base = min(max(lo - crossfade, 0), limit)
+                end = min(max(hi + crossfade, 0), limit)
+            blocks.append((sub, base, end))
+        # the reader may forget frames no later block reads (a plan's sources only move forward)
+        keep = [sys.maxsize] * (len(blocks) + 1)
+        for k in range(len(blocks) - 1, -1, -1):
+            keep[k] = min(keep[k + 1], blocks[k][1] if blocks[k][2] > blocks[k][1] else sys.maxsize)
+        for k, (sub, base, end) in enumerate(blocks):
+            window = np.zeros((0, ch), dtype=np.int32)
+            if end > base:
+                window = reader.frames(base, end, keep[k])
+            sub = [Piece(p.out_start, p.length, None if p.src is None else p.src - base) for p in sub]
+            block = e.splice_audio(np.ascontiguousarray(window), sub, crossfade)
+            proc.stdin.write(np.ascontiguousarray(block, dtype="<i4").tobytes())
         proc.stdin.close()
         err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
         if proc.wait() != 0:
             raise CorrectionError(f"ffmpeg could not write {out.name}: {err.strip()[-500:]}")
         tmp.replace(out)
     finally:
+        if own is not None:
+            own.close()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -336,12 +419,29 @@ def assemble_track(path: Path, props: AudioProps, edl: Sequence[AudioSegment], a
     if not pieces:
         raise CorrectionError(f"the stepping edit of {path.name} leaves no audio")
     cf = max(0, round(cfg.crossfade_ms * props.sample_rate / 1000.0))
-    raw = work / f"{out.stem}.s32"
-    try:
-        n = decode_raw(path, 0, raw, props.channels, log)
-        assemble_stream(raw, n, props, pieces, cf, out, e, log)
-    finally:
-        raw.unlink(missing_ok=True)
+    # the decoder's output is spliced as it arrives: decoding and FLAC encoding run side by side (two
+    # processes), and no raw copy of the track is written
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "s32le", "-"]
+    if log is not None:
+        log.log("$ " + " ".join(cmd))
+    import subprocess
+
+    with tempfile.TemporaryFile(dir=work) as errf:
+        dec = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
+        assert dec.stdout is not None
+        try:
+            assemble_stream(PcmReader(dec.stdout, props.channels), None, props, pieces, cf, out, e, log)
+            while dec.stdout.read(PcmReader.READ_BYTES):    # the rest of the track is not needed
+                pass
+            if dec.wait() != 0:
+                errf.seek(0)
+                msg = errf.read().decode("utf-8", "replace").strip()[-500:]
+                out.unlink(missing_ok=True)
+                raise CorrectionError(f"ffmpeg could not decode {path.name} (audio stream 0): {msg}")
+        finally:
+            if dec.poll() is None:
+                dec.kill()
+                dec.wait()
     return out, pieces
 
 
@@ -368,12 +468,45 @@ QA_WINDOW_S = 0.5           # ± search around the expected position in the in-m
 QA_WIDE_S = 10.0            # ± search for a chunk that did not match near its expected position
 
 
+def qa_starts(n: int, length: int, count: int, gaps: Sequence[tuple[int, int]] = ()) -> list[int]:
+    """``count`` chunk starts (samples) spread evenly over 5–95 % of ``n`` samples, each chunk of ``length``
+    samples clear of every gap [a, b) (a stretch the corrected track fills because the source lacks it)."""
+    first, last = int(0.05 * n), int(0.95 * n) - length
+    ranges: list[tuple[int, int]] = []       # allowed starts [a, b]
+    at = first
+    for g0, g1 in sorted(gaps):
+        if g1 <= at or g0 - length < at:
+            at = max(at, g1)
+            continue
+        ranges.append((at, min(g0 - length, last)))
+        at = max(at, g1)
+    if at <= last:
+        ranges.append((at, last))
+    ranges = [(a, b) for a, b in ranges if b >= a]
+    if not gaps or not ranges:
+        return [first + (last - first) * i // max(1, count - 1) for i in range(count)]
+    total = sum(b - a for a, b in ranges)
+    out = []
+    for i in range(count):
+        pos = total * i // max(1, count - 1)
+        for a, b in ranges:
+            if pos <= b - a:
+                out.append(a + pos)
+                break
+            pos -= b - a
+        else:
+            out.append(ranges[-1][1])
+    return out
+
+
 def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: CorrectionConfig,
-                      sr: int = SEARCH_SR) -> list[tuple[float, float, bool]]:
+                      sr: int = SEARCH_SR, gaps_s: Sequence[tuple[float, float]] = ()
+                      ) -> list[tuple[float, float, bool]]:
     """QA of a stepping correction against the mono 16 kHz reference already decoded for the boundary
     search: the corrected track is decoded the same way and ``qa_chunks`` chunks of 15 s (5–95 % of the
-    programme) are correlated with the analysis' FFT engine, each against a window of ±0.5 s around where
-    ``align_ms`` puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`."""
+    programme, clear of ``gaps_s``: reference seconds the correction filled because the source lacks them)
+    are correlated with the analysis' FFT engine, each against a window of ±0.5 s around where ``align_ms``
+    puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`."""
     from ..analysis.correlate import _methods, correlate_lags
 
     tgt = decode_int32(out, 0, channels=1, sample_rate=sr)[:, 0]
@@ -384,8 +517,7 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
     n = min(len(ref_f), len(tgt_f))
     length, m = int(15.0 * sr), int(QA_WINDOW_S * sr)
     lag = round(align_ms * sr / 1000.0)
-    first, last = int(0.05 * n), int(0.95 * n) - length
-    starts = [first + (last - first) * i // max(1, cfg.qa_chunks - 1) for i in range(cfg.qa_chunks)]
+    starts = qa_starts(n, length, cfg.qa_chunks, [(int(a * sr), math.ceil(b * sr)) for a, b in gaps_s])
     refs, tgts, used = [], [], []
     for s in starts:
         a = s - lag - m
@@ -496,7 +628,7 @@ def work_dir(parent: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix="correction_", dir=parent))
 
 
-__all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "QaResult", "SteppingPlan",
+__all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "PcmReader", "QaResult", "SteppingPlan",
            "assemble_stream", "assemble_track", "block_edges", "change_tempo", "decode_int32", "decode_mono_f32",
-           "encode_flac", "judge_qa", "measure_in_memory", "measure_track", "plan_stepping", "probe_audio", "realign",
-           "silencedetect_zones", "tempo_ratio", "work_dir"]
+           "decode_search_pair", "encode_flac", "judge_qa", "measure_in_memory", "measure_track", "plan_stepping",
+           "probe_audio", "qa_starts", "realign", "silencedetect_zones", "tempo_ratio", "work_dir"]

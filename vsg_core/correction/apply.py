@@ -26,7 +26,7 @@ from ..analysis.correlation_options import CorrelationOptions
 from ..errors import VsgError
 from ..log import JobLog
 from ..runner import run
-from .audio_io import AudioProps, decode_int32, encode_flac, probe_audio
+from .audio_io import AudioProps, decode_int32, decode_mono_int32, encode_flac, probe_audio
 from .engine import SteppingEngine, engine
 from .stepping import AudioSegment, Piece, RefineParams, Splice
 
@@ -203,7 +203,7 @@ def decode_search_pair(ref: Path, ref_ordinal: int, tgt: Path, tgt_ordinal: int,
     from concurrent.futures import ThreadPoolExecutor
 
     def one(path: Path, ordinal: int) -> np.ndarray:
-        return decode_int32(path, ordinal, channels=1, sample_rate=sr, log=log)[:, 0].copy()
+        return decode_mono_int32(path, ordinal, sr, log)
 
     with ThreadPoolExecutor(2) as ex:
         fr = ex.submit(contextvars.copy_context().run, one, ref, ref_ordinal)
@@ -509,10 +509,13 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
     puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`."""
     from ..analysis.correlate import _methods, correlate_lags
 
-    tgt = decode_int32(out, 0, channels=1, sample_rate=sr)[:, 0]
-    ref_f = ref16.astype(np.float32) / np.float32(2**31)
-    tgt_f = tgt.astype(np.float32) / np.float32(2**31)
-    del tgt
+    tgt = decode_mono_int32(out, 0, sr)
+    scale = np.float32(2**31)
+
+    def f32(x: np.ndarray) -> np.ndarray:      # only the windows are converted, never a whole track
+        return np.ascontiguousarray(x.astype(np.float32) / scale)
+
+    ref_f, tgt_f = ref16, tgt
     opts = CorrelationOptions(chunk_count=cfg.qa_chunks, min_match_pct=cfg.qa_min_match_pct)
     n = min(len(ref_f), len(tgt_f))
     length, m = int(15.0 * sr), int(QA_WINDOW_S * sr)
@@ -523,8 +526,8 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
         a = s - lag - m
         if s < 0 or s + length > len(ref_f) or a < 0 or a + length + 2 * m > len(tgt_f):
             continue
-        refs.append(np.ascontiguousarray(ref_f[s:s + length]))
-        tgts.append(np.ascontiguousarray(tgt_f[a:a + length + 2 * m]))
+        refs.append(f32(ref_f[s:s + length]))
+        tgts.append(f32(tgt_f[a:a + length + 2 * m]))
         used.append(s)
     if not refs:
         return []
@@ -541,7 +544,7 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
         a = s - lag - wide
         if a < 0 or a + length + 2 * wide > len(tgt_f):
             continue
-        (w,) = correlate_lags([refs[i]], [np.ascontiguousarray(tgt_f[a:a + length + 2 * wide])], method, opts)
+        (w,) = correlate_lags([refs[i]], [f32(tgt_f[a:a + length + 2 * wide])], method, opts)
         if w.confidence >= opts.min_match_pct:
             out[i] = (s / sr, align_ms + w.raw_lag * 1000.0 / sr, True)
     return out

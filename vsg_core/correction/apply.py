@@ -8,6 +8,7 @@ reference. Its container delay is 0.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import math
@@ -284,6 +285,45 @@ def block_edges(pieces: Sequence[Piece], crossfade: int, block: int) -> list[int
     return edges
 
 
+class Prefetch:
+    """Reads a pipe ahead in a thread (up to ``depth`` chunks), so the process writing it never waits while
+    the reader is busy elsewhere (e.g. feeding the encoder). ``read`` returns the next chunk, b"" at the end."""
+
+    def __init__(self, f: Any, chunk: int = 1 << 20, depth: int = 16) -> None:
+        import queue
+        import threading
+
+        self.q: queue.Queue[bytes | BaseException] = queue.Queue(depth)
+        self.done = False
+
+        def pump() -> None:
+            try:
+                while data := f.read(chunk):
+                    self.q.put(data)
+                self.q.put(b"")
+            except BaseException as e:      # handed to the reader
+                self.q.put(e)
+
+        self.thread = threading.Thread(target=pump, daemon=True)
+        self.thread.start()
+
+    def read(self, _size: int = -1) -> bytes:
+        if self.done:
+            return b""
+        item = self.q.get()
+        if isinstance(item, BaseException):
+            self.done = True
+            raise item
+        if not item:
+            self.done = True
+        return item
+
+    def drain(self) -> None:
+        """Read to the end (lets the writing process finish)."""
+        while self.read():
+            pass
+
+
 class PcmReader:
     """Interleaved s32le frames of a file or a pipe, read forward: :meth:`frames` returns [base, end) and may
     forget every frame before ``base`` (the streaming assembly asks for non-decreasing bases)."""
@@ -292,24 +332,25 @@ class PcmReader:
 
     def __init__(self, f: Any, channels: int) -> None:
         self.f, self.ch = f, channels
-        self.start = 0                                  # frame index of buf[0]
-        self.buf = np.zeros((0, channels), dtype=np.int32)
+        self.start = 0                                  # frame index of the first kept frame
+        self.parts: list[np.ndarray] = []               # kept frames, in order (joined when asked for)
+        self.count = 0                                  # frames in parts
         self.rest = b""
         self.eof = False
 
-    def _more(self) -> bool:
+    def _more(self) -> None:
         data = self.f.read(self.READ_BYTES)
         if not data:
             self.eof = True
-            return False
+            return
         data = self.rest + data
         fb = 4 * self.ch
         usable = len(data) - len(data) % fb
         self.rest = data[usable:]
         if usable:
             new = np.frombuffer(data[:usable], dtype="<i4").reshape(-1, self.ch)
-            self.buf = np.concatenate([self.buf, new]) if len(self.buf) else new
-        return True
+            self.parts.append(new)
+            self.count += len(new)
 
     def frames(self, base: int, end: int, keep_from: int | None = None) -> np.ndarray:
         """Frames [base, end) (fewer at the end of the stream); frames before ``keep_from`` (default
@@ -317,17 +358,20 @@ class PcmReader:
         keep = base if keep_from is None else min(keep_from, base)
         if keep < self.start:
             raise CorrectionError(f"streaming assembly: frame {keep} asked after frame {self.start}")
-        while self.start + len(self.buf) < end and not self.eof:
-            if self.start + len(self.buf) <= keep:       # nothing to keep
-                self.start += len(self.buf)
-                self.buf = self.buf[:0]
+        while self.start + self.count < end and not self.eof:
+            if self.start + self.count <= keep:          # nothing to keep
+                self.start += self.count
+                self.parts, self.count = [], 0
             self._more()
-        drop = min(keep - self.start, len(self.buf))
+        buf = (self.parts[0] if len(self.parts) == 1 else
+               np.concatenate(self.parts) if self.parts else np.zeros((0, self.ch), dtype=np.int32))
+        drop = min(keep - self.start, len(buf))
         if drop > 0:
-            self.buf = self.buf[drop:]
+            buf = buf[drop:]
             self.start += drop
+        self.parts, self.count = ([buf] if len(buf) else []), len(buf)
         a, b = base - self.start, end - self.start
-        return self.buf[max(a, 0):max(min(b, len(self.buf)), 0)]
+        return buf[max(a, 0):max(min(b, len(buf)), 0)]
 
 
 def assemble_stream(raw: Path | PcmReader, n_frames: int | None, props: AudioProps, pieces: Sequence[Piece],
@@ -350,6 +394,25 @@ def assemble_stream(raw: Path | PcmReader, n_frames: int | None, props: AudioPro
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stdin is not None
     own = None
+    # the encoder is fed by a thread, so the next block is read and spliced while it encodes this one
+    import queue
+    import threading
+
+    blocks_out: queue.Queue[bytes | None] = queue.Queue(4)
+    write_error: list[BaseException] = []
+
+    def feed() -> None:
+        assert proc.stdin is not None
+        while (item := blocks_out.get()) is not None:
+            if write_error:
+                continue                          # keep taking blocks so the producer never blocks
+            try:
+                proc.stdin.write(item)
+            except BaseException as exc:          # e.g. the encoder died: reported below
+                write_error.append(exc)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
     try:
         if isinstance(raw, PcmReader):
             reader = raw
@@ -387,13 +450,18 @@ def assemble_stream(raw: Path | PcmReader, n_frames: int | None, props: AudioPro
                 window = reader.frames(base, end, keep[k])
             sub = [Piece(p.out_start, p.length, None if p.src is None else p.src - base) for p in sub]
             block = e.splice_audio(np.ascontiguousarray(window), sub, crossfade)
-            proc.stdin.write(np.ascontiguousarray(block, dtype="<i4").tobytes())
-        proc.stdin.close()
+            blocks_out.put(np.ascontiguousarray(block, dtype="<i4").tobytes())
+        blocks_out.put(None)
+        writer.join()
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
         err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-        if proc.wait() != 0:
-            raise CorrectionError(f"ffmpeg could not write {out.name}: {err.strip()[-500:]}")
+        if proc.wait() != 0 or write_error:
+            raise CorrectionError(f"ffmpeg could not write {out.name}: {err.strip()[-500:] or write_error[0]}")
         tmp.replace(out)
     finally:
+        if writer.is_alive():
+            blocks_out.put(None)
         if own is not None:
             own.close()
         if proc.poll() is None:
@@ -430,9 +498,9 @@ def assemble_track(path: Path, props: AudioProps, edl: Sequence[AudioSegment], a
         dec = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
         assert dec.stdout is not None
         try:
-            assemble_stream(PcmReader(dec.stdout, props.channels), None, props, pieces, cf, out, e, log)
-            while dec.stdout.read(PcmReader.READ_BYTES):    # the rest of the track is not needed
-                pass
+            ahead = Prefetch(dec.stdout, PcmReader.READ_BYTES)     # the decoder runs while we feed the encoder
+            assemble_stream(PcmReader(ahead, props.channels), None, props, pieces, cf, out, e, log)
+            ahead.drain()                                           # the rest of the track is not needed
             if dec.wait() != 0:
                 errf.seek(0)
                 msg = errf.read().decode("utf-8", "replace").strip()[-500:]
@@ -631,7 +699,7 @@ def work_dir(parent: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix="correction_", dir=parent))
 
 
-__all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "PcmReader", "QaResult", "SteppingPlan",
-           "assemble_stream", "assemble_track", "block_edges", "change_tempo", "decode_int32", "decode_mono_f32",
-           "decode_search_pair", "encode_flac", "judge_qa", "measure_in_memory", "measure_track", "plan_stepping",
-           "probe_audio", "qa_starts", "realign", "silencedetect_zones", "tempo_ratio", "work_dir"]
+__all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "PcmReader", "Prefetch", "QaResult",
+           "SteppingPlan", "assemble_stream", "assemble_track", "block_edges", "change_tempo", "decode_int32",
+           "decode_mono_f32", "decode_search_pair", "encode_flac", "judge_qa", "measure_in_memory", "measure_track",
+           "plan_stepping", "probe_audio", "qa_starts", "realign", "silencedetect_zones", "tempo_ratio", "work_dir"]

@@ -48,8 +48,7 @@ def worker(spec_path: str) -> dict:
     segs = [Seg(d) for d in spec["segments"]]
     centres = [tuple(c) for c in spec["centres"]]
     t0 = time.perf_counter()
-    ref = ca.decode_int32(Path(spec["ref"]), 0, channels=1, sample_rate=ca.SEARCH_SR)[:, 0].copy()
-    tgt = ca.decode_int32(Path(spec["tgt"]), 0, channels=1, sample_rate=ca.SEARCH_SR)[:, 0].copy()
+    ref, tgt = ca.decode_search_pair(Path(spec["ref"]), 0, Path(spec["tgt"]), 0)
     zones = []
     for k in range(1, len(segs)):
         lo, hi = ca._search_interval(segs, centres, k, 15.0)

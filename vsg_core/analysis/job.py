@@ -342,6 +342,12 @@ def _analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[s
                         codec_id=stream.codec_id, ref_duration_s=ref_info.duration_s, backend=be)
         for line in diag.lines:
             lg.log(line)
+        if getattr(st.correlation, "profile", "vsg") != "spec":
+            from .short_segments import recover_short_segments  # runs of 1–2 chunks (docs/diagnosis.md)
+
+            diag = recover_short_segments(diag, chunks, ref_info.path, ref_stream.audio_ordinal, path,
+                                          stream.audio_ordinal, chunk_s, ref_info.duration_s,
+                                          drift_cfg.stepping_correction_mode, lg)
         if diag.kind is DiagnosisKind.STEPPING and getattr(st.correlation, "profile", "vsg") != "spec":
             from .coarse import locate_boundaries  # every step to ±0.5 s by a dense scan (docs/reach.md)
 

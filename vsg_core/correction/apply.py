@@ -8,9 +8,12 @@ reference. Its container delay is 0.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
+import math
 import re
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +27,7 @@ from ..analysis.correlation_options import CorrelationOptions
 from ..errors import VsgError
 from ..log import JobLog
 from ..runner import run
-from .audio_io import AudioProps, decode_int32, encode_flac, probe_audio
+from .audio_io import AudioProps, decode_int32, decode_mono_int32, encode_flac, probe_audio
 from .engine import SteppingEngine, engine
 from .stepping import AudioSegment, Piece, RefineParams, Splice
 
@@ -113,6 +116,11 @@ class SteppingPlan:
     search_sr: int = SEARCH_SR
     reference16: np.ndarray | None = None     # the mono search-rate reference, kept for the QA
 
+    def filled_gaps_s(self) -> list[tuple[float, float]]:
+        """Reference spans (s) the edit fills because the source lacks them."""
+        return [(d["reference_start_s"], d["reference_start_s"] + d["duration_ms"] / 1000.0)
+                for d in self.to_json() if d["action"] == "filled"]
+
     def to_json(self) -> list[dict[str, Any]]:
         """Segments with their reference span, delay and what happened around them."""
         out = []
@@ -188,6 +196,22 @@ def silencedetect_zones(path: Path, ordinal: int, start_s: float, end_s: float, 
 
 
 # ------------------------------------------------------------------------------------------------ stepping
+def decode_search_pair(ref: Path, ref_ordinal: int, tgt: Path, tgt_ordinal: int, sr: int = SEARCH_SR,
+                       log: JobLog | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The mono int32 signals of the boundary search (reference, target) at ``sr``, decoded by two ffmpeg
+    processes at once."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(path: Path, ordinal: int) -> np.ndarray:
+        return decode_mono_int32(path, ordinal, sr, log)
+
+    with ThreadPoolExecutor(2) as ex:
+        fr = ex.submit(contextvars.copy_context().run, one, ref, ref_ordinal)
+        ft = ex.submit(contextvars.copy_context().run, one, tgt, tgt_ordinal)
+        return fr.result(), ft.result()
+
+
 def _search_interval(segments: Sequence[Any], chunk_centres: Sequence[tuple[float, float]], k: int,
                      chunk_s: float) -> tuple[float, float]:
     """Reference-time span that must hold the change between segment k−1 and k: from the centre of the last
@@ -261,17 +285,105 @@ def block_edges(pieces: Sequence[Piece], crossfade: int, block: int) -> list[int
     return edges
 
 
-def assemble_stream(raw: Path, n_frames: int, props: AudioProps, pieces: Sequence[Piece], crossfade: int,
-                    out: Path, eng: SteppingEngine | None = None, log: JobLog | None = None,
+class Prefetch:
+    """Reads a pipe ahead in a thread (up to ``depth`` chunks), so the process writing it never waits while
+    the reader is busy elsewhere (e.g. feeding the encoder). ``read`` returns the next chunk, b"" at the end."""
+
+    def __init__(self, f: Any, chunk: int = 1 << 20, depth: int = 16) -> None:
+        import queue
+        import threading
+
+        self.q: queue.Queue[bytes | BaseException] = queue.Queue(depth)
+        self.done = False
+
+        def pump() -> None:
+            try:
+                while data := f.read(chunk):
+                    self.q.put(data)
+                self.q.put(b"")
+            except BaseException as e:      # handed to the reader
+                self.q.put(e)
+
+        self.thread = threading.Thread(target=pump, daemon=True)
+        self.thread.start()
+
+    def read(self, _size: int = -1) -> bytes:
+        if self.done:
+            return b""
+        item = self.q.get()
+        if isinstance(item, BaseException):
+            self.done = True
+            raise item
+        if not item:
+            self.done = True
+        return item
+
+    def drain(self) -> None:
+        """Read to the end (lets the writing process finish)."""
+        while self.read():
+            pass
+
+
+class PcmReader:
+    """Interleaved s32le frames of a file or a pipe, read forward: :meth:`frames` returns [base, end) and may
+    forget every frame before ``base`` (the streaming assembly asks for non-decreasing bases)."""
+
+    READ_BYTES = 1 << 20
+
+    def __init__(self, f: Any, channels: int) -> None:
+        self.f, self.ch = f, channels
+        self.start = 0                                  # frame index of the first kept frame
+        self.parts: list[np.ndarray] = []               # kept frames, in order (joined when asked for)
+        self.count = 0                                  # frames in parts
+        self.rest = b""
+        self.eof = False
+
+    def _more(self) -> None:
+        data = self.f.read(self.READ_BYTES)
+        if not data:
+            self.eof = True
+            return
+        data = self.rest + data
+        fb = 4 * self.ch
+        usable = len(data) - len(data) % fb
+        self.rest = data[usable:]
+        if usable:
+            new = np.frombuffer(data[:usable], dtype="<i4").reshape(-1, self.ch)
+            self.parts.append(new)
+            self.count += len(new)
+
+    def frames(self, base: int, end: int, keep_from: int | None = None) -> np.ndarray:
+        """Frames [base, end) (fewer at the end of the stream); frames before ``keep_from`` (default
+        ``base``) may be forgotten."""
+        keep = base if keep_from is None else min(keep_from, base)
+        if keep < self.start:
+            raise CorrectionError(f"streaming assembly: frame {keep} asked after frame {self.start}")
+        while self.start + self.count < end and not self.eof:
+            if self.start + self.count <= keep:          # nothing to keep
+                self.start += self.count
+                self.parts, self.count = [], 0
+            self._more()
+        buf = (self.parts[0] if len(self.parts) == 1 else
+               np.concatenate(self.parts) if self.parts else np.zeros((0, self.ch), dtype=np.int32))
+        drop = min(keep - self.start, len(buf))
+        if drop > 0:
+            buf = buf[drop:]
+            self.start += drop
+        self.parts, self.count = ([buf] if len(buf) else []), len(buf)
+        a, b = base - self.start, end - self.start
+        return buf[max(a, 0):max(min(b, len(buf)), 0)]
+
+
+def assemble_stream(raw: Path | PcmReader, n_frames: int | None, props: AudioProps, pieces: Sequence[Piece],
+                    crossfade: int, out: Path, eng: SteppingEngine | None = None, log: JobLog | None = None,
                     block_s: float = BLOCK_S) -> Path:
-    """Splice the target (raw s32le frames in ``raw``) along ``pieces`` block by block and stream the result
-    into the FLAC encoder: the memory held is one block, and the samples equal ``splice_audio`` on the whole
-    track (same joins, same crossfades)."""
+    """Splice the target (raw s32le frames: a file, or a reader on a decoding ffmpeg's output) along
+    ``pieces`` block by block and stream the result into the FLAC encoder: the memory held is about one
+    block, and the samples equal ``splice_audio`` on the whole track (same joins, same crossfades)."""
     import subprocess
 
     e = eng or engine()
     ch = props.channels
-    frame_bytes = 4 * ch
     edges = block_edges(pieces, crossfade, max(2 * crossfade + 1, int(block_s * props.sample_rate)))
     tmp = out.with_name(f".{out.name}.partial.flac")
     cmd = ["ffmpeg", "-y", "-nostdin", "-v", "error", "-f", "s32le", "-ar", str(props.sample_rate),
@@ -281,38 +393,77 @@ def assemble_stream(raw: Path, n_frames: int, props: AudioProps, pieces: Sequenc
         log.log("$ " + " ".join(cmd))
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stdin is not None
+    own = None
+    # the encoder is fed by a thread, so the next block is read and spliced while it encodes this one
+    import queue
+    import threading
+
+    blocks_out: queue.Queue[bytes | None] = queue.Queue(4)
+    write_error: list[BaseException] = []
+
+    def feed() -> None:
+        assert proc.stdin is not None
+        while (item := blocks_out.get()) is not None:
+            if write_error:
+                continue                          # keep taking blocks so the producer never blocks
+            try:
+                proc.stdin.write(item)
+            except BaseException as exc:          # e.g. the encoder died: reported below
+                write_error.append(exc)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
     try:
-        with open(raw, "rb") as f:
-            for o0, o1 in itertools.pairwise(edges):
-                sub: list[Piece] = []
-                lo, hi = None, None
-                for p in pieces:
-                    a, b = max(p.out_start, o0), min(p.out_start + p.length, o1)
-                    if b <= a:
-                        continue
-                    src = None if p.src is None else p.src + (a - p.out_start)
-                    sub.append(Piece(a - o0, b - a, src))
-                    if src is not None:
-                        lo = src if lo is None else min(lo, src)
-                        hi = src + (b - a) if hi is None else max(hi, src + (b - a))
-                base = 0
-                window = np.zeros((0, ch), dtype=np.int32)
-                if lo is not None and hi is not None:
-                    base = min(max(lo - crossfade, 0), n_frames)
-                    end = min(max(hi + crossfade, 0), n_frames)
-                    f.seek(base * frame_bytes)
-                    window = np.fromfile(f, dtype="<i4", count=(end - base) * ch).reshape(-1, ch)
-                sub = [Piece(p.out_start, p.length, None if p.src is None else p.src - base) for p in sub]
-                # a window starting after 0 must not turn real samples before it into zeros: it starts at least
-                # one crossfade before the earliest sample any join reads
-                block = e.splice_audio(np.ascontiguousarray(window), sub, crossfade)
-                proc.stdin.write(np.ascontiguousarray(block, dtype="<i4").tobytes())
-        proc.stdin.close()
+        if isinstance(raw, PcmReader):
+            reader = raw
+        else:
+            own = open(raw, "rb")
+            reader = PcmReader(own, ch)
+        limit = n_frames if n_frames is not None else sys.maxsize
+        blocks: list[tuple[list[Piece], int, int]] = []      # (pieces of the block, window base, window end)
+        for o0, o1 in itertools.pairwise(edges):
+            sub: list[Piece] = []
+            lo, hi = None, None
+            for p in pieces:
+                a, b = max(p.out_start, o0), min(p.out_start + p.length, o1)
+                if b <= a:
+                    continue
+                src = None if p.src is None else p.src + (a - p.out_start)
+                sub.append(Piece(a - o0, b - a, src))
+                if src is not None:
+                    lo = src if lo is None else min(lo, src)
+                    hi = src + (b - a) if hi is None else max(hi, src + (b - a))
+            base, end = 0, 0
+            if lo is not None and hi is not None:
+                # a window starting after 0 must not turn real samples before it into zeros: it starts at
+                # least one crossfade before the earliest sample any join reads
+                base = min(max(lo - crossfade, 0), limit)
+                end = min(max(hi + crossfade, 0), limit)
+            blocks.append((sub, base, end))
+        # the reader may forget frames no later block reads (a plan's sources only move forward)
+        keep = [sys.maxsize] * (len(blocks) + 1)
+        for k in range(len(blocks) - 1, -1, -1):
+            keep[k] = min(keep[k + 1], blocks[k][1] if blocks[k][2] > blocks[k][1] else sys.maxsize)
+        for k, (sub, base, end) in enumerate(blocks):
+            window = np.zeros((0, ch), dtype=np.int32)
+            if end > base:
+                window = reader.frames(base, end, keep[k])
+            sub = [Piece(p.out_start, p.length, None if p.src is None else p.src - base) for p in sub]
+            block = e.splice_audio(np.ascontiguousarray(window), sub, crossfade)
+            blocks_out.put(np.ascontiguousarray(block, dtype="<i4").tobytes())
+        blocks_out.put(None)
+        writer.join()
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
         err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-        if proc.wait() != 0:
-            raise CorrectionError(f"ffmpeg could not write {out.name}: {err.strip()[-500:]}")
+        if proc.wait() != 0 or write_error:
+            raise CorrectionError(f"ffmpeg could not write {out.name}: {err.strip()[-500:] or write_error[0]}")
         tmp.replace(out)
     finally:
+        if writer.is_alive():
+            blocks_out.put(None)
+        if own is not None:
+            own.close()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -336,12 +487,29 @@ def assemble_track(path: Path, props: AudioProps, edl: Sequence[AudioSegment], a
     if not pieces:
         raise CorrectionError(f"the stepping edit of {path.name} leaves no audio")
     cf = max(0, round(cfg.crossfade_ms * props.sample_rate / 1000.0))
-    raw = work / f"{out.stem}.s32"
-    try:
-        n = decode_raw(path, 0, raw, props.channels, log)
-        assemble_stream(raw, n, props, pieces, cf, out, e, log)
-    finally:
-        raw.unlink(missing_ok=True)
+    # the decoder's output is spliced as it arrives: decoding and FLAC encoding run side by side (two
+    # processes), and no raw copy of the track is written
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "s32le", "-"]
+    if log is not None:
+        log.log("$ " + " ".join(cmd))
+    import subprocess
+
+    with tempfile.TemporaryFile(dir=work) as errf:
+        dec = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
+        assert dec.stdout is not None
+        try:
+            ahead = Prefetch(dec.stdout, PcmReader.READ_BYTES)     # the decoder runs while we feed the encoder
+            assemble_stream(PcmReader(ahead, props.channels), None, props, pieces, cf, out, e, log)
+            ahead.drain()                                           # the rest of the track is not needed
+            if dec.wait() != 0:
+                errf.seek(0)
+                msg = errf.read().decode("utf-8", "replace").strip()[-500:]
+                out.unlink(missing_ok=True)
+                raise CorrectionError(f"ffmpeg could not decode {path.name} (audio stream 0): {msg}")
+        finally:
+            if dec.poll() is None:
+                dec.kill()
+                dec.wait()
     return out, pieces
 
 
@@ -368,31 +536,66 @@ QA_WINDOW_S = 0.5           # ± search around the expected position in the in-m
 QA_WIDE_S = 10.0            # ± search for a chunk that did not match near its expected position
 
 
+def qa_starts(n: int, length: int, count: int, gaps: Sequence[tuple[int, int]] = ()) -> list[int]:
+    """``count`` chunk starts (samples) spread evenly over 5–95 % of ``n`` samples, each chunk of ``length``
+    samples clear of every gap [a, b) (a stretch the corrected track fills because the source lacks it)."""
+    first, last = int(0.05 * n), int(0.95 * n) - length
+    ranges: list[tuple[int, int]] = []       # allowed starts [a, b]
+    at = first
+    for g0, g1 in sorted(gaps):
+        if g1 <= at or g0 - length < at:
+            at = max(at, g1)
+            continue
+        ranges.append((at, min(g0 - length, last)))
+        at = max(at, g1)
+    if at <= last:
+        ranges.append((at, last))
+    ranges = [(a, b) for a, b in ranges if b >= a]
+    if not gaps or not ranges:
+        return [first + (last - first) * i // max(1, count - 1) for i in range(count)]
+    total = sum(b - a for a, b in ranges)
+    out = []
+    for i in range(count):
+        pos = total * i // max(1, count - 1)
+        for a, b in ranges:
+            if pos <= b - a:
+                out.append(a + pos)
+                break
+            pos -= b - a
+        else:
+            out.append(ranges[-1][1])
+    return out
+
+
 def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: CorrectionConfig,
-                      sr: int = SEARCH_SR) -> list[tuple[float, float, bool]]:
+                      sr: int = SEARCH_SR, gaps_s: Sequence[tuple[float, float]] = ()
+                      ) -> list[tuple[float, float, bool]]:
     """QA of a stepping correction against the mono 16 kHz reference already decoded for the boundary
     search: the corrected track is decoded the same way and ``qa_chunks`` chunks of 15 s (5–95 % of the
-    programme) are correlated with the analysis' FFT engine, each against a window of ±0.5 s around where
-    ``align_ms`` puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`."""
+    programme, clear of ``gaps_s``: reference seconds the correction filled because the source lacks them)
+    are correlated with the analysis' FFT engine, each against a window of ±0.5 s around where ``align_ms``
+    puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`."""
     from ..analysis.correlate import _methods, correlate_lags
 
-    tgt = decode_int32(out, 0, channels=1, sample_rate=sr)[:, 0]
-    ref_f = ref16.astype(np.float32) / np.float32(2**31)
-    tgt_f = tgt.astype(np.float32) / np.float32(2**31)
-    del tgt
+    tgt = decode_mono_int32(out, 0, sr)
+    scale = np.float32(2**31)
+
+    def f32(x: np.ndarray) -> np.ndarray:      # only the windows are converted, never a whole track
+        return np.ascontiguousarray(x.astype(np.float32) / scale)
+
+    ref_f, tgt_f = ref16, tgt
     opts = CorrelationOptions(chunk_count=cfg.qa_chunks, min_match_pct=cfg.qa_min_match_pct)
     n = min(len(ref_f), len(tgt_f))
     length, m = int(15.0 * sr), int(QA_WINDOW_S * sr)
     lag = round(align_ms * sr / 1000.0)
-    first, last = int(0.05 * n), int(0.95 * n) - length
-    starts = [first + (last - first) * i // max(1, cfg.qa_chunks - 1) for i in range(cfg.qa_chunks)]
+    starts = qa_starts(n, length, cfg.qa_chunks, [(int(a * sr), math.ceil(b * sr)) for a, b in gaps_s])
     refs, tgts, used = [], [], []
     for s in starts:
         a = s - lag - m
         if s < 0 or s + length > len(ref_f) or a < 0 or a + length + 2 * m > len(tgt_f):
             continue
-        refs.append(np.ascontiguousarray(ref_f[s:s + length]))
-        tgts.append(np.ascontiguousarray(tgt_f[a:a + length + 2 * m]))
+        refs.append(f32(ref_f[s:s + length]))
+        tgts.append(f32(tgt_f[a:a + length + 2 * m]))
         used.append(s)
     if not refs:
         return []
@@ -409,7 +612,7 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
         a = s - lag - wide
         if a < 0 or a + length + 2 * wide > len(tgt_f):
             continue
-        (w,) = correlate_lags([refs[i]], [np.ascontiguousarray(tgt_f[a:a + length + 2 * wide])], method, opts)
+        (w,) = correlate_lags([refs[i]], [f32(tgt_f[a:a + length + 2 * wide])], method, opts)
         if w.confidence >= opts.min_match_pct:
             out[i] = (s / sr, align_ms + w.raw_lag * 1000.0 / sr, True)
     return out
@@ -496,7 +699,7 @@ def work_dir(parent: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix="correction_", dir=parent))
 
 
-__all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "QaResult", "SteppingPlan",
-           "assemble_stream", "assemble_track", "block_edges", "change_tempo", "decode_int32", "decode_mono_f32",
-           "encode_flac", "judge_qa", "measure_in_memory", "measure_track", "plan_stepping", "probe_audio", "realign",
-           "silencedetect_zones", "tempo_ratio", "work_dir"]
+__all__ = ["CorrectionConfig", "CorrectionError", "CorrectionReport", "PcmReader", "Prefetch", "QaResult",
+           "SteppingPlan", "assemble_stream", "assemble_track", "block_edges", "change_tempo", "decode_int32",
+           "decode_mono_f32", "decode_search_pair", "encode_flac", "judge_qa", "measure_in_memory", "measure_track",
+           "plan_stepping", "probe_audio", "qa_starts", "realign", "silencedetect_zones", "tempo_ratio", "work_dir"]

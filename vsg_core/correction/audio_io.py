@@ -81,3 +81,54 @@ def encode_flac(pcm: np.ndarray, props: AudioProps, out: Path, log: JobLog | Non
     finally:
         tmp.unlink(missing_ok=True)
     return out
+
+
+def decode_mono_int32(path: Path, ordinal: int, sample_rate: int, log: JobLog | None = None) -> np.ndarray:
+    """One audio stream downmixed to mono int32 at ``sample_rate``, read from ffmpeg straight into an array
+    sized from the file's duration (no second copy of the samples; longer output is appended)."""
+    import subprocess
+    import tempfile
+
+    proc = run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)], log,
+               check=False, what=str(path))
+    try:
+        dur = float(str(proc.stdout).strip().splitlines()[0])
+    except (ValueError, IndexError):
+        dur = 0.0
+    buf = np.empty(max(1 << 16, int((dur + 2.0) * sample_rate)), dtype="<i4")
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", f"0:a:{ordinal}", "-ac", "1", "-ar",
+           str(sample_rate), "-f", "s32le", "-"]
+    if log is not None:
+        log.log("$ " + " ".join(cmd))
+    extra: list[bytes] = []
+    pos = 0
+    with tempfile.TemporaryFile() as errf:
+        dec = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
+        assert dec.stdout is not None
+        try:
+            mv = memoryview(buf).cast("B")
+            while pos < len(mv):
+                n = dec.stdout.readinto(mv[pos:])
+                if not n:
+                    break
+                pos += n
+            if pos == len(mv):
+                while chunk := dec.stdout.read(1 << 20):
+                    extra.append(chunk)
+            code = dec.wait()
+        finally:
+            if dec.poll() is None:
+                dec.kill()
+                dec.wait()
+        if code != 0:
+            errf.seek(0)
+            msg = errf.read().decode("utf-8", "replace").strip()[-500:]
+            raise MediaError(f"{path}: audio stream {ordinal} could not be decoded ({msg}); check the file")
+    if extra:
+        tail = b"".join(extra)
+        out = np.concatenate([buf[:pos // 4], aligned_frames(tail[:len(tail) - len(tail) % 4], 1)[:, 0]])
+    else:
+        out = buf[:pos // 4]
+    if out.size == 0:
+        raise MediaError(f"{path}: audio stream {ordinal} decoded to nothing")
+    return out

@@ -128,10 +128,8 @@ def _plan_stepping(ctx: JobContext, src, align: float, cfg, work: Path):  # type
     segs = list(src.diagnosis.segments)
     if len(segs) < 2:
         raise ca.CorrectionError(f"{src.key}: stepping was diagnosed but no delay segments were given")
-    ref = ca.decode_int32(a.reference, a.reference_stream.audio_ordinal, channels=1, sample_rate=ca.SEARCH_SR,
-                          log=ctx.log)[:, 0].copy()
-    tgt = ca.decode_int32(src.path, src.stream.audio_ordinal, channels=1, sample_rate=ca.SEARCH_SR,
-                          log=ctx.log)[:, 0].copy()
+    ref, tgt = ca.decode_search_pair(a.reference, a.reference_stream.audio_ordinal, src.path,
+                                     src.stream.audio_ordinal, ca.SEARCH_SR, ctx.log)
     chunk_s = float(ctx.settings.get("scan_chunk_duration", 15.0))
     centres = [(c.start_s + chunk_s / 2.0, c.raw_delay_ms) for c in src.chunks if c.accepted]
     zones = None
@@ -178,7 +176,7 @@ def _correct_item(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, pla
                 break
             ctx.log.log(f"[{kind.value}] {report.method}: QA failed" + (f" ({qa.reason})" if qa else ""))
     if plan is not None and getattr(plan, "reference16", None) is not None:
-        chunks = ca.measure_in_memory(plan.reference16, out, align, cfg)
+        chunks = ca.measure_in_memory(plan.reference16, out, align, cfg, gaps_s=plan.filled_gaps_s())
     else:
         chunks = ca.measure_track(a_ref, a_ord, out, cfg)
     qa = ca.judge_qa(chunks, align, cfg)

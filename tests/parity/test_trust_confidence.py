@@ -2,8 +2,9 @@
 
 Tolerance: identical integer lag; confidence within 1e-3 absolute (both compute 100·(1 − second/peak) in
 float64, from correlation values that agree to ~1e-6 relative: the Rust transforms run in float32 with the
-spectrum mask on, docs/analysis.md#correlation-precision; measured differences ≤ 2e-6). Hypothesis draws related pairs (delayed
-copy plus noise), unrelated pairs, and pairs scaled below and above the −60 dBFS silence gate.
+spectrum mask on, docs/analysis.md#correlation-precision; measured differences ≤ 2e-6). Hypothesis draws
+related pairs (delayed copy plus noise), unrelated pairs, and pairs scaled below and above the −60 dBFS
+silence gate.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ FULL = os.environ.get("VSG_REACH_FULL") == "1"
 full_only = pytest.mark.skipif(not FULL, reason="full reach set: set VSG_REACH_FULL=1")
 
 AD_BREAKS = [("reach_short_ad90", "reach_short_ref")] + [
-    pytest.param(n, "reach_ref", marks=full_only) for n in ("reach_ad30", "reach_ad90", "reach_ad180", "reach_adcut")]
+    pytest.param(n, "reach_ref", marks=full_only)
+    for n in ("reach_ad30", "reach_ad90", "reach_ad180", "reach_ad300", "reach_adcut")]
 TOL_MS = 2.0
 
 

@@ -39,7 +39,7 @@ full_only = pytest.mark.skipif(not FULL, reason="full reach set: set VSG_REACH_F
 OFFSETS = ["reach_short_pos40"] + [pytest.param(n, marks=full_only) for n in (
     "reach_pos40", "reach_neg40", "reach_pos300", "reach_neg300", "reach_recap", "reach_ident")]
 AD_BREAKS = ["reach_short_ad90"] + [pytest.param(n, marks=full_only) for n in (
-    "reach_ad30", "reach_ad90", "reach_ad180", "reach_adcut")]
+    "reach_ad30", "reach_ad90", "reach_ad180", "reach_ad300", "reach_adcut")]
 CONSTANT = ["delay_pos", "delay_neg", "dub", "noisy"] + [pytest.param(n, marks=full_only) for n in (
     "const_flac", "const_noisy_mp3", "dub_opus", "dub_ac3_51", "mne_only", "roomtone_gap", "trunc_other",
     "trunc_ref")]

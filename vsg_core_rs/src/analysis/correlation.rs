@@ -330,9 +330,15 @@ fn max_of(v: &[f64]) -> f64 {
 struct Spectra<T> {
     rs: Vec<Complex<T>>,
     ts: Vec<Complex<T>>,
+    norm: SccNorm,
+}
+
+/// SCC's normalisation, carried from the forward transforms to the score: the energies of both normalised
+/// signals and the target's (mean, std) used for its z-normalisation (zeros / None for the other methods).
+#[derive(Clone, Copy)]
+struct SccNorm {
     energy_r: f64,
     energy_t: f64,
-    /// SCC: the target's (mean, std) used for its z-normalisation.
     zt: Option<(f64, f64)>,
 }
 
@@ -379,9 +385,11 @@ fn spectra<T: Real>(
     Ok(Spectra {
         rs,
         ts,
-        energy_r,
-        energy_t,
-        zt,
+        norm: SccNorm {
+            energy_r,
+            energy_t,
+            zt,
+        },
     })
 }
 
@@ -583,9 +591,7 @@ fn refined_lag(peak: &Peak, a: &[f64], s: &[f64], pearson: bool, fit: bool, vsg:
 struct Searched {
     s: Vec<f64>,
     half: usize,
-    energy_r: f64,
-    energy_t: f64,
-    zt: Option<(f64, f64)>,
+    norm: SccNorm,
 }
 
 /// Forward spectra → weighted cross spectrum → inverse FFT → searched values, in the float type `T`.
@@ -601,13 +607,7 @@ fn transform<T: Real>(
     let (fwd, inv) = plans::<T>(n);
     let mut scratch =
         vec![Complex::new(T::zero(), T::zero()); fwd.get_scratch_len().max(inv.get_scratch_len())];
-    let Spectra {
-        mut rs,
-        ts,
-        energy_r,
-        energy_t,
-        zt,
-    } = spectra(r, t, scc, p, fwd.as_ref(), &mut scratch)?;
+    let Spectra { mut rs, ts, norm } = spectra(r, t, scc, p, fwd.as_ref(), &mut scratch)?;
     weight_cross_spectrum(&mut rs, &ts, method, p, n);
     drop(ts);
     // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
@@ -622,13 +622,7 @@ fn transform<T: Real>(
     drop(rs);
     drop(scratch);
     let (s, half) = searched_values(&buf, n, r.len(), t.len(), ascending);
-    Ok(Searched {
-        s,
-        half,
-        energy_r,
-        energy_t,
-        zt,
-    })
+    Ok(Searched { s, half, norm })
 }
 
 /// Correlate one chunk `r` (length L) against the target window `t` (length L, or L + 2M): forward spectra →
@@ -657,9 +651,11 @@ pub fn correlate_chunk(
     let Searched {
         s,
         half,
-        energy_r,
-        energy_t,
-        zt,
+        norm: SccNorm {
+            energy_r,
+            energy_t,
+            zt,
+        },
     } = x;
     let pearson = scc && window && p.pearson_scc;
     let a: Vec<f64> = if pearson {

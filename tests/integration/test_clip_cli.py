@@ -197,24 +197,36 @@ def test_api_lists(ref: Path, tmp_path: Path, capsys) -> None:
     assert sorted(p.name for p in (tmp_path / "g").iterdir()) == ["a.mkv", "ref_clip_00-20_to_00-22.mkv"]
 
 
-def test_ctrl_c_removes_the_partial_output(ref: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def long_encode_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 s of 640×360 test pattern with a tone: an accurate ``veryslow`` clip of it takes tens of seconds,
+    so a Ctrl+C a moment after the partial appears always lands mid-encode (the generated 'ref' is so small
+    that its whole encode finished within 0.1 s of the partial appearing, and the SIGINT found a done job)."""
+    out = tmp_path_factory.mktemp("long") / "pattern.mkv"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=24:d=60",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=60", "-c:v", "libx264", "-preset",
+                    "ultrafast", "-g", "48", "-c:a", "flac", str(out)], check=True)
+    return out
+
+
+def test_ctrl_c_removes_the_partial_output(long_encode_source: Path, tmp_path: Path) -> None:
     env = dict(os.environ)
-    p = subprocess.Popen([sys.executable, "-m", "vsg_core.cli", "clip", str(ref), "-s", "0", "-e", "3:00",
-                          "--accurate", "--preset", "veryslow", "-o", str(tmp_path / "out.mkv")],
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    p = subprocess.Popen([sys.executable, "-m", "vsg_core.cli", "clip", str(long_encode_source), "-s", "0",
+                          "-e", "1:00", "--accurate", "--preset", "veryslow", "-o", str(out_dir / "out.mkv")],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(".partial" in f.name for f in tmp_path.iterdir()):
+    while time.monotonic() < deadline and not any(".partial" in f.name for f in out_dir.iterdir()):
         time.sleep(0.05)
-    partial = [f for f in tmp_path.iterdir() if ".partial" in f.name]
+    partial = [f for f in out_dir.iterdir() if ".partial" in f.name]
     assert partial, "the clip never started writing"
-    # Interrupt at once: on an idle machine the rest of the encode takes only a few seconds (a 1 s wait here let
-    # the clip finish first in CI, and the late SIGINT then found a finished job).
-    time.sleep(0.1)
+    time.sleep(0.5)
     assert partial[0].exists() and p.poll() is None, "the clip finished before it could be interrupted"
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130, err
-    assert list(tmp_path.iterdir()) == []
+    assert list(out_dir.iterdir()) == []
 
 
 def test_progress_bar_only_on_a_terminal(ref: Path, tmp_path: Path) -> None:

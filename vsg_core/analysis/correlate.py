@@ -487,6 +487,14 @@ GUIDE_MARGIN_S = 0.25            # the other chunks: target window ± this aroun
 GUIDE_CONFIRM_PCT = 80.0         # a chunk confirms the line with this confidence (docs/analysis.md#guided-search)
 
 
+def confirms(rec: ChunkResult | None, expected_ms: float, opts: CorrelationOptions) -> bool:
+    """A narrow (±``GUIDE_MARGIN_S``) search's record confirms the expected delay: its peak lies within half
+    the margin of it with a confidence of at least ``GUIDE_CONFIRM_PCT`` (never below the acceptance
+    threshold). Used by the guided pass and by the post-mux audit."""
+    return (rec is not None and rec.match_pct >= max(GUIDE_CONFIRM_PCT, opts.min_match_pct)
+            and abs(rec.raw_delay_ms - expected_ms) <= GUIDE_MARGIN_S * 500.0)
+
+
 def _guided(opts: CorrelationOptions, keys: Sequence[str], speed: dec.Speed | None, n_chunks: int) -> bool:
     """The guided pass applies to a plain single-method FFT run of the vsg profile with enough chunks."""
     return (opts.guided and opts.profile == "vsg" and speed is None and len(keys) == 1
@@ -567,8 +575,7 @@ def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOpti
             redo = []
             for j, (i, g) in enumerate(zip(rest, guide_ms, strict=True)):
                 r = by_index.get(chunks[i].index)
-                if (r is not None and r.match_pct >= max(GUIDE_CONFIRM_PCT, opts.min_match_pct)
-                        and abs(r.raw_delay_ms - g) <= GUIDE_MARGIN_S * 500.0):
+                if r is not None and confirms(r, g, opts):
                     for k in keys:
                         results[k] += [x for x in narrow[k] if x.index == r.index]
                 else:

@@ -35,8 +35,6 @@ AUDIT_WINDOW_S = 10.0        # length of one audit window
 AUDIT_HOP_S = 15.0           # one window per this much audio: every part of the track is looked at
 AUDIT_SEARCH_S = 10.0        # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
 MIN_MATCHED_SHARE = 0.5      # of the non-silent windows, at least this share must match the reference
-AUDIT_NARROW_S = 0.25         # first search of every window: ±this around 0 (measure_windows)
-AUDIT_CONFIRM_PCT = 80.0      # confidence a window needs to be measured by the narrow search alone
 
 
 def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = None,
@@ -59,21 +57,19 @@ def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = Non
 def measure_windows(ref: np.ndarray, tgt: np.ndarray) -> list[AuditWindow]:
     """Residual offset of ``tgt`` against ``ref`` in windows spread over the whole common length.
 
-    Every window is first searched ±``AUDIT_NARROW_S`` around 0 (an in-sync track's residual is a fraction of
-    a millisecond); a window confirms there with a peak inside ±half that and a confidence of at least
-    ``AUDIT_CONFIRM_PCT`` (the guided search's bar, docs/analysis.md#guided-search). Every other window — off,
+    Every window is first searched ±``GUIDE_MARGIN_S`` around 0 (an in-sync track's residual is a fraction of
+    a millisecond) and measured there when it ``confirms`` 0 (the guided search's rule,
+    docs/analysis.md#guided-search). Every other window — off,
     quiet, ambiguous — is searched over the full ±``AUDIT_SEARCH_S``, so a track that is off is measured as
     before (docs/audit.md)."""
-    from ..analysis.correlate import correlate_arrays
+    from ..analysis.correlate import GUIDE_MARGIN_S, confirms, correlate_arrays
 
     common_s = min(ref.size, tgt.size) / SR
     count = max(2, int(np.ceil(common_s / AUDIT_HOP_S)))
     opts = CorrelationOptions(chunk_count=count, chunk_duration_s=AUDIT_WINDOW_S, search_range_s=AUDIT_SEARCH_S,
                               scan_start_pct=0.0, scan_end_pct=100.0, speed_compensation=False)
-    narrow = correlate_arrays(ref, tgt, opts.with_(search_range_s=AUDIT_NARROW_S)).chunks
-    done = {c.index: c for c in narrow
-            if c.match_pct >= max(AUDIT_CONFIRM_PCT, opts.min_match_pct)
-            and abs(c.raw_delay_ms) <= AUDIT_NARROW_S * 500.0}
+    narrow = correlate_arrays(ref, tgt, opts.with_(search_range_s=GUIDE_MARGIN_S)).chunks
+    done = {c.index: c for c in narrow if confirms(c, 0.0, opts)}
     redo = [c.index for c in narrow if c.index not in done]
     if redo:
         done.update({c.index: c for c in correlate_arrays(ref, tgt, opts, only=set(redo)).chunks})

@@ -10,8 +10,10 @@ be read as an option or an option file.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import ctypes.util
+import functools
 import os
 import shlex
 import signal
@@ -60,13 +62,34 @@ _PRCTL = _load_prctl() if os.name == "posix" and os.uname().sysname == "Linux" e
 _PR_SET_PDEATHSIG = 1
 
 
-def _child_setup() -> None:  # runs in the child between fork and exec: no allocation-heavy work
+_NICE: contextvars.ContextVar[int] = contextvars.ContextVar("vsg_child_nice", default=0)
+
+
+@contextlib.contextmanager
+def lower_priority(increment: int = 10) -> Iterator[None]:
+    """Children started within this block (and in contexts copied from it) run ``increment`` nice levels
+    lower: work that fills idle CPU time without slowing the job's critical path (docs/analysis.md#guided-search)."""
+    token = _NICE.set(increment)
+    try:
+        yield
+    finally:
+        _NICE.reset(token)
+
+
+def _child_setup(nice: int = 0) -> None:  # runs in the child between fork and exec: no allocation-heavy work
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
 
 
 def child_options() -> dict:
-    """Popen keyword arguments for every child: own process group, dies with vsg (Linux)."""
+    """Popen keyword arguments for every child: own process group, dies with vsg (Linux), lowered priority
+    inside :func:`lower_priority`."""
+    nice = _NICE.get()
+    if nice:
+        return {"process_group": 0, "preexec_fn": functools.partial(_child_setup, nice)}
     return {"process_group": 0, "preexec_fn": _child_setup if _PRCTL is not None else None}
 
 

@@ -42,6 +42,7 @@ from ..backend import active_backend
 from ..identification import audio_info
 from ..log import JobLog
 from ..progress import report_chunks
+from ..runner import lower_priority
 from . import decode as dec
 from .chunks import Chunk, place_chunks
 from .correlation_options import (
@@ -444,12 +445,12 @@ def _tgt_windows(chunks: Sequence[Chunk], shifts: Sequence[int], margin: int, se
 
 def _decode_async(stack: contextlib.ExitStack, ex: ThreadPoolExecutor, info: dec.AudioInfo,
                   windows: list[dec.Window], opts: CorrelationOptions, log: JobLog | None,
-                  speed: dec.Speed | None = None) -> tuple[dec.WindowStore, Future[str]]:
+                  speed: dec.Speed | None = None, parts: int | None = None) -> tuple[dec.WindowStore, Future[str]]:
     """A window store (removed when ``stack`` closes) being filled by ``ex``; the decode runs in the caller's
-    context, so the job's cancel token reaches its ffmpeg."""
+    context, so the job's cancel token reaches its ffmpeg. ``parts``: concurrent ffmpeg runs."""
     store = stack.enter_context(dec.window_store(windows))
     fut = ex.submit(contextvars.copy_context().run, dec.decode_windows, info, store, mode=opts.decode,
-                    use_soxr=opts.use_soxr, log=log, speed=speed)
+                    use_soxr=opts.use_soxr, log=log, speed=speed, parts=parts)
     return store, fut
 
 
@@ -550,10 +551,15 @@ def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOpti
         return out
 
     with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=3) as ex:
+        # critical path: the anchors' windows (each target window in its own ffmpeg run), then their
+        # correlation, then the narrow target windows; the other reference windows are decoded at a lower
+        # priority, in the CPU time the critical path leaves idle
         ars, far = _decode_async(stack, ex, ri, _ref_windows(pick(a_idx), settle), opts, log)
-        ats, fat = _decode_async(stack, ex, ti, _tgt_windows(pick(a_idx), zero, full_m, settle), opts, log)
+        ats, fat = _decode_async(stack, ex, ti, _tgt_windows(pick(a_idx), zero, full_m, settle), opts, log,
+                                 parts=len(a_idx))
         tstores = [ats]
-        rrs, frr = _decode_async(stack, ex, ri, _ref_windows(pick(rest), settle), opts, log)
+        with lower_priority():
+            rrs, frr = _decode_async(stack, ex, ri, _ref_windows(pick(rest), settle), opts, log)
         how = dict(zip(("ref", "tgt"), wait(far, fat), strict=True))
         first = correlate(a_idx, [_Slot(ars, j) for j in range(len(a_idx))],
                           [_Slot(ats, j) for j in range(len(a_idx))], zero, None, 0)
@@ -567,7 +573,8 @@ def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOpti
         if line is not None:
             guide_ms = [line(chunks[i].start_s) for i in rest]
             shifts = [round(g * SR / 1000.0) for g in guide_ms]
-            nts, fnt = _decode_async(stack, ex, ti, _tgt_windows(pick(rest), shifts, m, settle), opts, log)
+            nts, fnt = _decode_async(stack, ex, ti, _tgt_windows(pick(rest), shifts, m, settle), opts, log,
+                                     parts=dec.cpu_count())
             tstores.append(nts)
             wait(frr, fnt)
             narrow = correlate(rest, rref, [_Slot(nts, j) for j in range(len(rest))], shifts, m, len(a_idx))

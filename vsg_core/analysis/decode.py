@@ -192,10 +192,25 @@ def decoder_args(codec: str) -> list[str]:
 
 def _align(buf: bytes | bytearray, name: str, log: JobLog | None) -> int:
     """Usable byte count of a PCM buffer (trailing-bytes rule, docs/analysis.md#decoding)."""
-    extra = len(buf) % 4
+    return _align_size(len(buf), name, log)
+
+
+def _align_size(size: int, name: str, log: JobLog | None) -> int:
+    extra = size % 4
     if extra and log is not None:
         log.log(f"[BUFFER ALIGNMENT] Trimmed {extra} bytes from {name} (likely Opus/other codec)")
-    return len(buf) - extra
+    return size - extra
+
+
+def _keep(store: WindowStore, i: int, offset: int, name: str | None, log: JobLog | None) -> None:
+    """ffmpeg's ``<window>.raw`` becomes window i's file, the window beginning ``offset`` samples into it."""
+    raw = store.path(i).with_name(store.path(i).name + ".raw")
+    if not raw.is_file():
+        return
+    if name is not None:
+        _align_size(raw.stat().st_size, name, log)
+    os.replace(raw, store.path(i))
+    store.offsets[i] = max(0, offset)
 
 
 @dataclass(frozen=True)
@@ -258,35 +273,44 @@ class Window:
 
 
 class WindowStore:
-    """Decoded windows kept in temporary float32 files; ``load(i)`` reads window i (zeros outside the track)."""
+    """Decoded windows kept in temporary float32 files; ``load(i)`` reads window i (zeros outside the track).
+
+    A window's file may hold decoded samples before the window (a seek's pre-roll) and after it: ``offsets[i]``
+    is the sample of the file where window i begins, so ffmpeg's output is used where it was written, never
+    read and written again."""
 
     def __init__(self, windows: Sequence[Window], directory: Path) -> None:
         self.windows = list(windows)
         self.dir = directory
+        self.offsets: dict[int, int] = {}       # sample of window i's file where the window begins (default 0)
         self.total_samples: int | None = None   # decoded track length when known (stream mode)
 
     def path(self, i: int) -> Path:
         return self.dir / f"w{i:04d}.f32"
 
+    def _span(self, i: int) -> tuple[int, int]:
+        """(lead zeros, decoded samples) of window i."""
+        w = self.windows[i]
+        p = self.path(i)
+        got = p.stat().st_size // 4 - self.offsets.get(i, 0) if p.is_file() else 0
+        lead = max(0, -w.start)
+        return lead, max(0, min(got, w.length - lead))
+
     def load(self, i: int) -> np.ndarray:
         w = self.windows[i]
+        lead, m = self._span(i)
+        if m <= 0:
+            return np.zeros(w.length, dtype=np.float32)
+        got = np.fromfile(self.path(i), dtype="<f4", count=m, offset=4 * self.offsets.get(i, 0))
+        if lead == 0 and got.size == w.length:
+            return got
         out = np.zeros(w.length, dtype=np.float32)
-        p = self.path(i)
-        if p.is_file():
-            got = np.fromfile(p, dtype="<f4")
-            lead = max(0, -w.start)
-            m = min(got.size, w.length - lead)
-            if m > 0:
-                out[lead:lead + m] = got[:m]
+        out[lead:lead + got.size] = got
         return out
 
     def decoded(self, i: int) -> int:
         """Samples of window i that hold decoded audio (the rest of ``load(i)`` is zero padding)."""
-        w = self.windows[i]
-        p = self.path(i)
-        got = p.stat().st_size // 4 if p.is_file() else 0
-        lead = max(0, -w.start)
-        return max(0, min(got, w.length - lead))
+        return self._span(i)[1]
 
     def decoded_end(self) -> int | None:
         """Decoded track length in samples when a window ran into the end of the audio, else None."""
@@ -352,16 +376,10 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
         run(cmd, log, what=info.path.name)
     except Exception as e:
         raise MediaError(f"ffmpeg decode failed for {info.path.name}: {e}") from e
-    for i, w in enumerate(store.windows):
+    for i in range(len(store)):
         if skips[i] < 0:
             continue
-        raw = store.path(i).with_name(store.path(i).name + ".raw")
-        data = raw.read_bytes()
-        raw.unlink()
-        n = _align(data, info.path.name, log) // 4
-        x = np.frombuffer(data, dtype="<f4", count=n)
-        keep = w.start + w.length - max(0, w.start)
-        x[skips[i]:skips[i] + keep].tofile(store.path(i))
+        _keep(store, i, skips[i], info.path.name, log)
 
 
 _FIRST_FRAME = re.compile(r"\[Parsed_ashowinfo_(\d+) @ [^\]]*\] n:0 pts:(-?\d+) .* nb_samples:(\d+) ")
@@ -418,9 +436,8 @@ def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool
         w = store.windows[i]
         a, b = max(0, w.start), w.start + w.length
         raw = store.path(i).with_name(store.path(i).name + ".raw")
-        data = raw.read_bytes()
-        raw.unlink()
-        x = np.frombuffer(data, dtype="<f4", count=_align(data, info.path.name, log) // 4)
+        size = raw.stat().st_size if raw.is_file() else 0
+        n = _align_size(size, info.path.name, log) // 4
         if a - pre <= 0:
             pos = 0
         else:
@@ -436,10 +453,10 @@ def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool
             pos = 0 if packet <= 0 else packet * n_frame - skip + dropped
             if a - pos < n_frame:                      # not even one warm-up frame before the window
                 raise _NotCovered(f"window {i}: landed at {pos}, after {a - n_frame}")
-        if pos + x.size < b and pos + x.size < info.est_samples - SR:
+        if pos + n < b and pos + n < info.est_samples - SR:
             # short, yet not at the end of the track
-            raise _NotCovered(f"window {i}: decoded {x.size} samples from {pos}, short of {b}")
-        x[a - pos:b - pos].tofile(store.path(i))
+            raise _NotCovered(f"window {i}: decoded {n} samples from {pos}, short of {b}")
+        _keep(store, i, a - pos, None, None)
 
 
 def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
@@ -511,23 +528,30 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
 PARALLEL_WINDOW_S = 150.0     # seconds of windows per ffmpeg run before the windows are split over several
 
 
-def decode_groups(store: WindowStore) -> list[list[int]]:
+def decode_groups(store: WindowStore, parts: int | None = None) -> list[list[int]]:
     """The windows split into groups decoded by concurrent ffmpeg runs (an ffmpeg run decodes its inputs one
-    after the other on one core): one group per ``PARALLEL_WINDOW_S`` seconds of windows, at most one per
-    CPU, consecutive windows of about equal total length. 10 reference chunks of 15 s: one run; their 45 s
-    target windows: two (on 2 CPUs), so the target no longer takes three times as long as the reference."""
+    after the other on one core): ``parts`` groups when given (at most one per window), else one group per
+    ``PARALLEL_WINDOW_S`` seconds of windows, at most one per CPU; consecutive windows of about equal total
+    length. 10 reference chunks of 15 s: one run; their 45 s target windows: two (on 2 CPUs), so the target
+    no longer takes three times as long as the reference."""
     total = sum(max(0, w.length) for w in store.windows) / SR
-    parts = max(1, min(cpu_count(), len(store), round(total / PARALLEL_WINDOW_S)))
+    if parts is None:
+        parts = max(1, min(cpu_count(), len(store), round(total / PARALLEL_WINDOW_S)))
+    parts = max(1, min(parts, len(store)))
     if parts == 1:
         return [list(range(len(store)))]
     bounds = np.cumsum([max(0, w.length) for w in store.windows])
-    cut = [int(np.searchsorted(bounds, bounds[-1] * p / parts)) for p in range(1, parts)]
-    edges = [0, *cut, len(store)]
+    n = len(store)
+    edges = [0]
+    for p in range(1, parts):    # cut after the window whose end is nearest p/parts of the total, ≥ 1 per group
+        near = int(np.argmin(np.abs(bounds - bounds[-1] * p / parts))) + 1
+        edges.append(min(max(near, edges[-1] + 1), n - (parts - p)))
+    edges.append(n)
     return [list(range(a, b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
-def _in_parallel(store: WindowStore, fill: Callable[[Sequence[int]], None]) -> None:
-    groups = decode_groups(store)
+def _in_parallel(store: WindowStore, fill: Callable[[Sequence[int]], None], parts: int | None = None) -> None:
+    groups = decode_groups(store, parts)
     if len(groups) == 1:
         fill(groups[0])
         return
@@ -539,19 +563,20 @@ def _in_parallel(store: WindowStore, fill: Callable[[Sequence[int]], None]) -> N
 
 
 def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", use_soxr: bool = False,
-                   log: JobLog | None = None, speed: Speed | None = None) -> str:
-    """Fill ``store``; returns the strategy used (``seek``, ``framed`` or ``stream``)."""
+                   log: JobLog | None = None, speed: Speed | None = None, parts: int | None = None) -> str:
+    """Fill ``store``; returns the strategy used (``seek``, ``framed`` or ``stream``). ``parts``: the number
+    of concurrent ffmpeg runs the windows are split over (default: by their length, ``decode_groups``)."""
     # a sought window through asetrate is not sample-exact (measured: ±0.3 ms jitter, one chunk a frame
     # off), so a speed-compensated decode always streams
     use_seek = mode == "seek" or (mode == "auto" and speed is None and seek_is_exact(info))
     if use_seek:
         _in_parallel(store, lambda only: decode_windows_seek(info, store, use_soxr=use_soxr, log=log,
-                                                             speed=speed, only=only))
+                                                             speed=speed, only=only), parts)
         return "seek"
     if mode in ("auto", "framed") and speed is None and frame_grid(info) is not None:
         try:
             _in_parallel(store, lambda only: decode_windows_framed(info, store, use_soxr=use_soxr, log=log,
-                                                                   only=only))
+                                                                   only=only), parts)
             return "framed"
         except _NotCovered as e:
             if log is not None:

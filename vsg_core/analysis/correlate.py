@@ -595,6 +595,10 @@ def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOpti
         t = time.perf_counter()
         located, full_j = _located_anchors(pick(a_idx), ars, ats, full_m, m, settle, opts, key, be)
         t_corr += time.perf_counter() - t
+        if log is not None:
+            log.log(f"[Guided] Anchor chunks located at {SR // ANCHOR_DECIMATION // 1000} kHz and confirmed at "
+                    f"48 kHz: {len(located)} of {len(a_idx)}"
+                    + (f"; {len(full_j)} searched over the full ±{full_m / SR:g} s" if full_j else ""))
         first = {k: list(located) if k == key else [] for k in keys}
         if full_j:
             more = correlate([a_idx[j] for j in full_j], [_Slot(ars, j) for j in full_j],

@@ -29,6 +29,7 @@ import contextlib
 import contextvars
 import dataclasses
 import gc
+import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -108,11 +109,10 @@ def _return_large_blocks_to_the_os() -> None:
     _malloc_tuned = True
     try:
         import ctypes
-        import ctypes.util
 
-        name = ctypes.util.find_library("c")
-        if name and "libc.so" in name:
-            ctypes.CDLL(name).mallopt(-3, MMAP_THRESHOLD)   # M_MMAP_THRESHOLD
+        if sys.platform.startswith("linux"):
+            # glibc's soname (ctypes.util.find_library would run `ldconfig -p` to learn it); musl has no mallopt
+            ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)   # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
 

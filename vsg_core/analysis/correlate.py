@@ -35,6 +35,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -571,24 +572,47 @@ def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOpti
             skipped.extend(skip)
         return res
 
-    def wait(*futs: Future[str]) -> list[str]:
+    def wait(*futs: Future[Any]) -> list[Any]:
         nonlocal t_dec
         t = time.perf_counter()
         out = [_cancel.wait_result(f) for f in futs]
         t_dec += time.perf_counter() - t
         return out
 
+    # both streams decodable window by window: a reference window and the target windows of the same chunks
+    # share one ffmpeg run (each ffmpeg start costs ~60 ms of CPU): one run per anchor, then one per half of
+    # the other chunks (their reference windows with their narrow target windows)
+    together = (opts.decode == "auto" and dec.windowed_mode(ri) is not None
+                and dec.windowed_mode(ti) is not None)
     with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=3) as ex:
-        # critical path: the anchors' windows (each target window in its own ffmpeg run), then their
-        # correlation, then the narrow target windows; the other reference windows are decoded at a lower
-        # priority, in the CPU time the critical path leaves idle
-        ars, far = _decode_async(stack, ex, ri, _ref_windows(pick(a_idx), settle), opts, log)
-        ats, fat = _decode_async(stack, ex, ti, _tgt_windows(pick(a_idx), zero, full_m, settle), opts, log,
-                                 parts=len(a_idx))
+        def store(windows: list[dec.Window]) -> dec.WindowStore:
+            return stack.enter_context(dec.window_store(windows))
+
+        def pairs(rs: dec.WindowStore, ts: dec.WindowStore, groups: Sequence[Sequence[int]]
+                  ) -> list[Future[list[str]]]:
+            return [ex.submit(contextvars.copy_context().run, dec.decode_windows_together,
+                              [(ri, rs, g), (ti, ts, g)], use_soxr=opts.use_soxr, log=log) for g in groups]
+
+        ref_rest: list[Future[str]] = []       # the other chunks' reference windows (when decoded alone)
+        if together:
+            ars = store(_ref_windows(pick(a_idx), settle))
+            ats = store(_tgt_windows(pick(a_idx), zero, full_m, settle))
+            rrs = store(_ref_windows(pick(rest), settle))      # decoded later, with their target windows
+            modes = wait(*pairs(ars, ats, [[j] for j in range(len(a_idx))]))[0]
+            how = {"ref": modes[0], "tgt": modes[1]}
+        else:
+            # critical path: the anchors' windows (each target window in its own ffmpeg run), then their
+            # correlation, then the narrow target windows; the other reference windows are decoded at a lower
+            # priority, in the CPU time the critical path leaves idle
+            ars, far = _decode_async(stack, ex, ri, _ref_windows(pick(a_idx), settle), opts, log)
+            ats, fat = _decode_async(stack, ex, ti, _tgt_windows(pick(a_idx), zero, full_m, settle), opts, log,
+                                     parts=len(a_idx))
+            with lower_priority():
+                rrs, frr = _decode_async(stack, ex, ri, _ref_windows(pick(rest), settle), opts, log)
+            ref_rest.append(frr)
+            how = dict(zip(("ref", "tgt"), wait(far, fat), strict=True))
         tstores = [ats]
-        with lower_priority():
-            rrs, frr = _decode_async(stack, ex, ri, _ref_windows(pick(rest), settle), opts, log)
-        how = dict(zip(("ref", "tgt"), wait(far, fat), strict=True))
+        rest_decoded = not together
         # each anchor located at 8 kHz, then searched at 48 kHz ±GUIDE_MARGIN_S there; an anchor that the
         # coarse search does not place clearly, or whose 48 kHz search does not confirm the place, is searched
         # over the full range at 48 kHz
@@ -615,10 +639,15 @@ def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOpti
         if line is not None:
             guide_ms = [line(chunks[i].start_s) for i in rest]
             shifts = [round(g * SR / 1000.0) for g in guide_ms]
-            nts, fnt = _decode_async(stack, ex, ti, _tgt_windows(pick(rest), shifts, m, settle), opts, log,
-                                     parts=dec.cpu_count())
+            if together:
+                nts = store(_tgt_windows(pick(rest), shifts, m, settle))
+                wait(*pairs(rrs, nts, dec.decode_groups(nts, dec.cpu_count())))
+                rest_decoded = True
+            else:
+                nts, fnt = _decode_async(stack, ex, ti, _tgt_windows(pick(rest), shifts, m, settle), opts, log,
+                                         parts=dec.cpu_count())
+                wait(*ref_rest, fnt)
             tstores.append(nts)
-            wait(frr, fnt)
             narrow = correlate(rest, rref, [_Slot(nts, j) for j in range(len(rest))], shifts, m, len(a_idx))
             by_index = {r.index: r for r in narrow[key]}
             redo = []
@@ -639,15 +668,21 @@ def _windowed_guided(ri: dec.AudioInfo, ti: dec.AudioInfo, opts: CorrelationOpti
             log.log("[Guided] The anchor chunks do not agree: every chunk is searched over the full range")
         if redo:
             idx = [rest[j] for j in redo]
-            fts, fft_ = _decode_async(stack, ex, ti, _tgt_windows(pick(idx), zero, full_m, settle), opts, log)
+            if not rest_decoded:           # no guide line: every other chunk, reference and target, in full
+                fts = store(_tgt_windows(pick(idx), zero, full_m, settle))
+                wait(*pairs(rrs, fts, dec.decode_groups(fts, dec.cpu_count())))
+                rest_decoded = True
+            else:
+                fts, fft_ = _decode_async(stack, ex, ti, _tgt_windows(pick(idx), zero, full_m, settle), opts,
+                                          log)
+                wait(*ref_rest, fft_)
             tstores.append(fts)
-            wait(frr, fft_)
             again = correlate(idx, [rref[j] for j in redo], [_Slot(fts, j) for j in range(len(idx))], zero, None,
                               n - len(idx))
             for k in keys:
                 results[k] += again[k]
-        wait(frr)
-        ref_end = _min_end(st.decoded_end() for st in (ars, rrs))
+        wait(*ref_rest)
+        ref_end = _min_end(st.decoded_end() for st in (ars, rrs) if st is ars or rest_decoded)
         tgt_end = _min_end(st.decoded_end() for st in tstores)
     for k in keys:
         results[k].sort(key=lambda r: r.index)

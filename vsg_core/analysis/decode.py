@@ -308,6 +308,12 @@ class WindowStore:
         out[lead:lead + got.size] = got
         return out
 
+    def forget(self, i: int) -> None:
+        """Remove what was decoded of window i (before it is decoded again another way)."""
+        self.path(i).unlink(missing_ok=True)
+        self.path(i).with_name(self.path(i).name + ".raw").unlink(missing_ok=True)
+        self.offsets.pop(i, None)
+
     def decoded(self, i: int) -> int:
         """Samples of window i that hold decoded audio (the rest of ``load(i)`` is zero padding)."""
         return self._span(i)[1]
@@ -333,15 +339,22 @@ def window_store(windows: Sequence[Window]) -> Iterator[WindowStore]:
         shutil.rmtree(d, ignore_errors=True)
 
 
-def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                        log: JobLog | None = None, speed: Speed | None = None,
-                        only: Sequence[int] | None = None) -> None:
-    """Fill ``store`` with one ffmpeg run that seeks to every window (see module docstring).
+@dataclass
+class _Plan:
+    """One file's part of an ffmpeg run: input options, filter chains, outputs, and what to do afterwards with
+    the run's stderr (place each window in its file)."""
 
-    With ``speed`` (only on request: not sample-exact), window coordinates are on the slowed-down timeline
-    (sample i ↔ track time i / SR / speed.effective).
-    """
-    tools = require("ffmpeg")
+    inputs: list[str]
+    chains: list[str]
+    outputs: list[str]
+    finish: Callable[[str], None]
+
+
+def _seek_plan(info: AudioInfo, store: WindowStore, use_soxr: bool, log: JobLog | None, speed: Speed | None,
+               only: Sequence[int] | None, k0: int = 0) -> _Plan | None:
+    """Inputs ``k0…`` of a run that seeks to every window (see module docstring). With ``speed`` (only on
+    request: not sample-exact), window coordinates are on the slowed-down timeline (sample i ↔ track time
+    i / SR / speed.effective)."""
     s_eff = speed.effective if speed is not None else 1.0
     pre = round(SEEK_PREROLL_S * SR)
     offset = info.start_s - info.file_start_s
@@ -349,14 +362,12 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
     grid = frames.pop() if len(frames) == 1 and speed is None and info.sample_rate == SR else 480
     inputs: list[str] = []
     outputs: list[str] = []
-    skips: list[int] = []
-    k = 0
+    skips: dict[int, int] = {}
     subset = set(range(len(store))) if only is None else set(only)
     for i, w in enumerate(store.windows):
         a = max(0, w.start)
         b = w.start + w.length
         if b <= a or i not in subset:
-            skips.append(-1)
             continue
         # seek to a frame boundary before the pre-roll: ffmpeg drops a packet that a seek time falls
         # inside (measured: FLAC muxed by mkvmerge, window 1536 samples late), frames start at multiples of
@@ -366,34 +377,31 @@ def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool =
         dur = (b - first) / SR / s_eff + 0.05
         inputs += [*decoder_args(info.codec), "-ss", f"{offset + t0:.6f}", "-t", f"{dur:.6f}",
                    "-i", str(info.path)]
-        outputs += ["-map", f"{k}:a:{info.ordinal}", *_pcm_args(use_soxr, speed), str(store.path(i)) + ".raw"]
-        skips.append(a - first)
-        k += 1
-    if k == 0:
-        return
-    cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", "-y", *inputs, *outputs]
-    try:
-        run(cmd, log, what=info.path.name)
-    except Exception as e:
-        raise MediaError(f"ffmpeg decode failed for {info.path.name}: {e}") from e
-    for i in range(len(store)):
-        if skips[i] < 0:
-            continue
-        _keep(store, i, skips[i], info.path.name, log)
+        outputs += ["-map", f"{k0 + len(skips)}:a:{info.ordinal}", *_pcm_args(use_soxr, speed),
+                    str(store.path(i)) + ".raw"]
+        skips[i] = a - first
+    if not skips:
+        return None
+
+    def finish(_stderr: str) -> None:
+        for i, skip in skips.items():
+            _keep(store, i, skip, info.path.name, log)
+
+    return _Plan(inputs, [], outputs, finish)
 
 
 _FIRST_FRAME = re.compile(r"\[Parsed_ashowinfo_(\d+) @ [^\]]*\] n:0 pts:(-?\d+) .* nb_samples:(\d+) ")
 
 
-def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                          log: JobLog | None = None, only: Sequence[int] | None = None) -> None:
-    """Fill ``store`` by seeking without trimming and placing each window by its first packet's index
-    (module docstring). Raises ``_NotCovered`` when a window cannot be placed with a warm decoder."""
+def _framed_plan(info: AudioInfo, store: WindowStore, use_soxr: bool, log: JobLog | None,
+                 only: Sequence[int] | None, k0: int = 0, c0: int = 0) -> _Plan | None:
+    """Inputs ``k0…`` and filter chains ``c0…`` of a run that seeks without trimming and places each window
+    by its first packet's index (module docstring). Its ``finish`` raises ``_NotCovered`` when a window cannot
+    be placed with a warm decoder."""
     grid = frame_grid(info)
     if grid is None:
         raise _NotCovered("no constant frame grid")
     n_frame, skip = grid
-    tools = require("ffmpeg")
     pre = max(round(SEEK_PREROLL_S * SR), 2 * n_frame)
     offset = info.start_s - info.file_start_s
     start48 = round(info.start_s * SR)
@@ -406,7 +414,7 @@ def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool
         a, b = max(0, w.start), w.start + w.length
         if b <= a or i not in subset:
             continue
-        k = len(todo)
+        k = k0 + len(todo)
         first = a - pre
         if first <= 0:       # from the start: no seek, the output is the full decode's first samples
             inputs += ["-i", str(info.path)]
@@ -415,59 +423,141 @@ def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool
         # the seek lands on the cue before the target, unknown beforehand: instead of an input duration the
         # chain ends two frames past the window on the timeline (sample i of a full decode has timestamp
         # ≈ i + D + stream start, ±48 samples of ms rounding), and ffmpeg stops reading that input.
-        # Filter k·2 of the graph is chain k's ashowinfo (its log name: Parsed_ashowinfo_<2k>).
-        chains.append(f"[{k}:a:{info.ordinal}]ashowinfo,atrim=end_pts={start48 + skip + b + 2 * n_frame}[o{k}]")
-        outputs += ["-map", f"[o{k}]", *_pcm_args(use_soxr, None), str(store.path(i)) + ".raw"]
+        # Filter 2c of the graph is chain c's ashowinfo (its log name: Parsed_ashowinfo_<2c>).
+        c = c0 + len(todo)
+        chains.append(f"[{k}:a:{info.ordinal}]ashowinfo,atrim=end_pts={start48 + skip + b + 2 * n_frame}[o{c}]")
+        outputs += ["-map", f"[o{c}]", *_pcm_args(use_soxr, None), str(store.path(i)) + ".raw"]
         todo.append(i)
     if not todo:
-        return
-    cmd = [tools["ffmpeg"], "-nostdin", "-hide_banner", "-nostats", "-v", "info", "-y", *inputs,
-           "-filter_complex", ";".join(chains), *outputs]
+        return None
+
+    def finish(stderr: str) -> None:
+        firsts: dict[int, tuple[int, int]] = {}
+        for line in stderr.splitlines():
+            m = _FIRST_FRAME.search(line)
+            if m:
+                firsts[int(m.group(1))] = (int(m.group(2)), int(m.group(3)))
+        for k, i in enumerate(todo):
+            w = store.windows[i]
+            a, b = max(0, w.start), w.start + w.length
+            raw = store.path(i).with_name(store.path(i).name + ".raw")
+            size = raw.stat().st_size if raw.is_file() else 0
+            n = _align_size(size, info.path.name, log) // 4
+            if a - pre <= 0:
+                pos = 0
+            else:
+                f = 2 * (c0 + k)
+                if f not in firsts:
+                    raise _NotCovered(f"window {i}: no first-frame timestamp")
+                # after a seek the Opus decoder drops its pre-skip again (measured): the first frame is then
+                # short by ``dropped`` samples and its timestamp moved on by as much
+                pts, nb = firsts[f]
+                dropped = n_frame - nb
+                if not 0 <= dropped <= skip:
+                    raise _NotCovered(f"window {i}: first frame of {nb} samples")
+                packet = round((pts - dropped - start48) / n_frame)
+                pos = 0 if packet <= 0 else packet * n_frame - skip + dropped
+                if a - pos < n_frame:                      # not even one warm-up frame before the window
+                    raise _NotCovered(f"window {i}: landed at {pos}, after {a - n_frame}")
+            if pos + n < b and pos + n < info.est_samples - SR:
+                # short, yet not at the end of the track
+                raise _NotCovered(f"window {i}: decoded {n} samples from {pos}, short of {b}")
+            _keep(store, i, a - pos, None, None)
+
+    return _Plan(inputs, chains, outputs, finish)
+
+
+def _run_plans(plans: Sequence[_Plan], what: str, log: JobLog | None) -> str:
+    """One ffmpeg run of every plan's inputs and outputs; returns its stderr (for the plans' ``finish``)."""
+    tools = require("ffmpeg")
+    chains = [c for p in plans for c in p.chains]
+    head = ["-hide_banner", "-nostats", "-v", "info"] if chains else ["-v", "error"]
+    cmd = [tools["ffmpeg"], "-nostdin", *head, "-y", *(x for p in plans for x in p.inputs),
+           *(["-filter_complex", ";".join(chains)] if chains else []), *(x for p in plans for x in p.outputs)]
     try:
-        proc = run(cmd, log, what=info.path.name)
+        proc = run(cmd, log, what=what)
     except Exception as e:
-        raise MediaError(f"ffmpeg decode failed for {info.path.name}: {e}") from e
-    firsts: dict[int, tuple[int, int]] = {}
-    for line in str(proc.stderr or "").splitlines():
-        m = _FIRST_FRAME.search(line)
-        if m:
-            firsts[int(m.group(1))] = (int(m.group(2)), int(m.group(3)))
-    for k, i in enumerate(todo):
-        w = store.windows[i]
-        a, b = max(0, w.start), w.start + w.length
-        raw = store.path(i).with_name(store.path(i).name + ".raw")
-        size = raw.stat().st_size if raw.is_file() else 0
-        n = _align_size(size, info.path.name, log) // 4
-        if a - pre <= 0:
-            pos = 0
-        else:
-            if 2 * k not in firsts:
-                raise _NotCovered(f"window {i}: no first-frame timestamp")
-            # after a seek the Opus decoder drops its pre-skip again (measured): the first frame is then
-            # short by ``dropped`` samples and its timestamp moved on by as much
-            pts, nb = firsts[2 * k]
-            dropped = n_frame - nb
-            if not 0 <= dropped <= skip:
-                raise _NotCovered(f"window {i}: first frame of {nb} samples")
-            packet = round((pts - dropped - start48) / n_frame)
-            pos = 0 if packet <= 0 else packet * n_frame - skip + dropped
-            if a - pos < n_frame:                      # not even one warm-up frame before the window
-                raise _NotCovered(f"window {i}: landed at {pos}, after {a - n_frame}")
-        if pos + n < b and pos + n < info.est_samples - SR:
-            # short, yet not at the end of the track
-            raise _NotCovered(f"window {i}: decoded {n} samples from {pos}, short of {b}")
-        _keep(store, i, a - pos, None, None)
+        raise MediaError(f"ffmpeg decode failed for {what}: {e}") from e
+    return str(proc.stderr or "")
+
+
+def decode_windows_seek(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
+                        log: JobLog | None = None, speed: Speed | None = None,
+                        only: Sequence[int] | None = None) -> None:
+    """Fill ``store`` with one ffmpeg run that seeks to every window (see module docstring)."""
+    plan = _seek_plan(info, store, use_soxr, log, speed, only)
+    if plan is not None:
+        plan.finish(_run_plans([plan], info.path.name, log))
+
+
+def decode_windows_framed(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
+                          log: JobLog | None = None, only: Sequence[int] | None = None) -> None:
+    """Fill ``store`` by seeking without trimming and placing each window by its first packet's index
+    (module docstring). Raises ``_NotCovered`` when a window cannot be placed with a warm decoder."""
+    plan = _framed_plan(info, store, use_soxr, log, only)
+    if plan is not None:
+        plan.finish(_run_plans([plan], info.path.name, log))
+
+
+def windowed_mode(info: AudioInfo) -> str | None:
+    """``seek`` or ``framed`` when windows of this stream can be decoded alone (``decode_windows`` auto mode
+    without a speed), None when only a whole decode (``stream``) is exact."""
+    if seek_is_exact(info):
+        return "seek"
+    return "framed" if frame_grid(info) is not None else None
+
+
+def decode_windows_together(parts: Sequence[tuple[AudioInfo, WindowStore, Sequence[int]]], *,
+                            use_soxr: bool = False, log: JobLog | None = None) -> list[str]:
+    """Windows of several files in ONE ffmpeg run (each ffmpeg start costs ~60 ms of CPU): part
+    ``(info, store, indices)`` fills those windows of ``store``, by ``windowed_mode(info)`` (which must not be
+    None). A framed part whose windows cannot be placed exactly is decoded again from a whole decode of its
+    file, keeping only its windows. Returns each part's strategy."""
+    planned: list[tuple[int, _Plan]] = []          # (part, its plan)
+    modes: list[str] = []
+    k0 = c0 = 0
+    for j, (info, store, only) in enumerate(parts):
+        mode = windowed_mode(info)
+        if mode is None:
+            raise ValueError(f"{info.path.name}: no windowed decoding for codec {info.codec}")
+        plan = (_seek_plan(info, store, use_soxr, log, None, only, k0) if mode == "seek"
+                else _framed_plan(info, store, use_soxr, log, only, k0, c0))
+        modes.append(mode)
+        if plan is not None:
+            planned.append((j, plan))
+            k0 += plan.inputs.count("-i")
+            c0 += len(plan.chains)
+    if not planned:
+        return modes
+    what = ", ".join(dict.fromkeys(info.path.name for info, _s, _o in parts))
+    stderr = _run_plans([p for _j, p in planned], what, log)
+    for j, plan in planned:
+        info, store, only = parts[j]
+        try:
+            plan.finish(stderr)
+        except _NotCovered as e:
+            if log is not None:
+                log.log(f"[Decode] {info.path.name}: windowed decoding not exact here ({e}); "
+                        "decoding the whole track instead")
+            for i in only:
+                store.forget(i)
+            decode_windows_stream(info, store, use_soxr=use_soxr, log=log, only=only)
+            modes[j] = "stream"
+    return modes
 
 
 def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
-                          log: JobLog | None = None, speed: Speed | None = None) -> None:
-    """Fill ``store`` from one full decode read block by block, keeping only the windows."""
+                          log: JobLog | None = None, speed: Speed | None = None,
+                          only: Sequence[int] | None = None) -> None:
+    """Fill ``store`` (its windows ``only``, default all) from one full decode read block by block, keeping
+    only the windows."""
     tools = require("ffmpeg")
     cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", *decoder_args(info.codec), "-i", str(info.path),
            "-map", f"0:a:{info.ordinal}", *_pcm_args(use_soxr, speed), "-"]
     if log is not None:
         log.log(f"$ {quote(cmd)}")
-    spans = [(max(0, w.start), w.start + w.length) for w in store.windows]
+    subset = set(range(len(store))) if only is None else set(only)
+    spans = [(max(0, w.start), w.start + w.length) if i in subset else (0, 0) for i, w in enumerate(store.windows)]
     bufs: dict[int, np.ndarray] = {}
     filled: dict[int, int] = {}
     pos = 0          # samples delivered so far
@@ -583,7 +673,7 @@ def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", u
                 log.log(f"[Decode] {info.path.name}: windowed decoding not exact here ({e}); "
                         "decoding the whole track instead")
             for i in range(len(store)):
-                store.path(i).unlink(missing_ok=True)
+                store.forget(i)
     decode_windows_stream(info, store, use_soxr=use_soxr, log=log, speed=speed)
     return "stream"
 

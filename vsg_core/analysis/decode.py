@@ -423,9 +423,14 @@ def _framed_plan(info: AudioInfo, store: WindowStore, use_soxr: bool, log: JobLo
         # the seek lands on the cue before the target, unknown beforehand: instead of an input duration the
         # chain ends two frames past the window on the timeline (sample i of a full decode has timestamp
         # ≈ i + D + stream start, ±48 samples of ms rounding), and ffmpeg stops reading that input.
-        # Filter 2c of the graph is chain c's ashowinfo (its log name: Parsed_ashowinfo_<2c>).
+        # The first frame's timestamp is logged by ashowinfo on a branch that ends after one frame (asplit
+        # passes frames by reference; measured on two 46 s AAC windows: 0.18 → 0.16 s, and ~4300 fewer log
+        # lines to parse). Chain c holds filters 5c…5c+4; its ashowinfo is filter 5c+2 of the graph (log name
+        # Parsed_ashowinfo_<5c+2>).
         c = c0 + len(todo)
-        chains.append(f"[{k}:a:{info.ordinal}]ashowinfo,atrim=end_pts={start48 + skip + b + 2 * n_frame}[o{c}]")
+        chains.append(f"[{k}:a:{info.ordinal}]asplit=2[f{c}][w{c}];"
+                      f"[f{c}]atrim=end_sample={n_frame},ashowinfo,anullsink;"
+                      f"[w{c}]atrim=end_pts={start48 + skip + b + 2 * n_frame}[o{c}]")
         outputs += ["-map", f"[o{c}]", *_pcm_args(use_soxr, None), str(store.path(i)) + ".raw"]
         todo.append(i)
     if not todo:
@@ -446,7 +451,7 @@ def _framed_plan(info: AudioInfo, store: WindowStore, use_soxr: bool, log: JobLo
             if a - pre <= 0:
                 pos = 0
             else:
-                f = 2 * (c0 + k)
+                f = 5 * (c0 + k) + 2
                 if f not in firsts:
                     raise _NotCovered(f"window {i}: no first-frame timestamp")
                 # after a seek the Opus decoder drops its pre-skip again (measured): the first frame is then

@@ -103,8 +103,8 @@ def main() -> None:
     print(f"chunks {len(rows)}: same {len(same)}, fallback {sum(r['kind'] == 'fallback' for r in rows)}, "
           f"different {len(diff)} (largest coarse score of a different one: {max(diff) if diff else 'none'})")
     if same:
-        print("coarse score of the 'same' chunks: min {:.1f}, 5 % {:.1f}, median {:.1f}".format(
-            same[0], same[len(same) // 20], same[len(same) // 2]))
+        lo, q5, mid = same[0], same[len(same) // 20], same[len(same) // 2]
+        print(f"coarse score of the 'same' chunks: min {lo:.1f}, 5 % {q5:.1f}, median {mid:.1f}")
     if a.json:
         a.json.write_text(json.dumps(res, indent=1))
 

@@ -96,6 +96,15 @@ MMAP_THRESHOLD = 4 * 2**20
 _malloc_tuned = False
 
 
+def keep_freed_memory() -> None:
+    """For a process that runs one analysis and exits (``vsg analyze``): leave glibc's allocator as it is.
+    Handing every large block back to the OS costs a page fault per 4 KiB page when the next chunk's buffers
+    are allocated (measured on the 24-minute episode: −0.05 s of system time, the same peak RSS); it only
+    pays in a process that runs analyses one after another (batch, GUI)."""
+    global _malloc_tuned
+    _malloc_tuned = True
+
+
 def _return_large_blocks_to_the_os() -> None:
     """glibc only: serve every allocation ≥ 4 MiB by mmap and give it back on free.
 

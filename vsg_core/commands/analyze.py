@@ -276,7 +276,10 @@ def run(args: argparse.Namespace) -> int:
                 settings = settings_from_args(args)
                 check_args(args, settings)
                 backend = active_backend()
+                from ..analysis.correlate import keep_freed_memory
                 from ..analysis.job import analyze_job
+
+                keep_freed_memory()          # one analysis, then the process ends
             finally:
                 early.join()
             job = analyze_job(reference, others, settings, log, strict=False, progress=progress,

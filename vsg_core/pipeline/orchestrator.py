@@ -28,7 +28,7 @@ from ..mux import json_log_block, pretty_log_block, run_mkvmerge, write_options_
 from ..progress import ProgressEvent, ProgressReporter, progress_scope, report_phase
 from ..setting_ranges import validate_settings
 from ..tools import require
-from . import preflight, steps, validators
+from . import background, preflight, steps, validators
 from .audit import audit_output
 from .context import JobContext
 from .correction_step import correction_step
@@ -85,8 +85,11 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     final = None if analyze_only else plan.final
     temp_dir: Path | None = None
     partial: Path | None = None
+    prepared: background.Background | None = None
     with cancel.cancel_scope(cancel_token), identification.job_scope() as media, progress_scope(reporter):
         try:
+            # every source's mkvmerge -J and ffprobe at once, in the background (docs/identification.md)
+            identification.start_prefetch(list(job.sources.values()))
             log.raw(f"=== Starting Job: {job.reference.name} ===")
             for p in swept:
                 log.log(f"[Cleanup] removed a leftover of an earlier vsg run that ended abnormally: {p}")
@@ -99,6 +102,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 layout = _default_layout(job, log)
             ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media, reporter=reporter,
                              manual_delays=dict(manual_delays or {}))
+            # what needs only the sources is prepared while the audio is analysed (background.py)
+            ctx.background = prepared = background.start(ctx)
 
             _analysis(ctx, result)
             if final is None or partial is None:
@@ -117,6 +122,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
         except Exception as e:  # a job never raises: cancel, failure or bug come back in the result
             _record_failure(result, e, log, plan, Path(st["temp_root"]))
         finally:
+            if prepared is not None:   # stopped and idle before its files are deleted
+                prepared.close()
             if partial is not None:
                 partial.unlink(missing_ok=True)
             if temp_dir is not None:

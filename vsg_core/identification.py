@@ -361,10 +361,9 @@ def mkvmerge_identify(path: str | Path, log: JobLog | None = None, mkvmerge: str
     if cache is not None and not _run_now:
         if key in cache.mkvmerge:
             return cache.mkvmerge[key]
-        if mkvmerge is None:
-            out = _claim(cache, "mkvmerge", key, log)
-            if out is not None:
-                return out
+        out = _claim(cache, "mkvmerge", key, log)
+        if out is not None:
+            return out
     exe = mkvmerge or require("mkvmerge")["mkvmerge"]
     proc = run([exe, "-J", str(p)], log, check=False, what=str(p))
     try:

@@ -225,10 +225,16 @@ def _publish(ctx: JobContext, plan: OutputPlan, partial: Path, result: JobResult
 
 
 def _record_failure(result: JobResult, e: BaseException, log: JobLog, plan: OutputPlan, temp_root: Path) -> None:
-    """A cancelled or failed job: status, a message naming the cause (and a full disk), the log line."""
-    if isinstance(e, cancel.Cancelled):
-        result.status, result.error = CANCELLED, str(e)
-        log.raw(f"[FATAL ERROR] Job cancelled: {e}")
+    """A cancelled or failed job: status, a message naming the cause (and a full disk), the log line.
+
+    A job whose cancel token fired is cancelled, whatever error a step raised on its way out (a step that
+    wraps the cancellation into its own error, e.g. "decode failed: … cancelled …", must not turn a cancel
+    into a failure)."""
+    cause = _cancellation(e)
+    if cause is not None or cancel.cancelled():
+        why = str(cause) if cause is not None else (cancel.current().reason if cancel.current() else str(e))
+        result.status, result.error = CANCELLED, why
+        log.raw(f"[FATAL ERROR] Job cancelled: {why}")
     elif isinstance(e, VsgError):
         result.status, result.error = FAILED, str(e) + _space_hint(plan.final.parent, temp_root)
         log.raw(f"[FATAL ERROR] Job failed: {result.error}")
@@ -239,6 +245,17 @@ def _record_failure(result: JobResult, e: BaseException, log: JobLog, plan: Outp
     else:  # a bug: keep the details in the log, report the job as failed
         result.status, result.error = FAILED, f"{type(e).__name__}: {e}"
         log.raw(f"[FATAL ERROR] Job failed: {type(e).__name__}: {e}\n{traceback.format_exc()}")
+
+
+def _cancellation(e: BaseException | None) -> cancel.Cancelled | None:
+    """The Cancelled error ``e`` is or was raised from (its cause/context chain), if any."""
+    seen = 0
+    while e is not None and seen < 20:
+        if isinstance(e, cancel.Cancelled):
+            return e
+        e = e.__cause__ or e.__context__
+        seen += 1
+    return None
 
 
 LOW_SPACE_BYTES = 16 << 20

@@ -359,11 +359,11 @@ def mkvmerge_identify(path: str | Path, log: JobLog | None = None, mkvmerge: str
     cache = _SCOPE.get()
     key = _key(p)
     if cache is not None and not _run_now:
-        if key in cache.mkvmerge:
-            return cache.mkvmerge[key]
-        out = _claim(cache, "mkvmerge", key, log)
+        out = _claim(cache, "mkvmerge", key, log)   # first: a prefetched run's lines go to the first asker
         if out is not None:
             return out
+        if key in cache.mkvmerge:
+            return cache.mkvmerge[key]
     exe = mkvmerge or require("mkvmerge")["mkvmerge"]
     proc = run([exe, "-J", str(p)], log, check=False, what=str(p))
     try:
@@ -384,11 +384,11 @@ def ffprobe_identify(path: str | Path, log: JobLog | None = None, *, _run_now: b
     cache = _SCOPE.get()
     key = _key(p)
     if cache is not None and not _run_now:
-        if key in cache.ffprobe:
-            return cache.ffprobe[key]
         out = _claim(cache, "ffprobe", key, log)
         if out is not None:
             return out
+        if key in cache.ffprobe:
+            return cache.ffprobe[key]
     exe = require("ffprobe")["ffprobe"]
     proc = run([exe, "-v", "error", "-show_entries", _FFPROBE_ENTRIES, "-read_intervals", f"%+#{FRAME_PACKETS}",
                 "-of", "json", str(p)], log, check=False, what=str(p))

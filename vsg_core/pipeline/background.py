@@ -11,7 +11,9 @@ of the same call it would have made, waiting for it when it is not done yet; the
 so the log and the failures read as if the step had done the work itself. A step whose work was not queued
 does it itself.
 
-Rules: the worker runs its tools at a lower priority (niceness :data:`NICE`) so the analysis keeps the cores;
+Rules: the worker runs its tools at a lower priority (niceness :data:`NICE`) so the analysis keeps the cores —
+until a step first asks for a result: the analysis is over then, and what the worker starts after that runs at
+normal priority (a step never waits long for niced work while nothing else needs the cores);
 it reports no progress and writes no warnings; it runs under a token linked to the job's cancel token (a
 cancelled job kills its tools at once), and :meth:`Background.close` — called by the orchestrator before it
 deletes the job's temp folder, whatever the job's outcome — stops what is still running and waits for it.
@@ -60,6 +62,7 @@ class Background:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vsg-prepare")
         self._tasks: dict[str, _Task] = {}
         self._lock = threading.Lock()
+        self._waited = False   # a step has asked: the analysis is over, later work runs at normal priority
 
     def submit(self, key: str, fn: Callable[[JobLog], Any]) -> None:
         """Queue ``fn(log)`` under ``key``; it runs in a copy of the caller's context (the job's media cache)
@@ -68,7 +71,8 @@ class Background:
         ctx = contextvars.copy_context()
 
         def body() -> Any:
-            with cancel.cancel_scope(self.token), progress.progress_scope(None), runner.lower_priority(NICE):
+            nice = 0 if self._waited else NICE
+            with cancel.cancel_scope(self.token), progress.progress_scope(None), runner.lower_priority(nice):
                 self.token.check()
                 return fn(JobLog(callbacks=[lines.append]))
 
@@ -84,6 +88,7 @@ class Background:
         ``log``; its error is raised here. Each key is taken once."""
         with self._lock:
             task = self._tasks.pop(key)
+            self._waited = True
         try:
             while True:
                 cancel.check()

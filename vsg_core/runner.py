@@ -71,42 +71,34 @@ def _load_prctl():
 _PRCTL = _load_prctl()
 _PR_SET_PDEATHSIG = 1
 
-# Niceness added to the children started in this context (the job's background work runs its tools at a lower
-# priority, so they take the cores only when the analysis leaves them idle).
-_child_nice: contextvars.ContextVar[int] = contextvars.ContextVar("vsg_child_nice", default=0)
+_NICE: contextvars.ContextVar[int] = contextvars.ContextVar("vsg_child_nice", default=0)
 
 
 @contextlib.contextmanager
-def lower_priority(increment: int) -> Iterator[None]:
-    """Within this block (this thread or context) every child :func:`run` starts runs ``increment`` nicer."""
-    reset = _child_nice.set(max(0, int(increment)))
+def lower_priority(increment: int = 10) -> Iterator[None]:
+    """Children started within this block (and in contexts copied from it) run ``increment`` nice levels
+    lower: work that fills idle CPU time without slowing the job's critical path (docs/analysis.md#guided-search)."""
+    token = _NICE.set(increment)
     try:
         yield
     finally:
-        _child_nice.reset(reset)
+        _NICE.reset(token)
 
 
-def _child_setup() -> None:  # runs in the child between fork and exec: no allocation-heavy work
+def _child_setup(nice: int = 0) -> None:  # runs in the child between fork and exec: no allocation-heavy work
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-
-
-def _nice_child_setup(increment: int) -> Callable[[], None]:
-    def setup() -> None:
-        _child_setup()
-        try:
-            os.nice(increment)
-        except OSError:
-            pass
-    return setup
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
 
 
 def child_options() -> dict:
-    """Popen keyword arguments for every child: own process group, dies with vsg (Linux), and the niceness
-    of :func:`lower_priority` when set."""
-    nice = _child_nice.get()
-    if nice > 0 and hasattr(os, "nice"):
-        return {"process_group": 0, "preexec_fn": _nice_child_setup(nice)}
+    """Popen keyword arguments for every child: own process group, dies with vsg (Linux), lowered priority
+    inside :func:`lower_priority`."""
+    nice = _NICE.get()
+    if nice:
+        return {"process_group": 0, "preexec_fn": functools.partial(_child_setup, nice)}
     return {"process_group": 0, "preexec_fn": _child_setup if _PRCTL is not None else None}
 
 

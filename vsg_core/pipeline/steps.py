@@ -9,7 +9,7 @@ from .. import cancel, identification
 from ..analysis.job import AnalysisSettings, analyze_job
 from ..chapters import ChapterOptions, prepare_chapters
 from ..errors import MediaError
-from ..extraction import OpenedSource, extract_fonts, extract_tracks, open_source
+from ..extraction import ExtractedTrack, OpenedSource, extract_fonts, extract_tracks, open_source
 from ..jobs.layout import EXTERNAL, LayoutEntry
 from ..models import Delays, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
@@ -119,7 +119,7 @@ def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str,
         cancel.check()
         report_part(part, len(by_source))
         opened = ctx.opened[source]
-        done: list = []
+        done: list[ExtractedTrack] = []
         if ctx.background is not None and ctx.background.has(f"extract:{source}"):
             # the tracks extracted during the analysis; the rest (audio to be corrected) is extracted now
             _, done = ctx.background.take(f"extract:{source}", ctx.log)
@@ -129,10 +129,6 @@ def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str,
             done = done + extract_tracks(opened.original, ctx.temp_dir, source, rest, ctx.log, opened=opened)
         for ex in done:
             extracted[f"{source}_{ex.track.id}"] = (ex.track, ex.path)
-    if ctx.background is not None:   # prepared for a source nothing is extracted from after all
-        for source in ctx.opened:
-            if source not in by_source and ctx.background.has(f"extract:{source}"):
-                ctx.background.take(f"extract:{source}", ctx.log)
     return extracted
 
 

@@ -257,6 +257,8 @@ def decode_full(path: str | Path, ordinal: int = 0, *, use_soxr: bool = False, l
            *_pcm_args(use_soxr, speed), "-"]
     try:
         proc = run(cmd, log, binary=True, what=p.name)
+    except _cancel.Cancelled:
+        raise
     except Exception as e:
         raise MediaError(f"ffmpeg decode failed for {p.name}: {e}") from e
     out = proc.stdout
@@ -481,6 +483,8 @@ def _run_plans(plans: Sequence[_Plan], what: str, log: JobLog | None) -> str:
            *(["-filter_complex", ";".join(chains)] if chains else []), *(x for p in plans for x in p.outputs)]
     try:
         proc = run(cmd, log, what=what)
+    except _cancel.Cancelled:
+        raise
     except Exception as e:
         raise MediaError(f"ffmpeg decode failed for {what}: {e}") from e
     return str(proc.stderr or "")

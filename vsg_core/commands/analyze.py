@@ -13,12 +13,10 @@ source got no delay (too few accepted chunks).
 from __future__ import annotations
 
 import argparse
-import contextvars
 import dataclasses
 import json
 import os
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,7 +237,7 @@ def check_args(args: argparse.Namespace, settings: AnalysisSettings) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import cancel_token
-    from ..identification import job_scope, prefetch
+    from ..identification import job_scope, start_prefetch
 
     quiet = bool(args.quiet)
     tty = sys.stderr.isatty()
@@ -266,22 +264,16 @@ def run(args: argparse.Namespace) -> int:
     others = [Path(os.path.abspath(p)) for p in args.others]
     try:
         with cancel_scope(cancel_token(args)), job_scope():
-            # every file's mkvmerge -J and ffprobe run while the settings load and the analysis imports (one
-            # identification per file: the job finds them in this scope's cache); errors are reported by
-            # the step that needs the file, after the settings were checked
-            early = threading.Thread(target=contextvars.copy_context().run,
-                                     args=(prefetch, [reference, *others], log), daemon=True)
-            early.start()
-            try:
-                settings = settings_from_args(args)
-                check_args(args, settings)
-                backend = active_backend()
-                from ..analysis.correlate import keep_freed_memory
-                from ..analysis.job import analyze_job
+            # every file's mkvmerge -J and ffprobe run while the settings load and the analysis imports; the
+            # job finds them in this scope (one identification per file) and reports their errors itself
+            start_prefetch([reference, *others])
+            settings = settings_from_args(args)
+            check_args(args, settings)
+            backend = active_backend()
+            from ..analysis.correlate import keep_freed_memory
+            from ..analysis.job import analyze_job
 
-                keep_freed_memory()          # one analysis, then the process ends
-            finally:
-                early.join()
+            keep_freed_memory()          # one analysis, then the process ends
             job = analyze_job(reference, others, settings, log, strict=False, progress=progress,
                               backend=backend)
     finally:

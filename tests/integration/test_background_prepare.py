@@ -102,7 +102,7 @@ def test_prepared_job_writes_the_same_file_and_log(media_case, tmp_path: Path) -
     end = next(t for t, e in on_events if e == "--- Extraction Phase ---")
     early = [e for t, e in on_events if t < end and e.startswith("CMD ")]
     assert sum("mkvextract" in e and " tracks " in e for e in early) == 2, early
-    assert any("packet=pts" in e for e in early), early
+    assert any("timestamps_v2" in e for e in early), early
     assert any("mkvextract" in e and " chapters " in e for e in early), early
 
 

@@ -6,6 +6,8 @@ ffprobe/mkvmerge/mkvextract run on generated media.
 
 from __future__ import annotations
 
+import itertools
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,8 +32,9 @@ def _tool(args: list[str]) -> str:
 
 
 def _frame_times(args: list[str]) -> bool:
-    """The frame-grid read of vsg_core/frames/vfr.py (every video packet's time), not an identification."""
-    return any("packet=pts" in a for a in args)
+    """The frame-grid read of vsg_core/frames/vfr.py (every frame's time: mkvextract timestamps_v2 for Matroska,
+    else ffprobe's packet list), not an identification."""
+    return any("packet=pts" in a for a in args) or "timestamps_v2" in args
 
 
 @pytest.mark.parametrize("name", ["container_delay", "dub"])
@@ -49,7 +52,7 @@ def test_each_input_is_probed_once_by_mkvmerge_and_once_by_ffprobe(name: str, me
         assert len(probe) == 1, f"{key}: {len(probe)} ffprobe runs: {probe}"
     # Not identification: the subtitle step reads the reference video's frame grid (every packet's time) once, to
     # retime text subtitles frame-exactly (docs/identification.md#what-is-not-identification); never another file's.
-    grid = [c for c in calls if _tool(c) == "ffprobe" and _frame_times(c)]
+    grid = [c for c in calls if _tool(c) in ("ffprobe", "mkvextract") and _frame_times(c)]
     assert len(grid) <= 1 and all(str(case.reference) in c for c in grid), grid
     # the muxed output is identified once more, by the audit
     assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c]) == len(sources) + 1
@@ -116,3 +119,27 @@ def test_analysis_without_a_pipeline_identifies_each_input_once(media_case) -> N
     for path in (case.reference, case.other):
         assert len([c for c in calls if _tool(c) == "ffprobe" and str(path) in c]) == 1, path
         assert len([c for c in calls if _tool(c) == "mkvmerge" and "-J" in c and str(path) in c]) == 1, path
+
+
+def test_frame_grid_from_mkvextract_equals_ffprobes(media_case, tmp_path: Path) -> None:
+    """The frame grid read from a Matroska file's block headers (mkvextract timestamps_v2) is the list read from
+    ffprobe's packets, on a generated release (CFR, B-frames) and on a VFR remux made by mkvmerge from a
+    timestamps file (two rates alternating every 100 frames), last frame's end included."""
+    from vsg_core.frames.vfr import _ffprobe_frame_times_ms, _matroska_frame_times_ms, read_frame_times_ms
+
+    case = media_case("delay_pos")
+    tc = tmp_path / "tc.txt"
+    t, lines = 0.0, ["# timestamp format v2"]
+    for i in range(8000):          # at least one per frame (mkvmerge aborts on too few)
+        lines.append(f"{t:.3f}")
+        t += 41.708 if (i // 100) % 2 == 0 else 33.367
+    tc.write_text("\n".join(lines) + "\n")
+    vfr = tmp_path / "vfr.mkv"
+    subprocess.run(["mkvmerge", "-q", "-o", str(vfr), "--timestamps", f"0:{tc}", "-A", "-S", str(case.reference)],
+                   check=True)
+    for path in (case.reference, vfr):
+        fast = _matroska_frame_times_ms(Path(path), None)
+        assert fast is not None, path
+        assert fast == _ffprobe_frame_times_ms(path) == read_frame_times_ms(path), path
+    steps = {b - a for a, b in itertools.pairwise(fast)}
+    assert {33, 34} & steps and {41, 42} & steps, sorted(steps)   # the VFR file really has two rates

@@ -24,6 +24,7 @@ from ..identification import mkvmerge_identify
 from ..log import JobLog
 from ..models import PlanItem
 from ..mux import final_order, flag_indices
+from ..progress import report_fraction
 from .presentation import SR, Span, TrackWindows, decode_windows
 from .result import AudioResidual, AuditReport, AuditWindow
 
@@ -272,12 +273,14 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
     plan = _Plan.over(duration_s, margin)
     spans = plan.spans()
     # 1. every track's regular windows and tail at once; then the ends that fell between two windows
-    pcm = decode_windows(output, [TrackWindows(o, spans, codecs[o]) for o in range(len(audio_positions))], log)
+    pcm = decode_windows(output, [TrackWindows(o, spans, codecs[o]) for o in range(len(audio_positions))], log,
+                         share=(0.0, 0.7))
     ends = [_end_ms(spans, x) for x in pcm]
     unknown = [o for o, e in enumerate(ends) if e is None]
     if unknown:
         probes = [TrackWindows(o, (Span(_probe_from(spans, pcm[o]), None),), codecs[o]) for o in unknown]
-        for o, job, x in zip(unknown, probes, decode_windows(output, probes, log), strict=True):
+        for o, job, x in zip(unknown, probes, decode_windows(output, probes, log, share=(0.7, 0.75)),
+                             strict=True):
             ends[o] = job.spans[0].start_ms + x[0].size * 1000 / SR
     ref_end = float(ends[ref_ord] or 0.0)
     # 2. every window searched narrowly; 3. the unconfirmed ones decoded again, wider, and searched in full
@@ -286,7 +289,7 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
     found: dict[int, list[ChunkResult | None]] = {}
     starts: dict[int, list[int]] = {}
     wide: list[TrackWindows] = []
-    for o, _pos in others:
+    for k, (o, _pos) in enumerate(others):
         starts[o] = plan.windows(min(ref_end, float(ends[o] or 0.0)))
         refs = [plan.cut(pcm[ref_ord], t, 0, win) for t in starts[o]]
         tgts = [plan.cut(pcm[o], t, margin, win + 2 * margin) for t in starts[o]]
@@ -295,7 +298,9 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
                      for t, r in zip(starts[o], found[o], strict=True) if r is None)
         if redo:
             wide.append(TrackWindows(o, redo, codecs[o]))
-    for job, x in zip(wide, decode_windows(output, wide, log) if wide else [], strict=True):
+        report_fraction(0.75 + 0.05 * (k + 1) / len(others))
+    wide_pcm = decode_windows(output, wide, log, share=(0.8, 1.0)) if wide else []
+    for job, x in zip(wide, wide_pcm, strict=True):
         todo = [k for k, r in enumerate(found[job.ordinal]) if r is None]
         t_todo = [starts[job.ordinal][k] for k in todo]
         refs = [plan.cut(pcm[ref_ord], t, 0, win) for t in t_todo]

@@ -62,11 +62,11 @@ class TrackWindows:
     codec_id: str = ""
 
 
-def decode_windows(path: Path, jobs: Sequence[TrackWindows], log: JobLog | None = None
-                   ) -> list[list[np.ndarray]]:
+def decode_windows(path: Path, jobs: Sequence[TrackWindows], log: JobLog | None = None,
+                   share: tuple[float, float] = (0.0, 1.0)) -> list[list[np.ndarray]]:
     """Per job, per span: float32 mono 48 kHz samples from the span's start (shorter than the span where
     the track ends inside it, empty where it has ended or not started). Runs in parallel (module docstring);
-    reports the phase's progress per finished run."""
+    the phase's progress moves from ``share[0]`` to ``share[1]`` as the runs finish."""
     runs = [(j, group) for j, job in enumerate(jobs) for group in _groups(len(job.spans), len(jobs))]
     out: list[list[np.ndarray]] = [[np.zeros(0, np.float32)] * len(job.spans) for job in jobs]
     if not runs:
@@ -79,7 +79,7 @@ def decode_windows(path: Path, jobs: Sequence[TrackWindows], log: JobLog | None 
             for k, ((j, group), f) in enumerate(zip(runs, futs, strict=True)):
                 for i, x in zip(group, _cancel.wait_result(f), strict=True):
                     out[j][i] = x
-                report_fraction((k + 1) / len(runs))
+                report_fraction(share[0] + (share[1] - share[0]) * (k + 1) / len(runs))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return out

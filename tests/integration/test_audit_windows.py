@@ -102,22 +102,25 @@ def test_windowed_audit_of_a_track_that_starts_late(media_case, tmp_path: Path) 
 
 
 def test_truncated_tracks_fail_the_shortfall_rule(media_case, tmp_path: Path) -> None:
-    """Cut at 60 s and 70 s: with the +1235 ms sync they end at about 61.2 s and 71.2 s (inside a window or
-    between two of them: both ways of finding the end)."""
+    """Cut at 20 s, 60 s and 70 s: with the +1235 ms sync they end at about 21.2 s, 61.2 s and 71.2 s (inside a
+    window or between two of them: both ways of finding the end). The file's grid has one window in the
+    first 21.2 s: that track gets the grid of its own length instead."""
     ref = media_case("ref").reference
     pos = media_case("delay_pos").other
     cuts = []
-    for s in (60, 70):
+    for s in (20, 60, 70):
         piece = tmp_path / f"cut{s}.mka"
         subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(pos), "-map", "0:a:0", "-c", "copy",
                         "-t", str(s), str(piece)], check=True)
         cuts.append((piece, 0, 1235))
     out = _mux(tmp_path / "short.mkv", ref, [(pos, 1, 1235), *cuts])
     res = _compare(out, tmp_path)
-    *whole, cut60, cut70 = res             # the reference's AC-3 track, the uncut AC-3 5.1, the cut ones
+    *whole, cut20, cut60, cut70 = res      # the reference's AC-3 track, the uncut AC-3 5.1, the cut ones
     assert len(whole) == 2 and all(r.ok for r in whole)
-    short = [cut60, cut70]
-    for r, s in zip(short, (60, 70), strict=True):
+    own = A.window_starts_ms(cut20.duration_s)
+    assert len(cut20.windows) == len(own) >= 2
+    assert abs(cut20.windows[-1].start_s * 1000 - own[-1]) <= 1
+    for r, s in zip((cut20, cut60, cut70), (20, 60, 70), strict=True):
         assert not r.ok and r.duration_s == pytest.approx(s + 1.235, abs=0.1)
         assert f"the track ends at {r.duration_s:.1f} s" in r.reason
         assert all(w.start_s + A.AUDIT_WINDOW_S <= r.duration_s for w in r.windows)

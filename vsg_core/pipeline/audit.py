@@ -34,6 +34,7 @@ AUDIT_WINDOW_S = 5.0          # length of one audit window (docs/audit.md#window
 AUDIT_MIN_HOP_S = 15.0        # one window per this much audio ...
 AUDIT_MAX_WINDOWS = 12        # ... but at most this many per track (a 24-minute episode: one every 2 min)
 AUDIT_TAIL_S = 15.0           # every track is decoded from this long before the file's end to its own end
+REPLAN_SHARE = 0.75           # fewer of the file's windows than this share of its own grid: that grid instead
 AUDIT_SEARCH_S = 10.0         # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
 MIN_MATCHED_SHARE = 0.5      # of the non-silent windows, at least this share must match the reference
 
@@ -288,12 +289,25 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
     others = [(o, p) for o, p in enumerate(audio_positions) if p != ref_pos]
     found: dict[int, list[ChunkResult | None]] = {}
     starts: dict[int, list[int]] = {}
+    refs: dict[int, list[np.ndarray]] = {}
     wide: list[TrackWindows] = []
     for k, (o, _pos) in enumerate(others):
-        starts[o] = plan.windows(min(ref_end, float(ends[o] or 0.0)))
-        refs = [plan.cut(pcm[ref_ord], t, 0, win) for t in starts[o]]
-        tgts = [plan.cut(pcm[o], t, margin, win + 2 * margin) for t in starts[o]]
-        found[o] = narrow_search(refs, tgts, starts[o])
+        common = min(ref_end, float(ends[o] or 0.0))
+        starts[o] = plan.windows(common)
+        dense = window_starts_ms(common / 1000)
+        if len(starts[o]) < REPLAN_SHARE * len(dense):
+            # the audio both cover is much shorter than the file (a short reference, a truncated track):
+            # the grid of that part is decoded for the two of them
+            starts[o] = dense
+            grid = tuple(Span(t - margin, win + 2 * margin) for t in dense)
+            r_pcm, t_pcm = decode_windows(output, [TrackWindows(ref_ord, grid, codecs[ref_ord]),
+                                                   TrackWindows(o, grid, codecs[o])], log)
+            refs[o] = [_slice(x, margin * SR // 1000, win * SR // 1000) for x in r_pcm]
+            tgts = [_slice(x, 0, (win + 2 * margin) * SR // 1000) for x in t_pcm]
+        else:
+            refs[o] = [plan.cut(pcm[ref_ord], t, 0, win) for t in starts[o]]
+            tgts = [plan.cut(pcm[o], t, margin, win + 2 * margin) for t in starts[o]]
+        found[o] = narrow_search(refs[o], tgts, starts[o])
         redo = tuple(Span(t - round(AUDIT_SEARCH_S * 1000), win + round(2 * AUDIT_SEARCH_S * 1000))
                      for t, r in zip(starts[o], found[o], strict=True) if r is None)
         if redo:
@@ -303,10 +317,9 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
     for job, x in zip(wide, wide_pcm, strict=True):
         todo = [k for k, r in enumerate(found[job.ordinal]) if r is None]
         t_todo = [starts[job.ordinal][k] for k in todo]
-        refs = [plan.cut(pcm[ref_ord], t, 0, win) for t in t_todo]
         tgts = [_slice(y, 0, sp.length_ms * SR // 1000 if sp.length_ms else y.size)
                 for sp, y in zip(job.spans, x, strict=True)]
-        for k, rec in zip(todo, full_search(refs, tgts, t_todo), strict=True):
+        for k, rec in zip(todo, full_search([refs[job.ordinal][k] for k in todo], tgts, t_todo), strict=True):
             found[job.ordinal][k] = rec
     residuals: list[AudioResidual] = []
     for o, pos in others:

@@ -1,10 +1,10 @@
 """Post-mux audit: vsg checks its own output file.
 
 Checks: track count; per track type, language, name and default/forced flags against the plan; and, for every
-muxed audio track, the offset still left against the reference audio, measured by correlation with every
-track decoded on its *presentation* timeline (ffmpeg ``aresample=async=1:first_pts=0`` pads or trims the start
-so sample 0 is presentation time 0, i.e. container delays and ``--sync`` offsets are applied). A residual near
-0 ms means the track plays in sync with the reference audio (and so with the video).
+muxed audio track, the offset still left against the reference audio, measured by correlation in windows
+decoded on the file's *presentation* timeline (container delays and ``--sync`` offsets applied; only the
+windows are decoded: vsg_core/pipeline/presentation.py, docs/audit.md#decoding). A residual near 0 ms means
+the track plays in sync with the reference audio (and so with the video).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ AUDIT_MAX_WINDOWS = 12        # ... but at most this many per track (a 24-minute
 AUDIT_TAIL_S = 15.0           # every track is decoded from this long before the file's end to its own end
 REPLAN_SHARE = 0.75           # fewer of the file's windows than this share of its own grid: that grid instead
 AUDIT_SEARCH_S = 10.0         # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
-MIN_MATCHED_SHARE = 0.5      # of the non-silent windows, at least this share must match the reference
+MIN_MATCHED_SHARE = 0.5       # of the non-silent windows, at least this share must match the reference
 
 
 def window_starts_ms(length_s: float) -> list[int]:

@@ -289,24 +289,38 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
     others = [(o, p) for o, p in enumerate(audio_positions) if p != ref_pos]
     found: dict[int, list[ChunkResult | None]] = {}
     starts: dict[int, list[int]] = {}
-    refs: dict[int, list[np.ndarray]] = {}
-    wide: list[TrackWindows] = []
-    for k, (o, _pos) in enumerate(others):
+    apart: dict[int, list[int]] = {}     # windows not in the first decode, decoded for the pair apart
+    for o, _pos in others:
         common = min(ref_end, float(ends[o] or 0.0))
         starts[o] = plan.windows(common)
         dense = window_starts_ms(common / 1000)
         if len(starts[o]) < REPLAN_SHARE * len(dense):
             # the audio both cover is much shorter than the file (a short reference, a truncated track):
-            # the grid of that part is decoded for the two of them
-            starts[o] = dense
-            grid = tuple(Span(t - margin, win + 2 * margin) for t in dense)
-            r_pcm, t_pcm = decode_windows(output, [TrackWindows(ref_ord, grid, codecs[ref_ord]),
-                                                   TrackWindows(o, grid, codecs[o])], log)
-            refs[o] = [_slice(x, margin * SR // 1000, win * SR // 1000) for x in r_pcm]
-            tgts = [_slice(x, 0, (win + 2 * margin) * SR // 1000) for x in t_pcm]
-        else:
-            refs[o] = [plan.cut(pcm[ref_ord], t, 0, win) for t in starts[o]]
-            tgts = [plan.cut(pcm[o], t, margin, win + 2 * margin) for t in starts[o]]
+            # the grid of that part instead
+            starts[o] = apart[o] = dense
+        elif dense and (starts[o] or [-2 * win])[-1] + 2 * win < common:
+            # the common audio ends before the tail and the last window ends well before it: one ending there
+            starts[o] = [*starts[o], dense[-1]]
+            apart[o] = [dense[-1]]
+    extra = [(o, TrackWindows(ordinal, tuple(Span(t - margin, win + 2 * margin) for t in apart[o]),
+                              codecs[ordinal]))
+             for o in apart for ordinal in (ref_ord, o)]
+    extra_pcm = decode_windows(output, [job for _o, job in extra], log) if extra else []
+    got: dict[int, list[list[np.ndarray]]] = {}
+    for (o, _job), x in zip(extra, extra_pcm, strict=True):
+        got.setdefault(o, []).append(x)
+    refs: dict[int, list[np.ndarray]] = {}
+    wide: list[TrackWindows] = []
+    for k, (o, _pos) in enumerate(others):
+        refs[o], tgts = [], []
+        for t in starts[o]:
+            if t in apart.get(o, ()):
+                i = apart[o].index(t)
+                refs[o].append(_slice(got[o][0][i], margin * SR // 1000, win * SR // 1000))
+                tgts.append(_slice(got[o][1][i], 0, (win + 2 * margin) * SR // 1000))
+            else:
+                refs[o].append(plan.cut(pcm[ref_ord], t, 0, win))
+                tgts.append(plan.cut(pcm[o], t, margin, win + 2 * margin))
         found[o] = narrow_search(refs[o], tgts, starts[o])
         redo = tuple(Span(t - round(AUDIT_SEARCH_S * 1000), win + round(2 * AUDIT_SEARCH_S * 1000))
                      for t, r in zip(starts[o], found[o], strict=True) if r is None)

@@ -104,7 +104,8 @@ def test_windowed_audit_of_a_track_that_starts_late(media_case, tmp_path: Path) 
 def test_truncated_tracks_fail_the_shortfall_rule(media_case, tmp_path: Path) -> None:
     """Cut at 20 s, 60 s and 70 s: with the +1235 ms sync they end at about 21.2 s, 61.2 s and 71.2 s (inside a
     window or between two of them: both ways of finding the end). The file's grid has one window in the
-    first 21.2 s: that track gets the grid of its own length instead."""
+    first 21.2 s: that track gets the grid of its own length instead; the one ending at 71.2 s gets a window
+    ending there, decoded apart (the file's 15 s tail does not hold it)."""
     ref = media_case("ref").reference
     pos = media_case("delay_pos").other
     cuts = []
@@ -124,3 +125,5 @@ def test_truncated_tracks_fail_the_shortfall_rule(media_case, tmp_path: Path) ->
         assert not r.ok and r.duration_s == pytest.approx(s + 1.235, abs=0.1)
         assert f"the track ends at {r.duration_s:.1f} s" in r.reason
         assert all(w.start_s + A.AUDIT_WINDOW_S <= r.duration_s for w in r.windows)
+        # the last window ends near the track's end, also where the file's tail does not hold it (decoded apart)
+        assert r.windows[-1].start_s + 2 * A.AUDIT_WINDOW_S >= r.duration_s

@@ -3,7 +3,7 @@
 Outputs are muxed with mkvmerge from default generated cases (no new case): the reference's FLAC and AC-3
 tracks, AC-3 5.1 at +1235 ms, Opus at −987 ms and AAC at +733 ms (``--sync``, the track starts after the first
 window's start or before 0); the 5-minute reach reference with an AAC release that starts 40.3 s late; and
-two tracks cut short by ffmpeg (stream copy) at 60 s and 70 s. Each audit window's residual is compared with
+three tracks cut short by ffmpeg (stream copy) at 20, 60 and 70 s. Each audit window's residual is compared with
 the residual of the same window taken from a full presentation-timeline decode
 (tests/integration/window_check.py: its own ffmpeg command), searched the same way (narrow, then the full
 ±10 s search where the narrow one does not confirm). Tolerance 1 ms: Matroska stores millisecond timestamps,

@@ -97,7 +97,7 @@ def audit_corrected_segments(output: Path, items: Sequence[PlanItem], correction
         return []
     # the reference's windows, and each corrected track's with the search margin around them; a window
     # whose margin reaches before time 0 is not measurable
-    ref_job = TrackWindows(ref_ord, tuple(Span(a, n) for _w, a, n, _o in checks))
+    ref_job = TrackWindows(ref_ord, tuple(Span(a, n) for _w, a, n, _o in checks), audio[ref_ord].track.props.codec_id)
     tgt_jobs = {o: TrackWindows(o, tuple(Span(a - margin, n + 2 * margin) for _w, a, n, oo in checks if oo == o))
                 for o in dict.fromkeys(c[3] for c in checks)}
     decoded = decode_windows(output, [ref_job, *tgt_jobs.values()], log)

@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import compile_sources, peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 # ---------------------------------------------------------------------------------------------- workers
@@ -269,6 +269,7 @@ def _modes(dec, ref: Path, tgt: Path) -> str:
 
 # ---------------------------------------------------------------------------------------------- main
 def main() -> int:
+    compile_sources()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", default="episode24")
     ap.add_argument("--repeat", type=int, default=10, help="consecutive analyses for the RSS-growth check")

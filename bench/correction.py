@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import compile_sources, peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def worker(spec_path: str) -> dict:
@@ -69,6 +69,7 @@ def worker(spec_path: str) -> dict:
 
 
 def main() -> int:
+    compile_sources()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", default="episode24_stepping")
     ap.add_argument("--backends", nargs="+", default=["rust", "python"], choices=["rust", "python"])

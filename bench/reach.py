@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import compile_sources, peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def _cpu() -> float:
@@ -99,6 +99,7 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         print(json.dumps(worker(sys.argv[2], sys.argv[3], sys.argv[4])))
         return
+    compile_sources()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", default="episode24")
     ap.add_argument("--repeat", type=int, default=3)

@@ -9,11 +9,16 @@ release with subtitles), each a fresh subprocess, min of ``--repeat`` runs:
 2. ``vsg sync`` with the default layout, post-mux audit included (wall, peak RSS of the process tree's
    largest member, and the peak size of its temp folder, sampled every 10 ms);
 3. a bare ``mkvmerge`` remux of the same tracks (the reference's video, audio and subtitles, the other
-   release's audio and subtitles with ``--sync`` at the delay vsg found);
-4. the post-mux audit alone on the last sync's output (in this process, ``audit.measure_residuals``: the
-   windowed decode and the correlation, docs/audit.md), to show its share of the sync.
+   release's audio and subtitles with ``--sync`` at the delay vsg found).
 
 Prints the target of the speed issue: sync ≤ analysis + 1.5 × remux + 0.5 s.
+
+Each sync's log (stderr) is read as it is written, and the times its phase markers appear give, per run: the
+analysis phase (``--- Analysis Phase ---`` → ``--- Extraction Phase ---``), the gap from the end of the analysis
+to the start of the mux, the mux, and the post-mux audit (its marker → the end of the process). ``vsg sync``
+runs with the setting ``prepare_during_analysis`` on (the default) and off, alternately, so the two can be
+compared under the same machine load: on should close the gap without making the analysis phase noticeably
+longer.
 """
 
 from __future__ import annotations
@@ -45,8 +50,15 @@ def _tree_size(root: Path) -> int:
     return total
 
 
-def _timed(cmd: list[str], env: dict[str, str], watch: Path | None = None) -> tuple[float, float, int, str]:
-    """(wall s, peak RSS MB of the process tree's largest member (wait4), peak bytes under ``watch``, stdout)."""
+MARKERS = {"analysis": "--- Analysis Phase ---", "extraction": "--- Extraction Phase ---", "mux": "--- Mux ---",
+           "audit": "--- Post-Merge: Running Final Audit ---"}
+
+
+def _timed(cmd: list[str], env: dict[str, str], watch: Path | None = None,
+           marks: dict[str, float] | None = None) -> tuple[float, float, int, str]:
+    """(wall s, peak RSS MB of the process tree's largest member (wait4), peak bytes under ``watch``, stdout).
+
+    ``marks``: filled with the time (s from the start) each of :data:`MARKERS` appeared on stderr."""
     peak = 0
     stop = threading.Event()
 
@@ -59,16 +71,29 @@ def _timed(cmd: list[str], env: dict[str, str], watch: Path | None = None) -> tu
     th = threading.Thread(target=sample, daemon=True)
     th.start()
     t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+    err_lines: list[str] = []
+
+    def read_log(stream) -> None:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode(errors="replace").rstrip("\n")
+            err_lines.append(line)
+            if marks is not None:
+                for name, marker in MARKERS.items():
+                    if line == marker and name not in marks:
+                        marks[name] = time.perf_counter() - t0
+
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.PIPE)
+        reader = threading.Thread(target=read_log, args=(proc.stderr,), daemon=True)
+        reader.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         stop.set()
         th.join()
+        reader.join()
         out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
+        stdout, stderr = out.read().decode(), "\n".join(err_lines)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
     return wall, usage.ru_maxrss / 1024.0, peak, stdout
@@ -99,12 +124,21 @@ def main() -> int:
         delay = _delay_ms(data)
 
         syncs = []
+        phases: dict[bool, list[dict[str, float]]] = {True: [], False: []}
+        walls: dict[bool, list[float]] = {True: [], False: []}
         for i in range(args.repeat):
-            out = root / f"sync{i}.mkv"
-            syncs.append(_timed([*VSG, "sync", ref, oth, "-o", str(out), "-q"], env, temp_root))
-            if i + 1 < args.repeat:
+            for prepare in (True, False):
+                out = root / f"sync{i}_{prepare}.mkv"
+                marks: dict[str, float] = {}
+                run_env = dict(env, VSG_SET_PREPARE_DURING_ANALYSIS="true" if prepare else "false")
+                res = _timed([*VSG, "sync", ref, oth, "-o", str(out)], run_env, temp_root, marks)
+                marks["end"] = res[0]
+                if prepare:
+                    syncs.append(res)
+                phases[prepare].append(marks)
+                walls[prepare].append(res[0])
                 out.unlink(missing_ok=True)
-        audit_wall = _audit_wall(out, args.repeat)
+                out.with_suffix(".log").unlink(missing_ok=True)
         s_wall = min(s[0] for s in syncs)
         s_rss = min(s[1] for s in syncs)
         s_temp = max(s[2] for s in syncs)
@@ -119,34 +153,29 @@ def main() -> int:
         remuxes = [_timed(remux, env) for _ in range(args.repeat)]
         r_wall = min(r[0] for r in remuxes)
 
+    print(f"{'vsg sync phases (from the live log)':<44} {'min':>8} {'median':>8}")
+    for prepare in (True, False):
+        tag = "prepared" if prepare else "in turn "
+        rows = [("analysis phase", lambda m: m["extraction"] - m["analysis"]),
+                ("analysis end → mux start", lambda m: m["mux"] - m["extraction"]),
+                ("mux (→ audit)", lambda m: m["audit"] - m["mux"]),
+                ("audit (→ end of vsg sync)", lambda m: m["end"] - m["audit"]),
+                ("start → mux start", lambda m: m["mux"])]
+        for name, fn in rows:
+            vals = sorted(fn(m) for m in phases[prepare] if all(k in m for k in MARKERS))
+            if vals:
+                print(f"  {tag} {name:<33} {vals[0]:8.3f} {vals[len(vals) // 2]:8.3f}")
+        w = sorted(walls[prepare])
+        print(f"  {tag} {'whole sync':<33} {w[0]:8.3f} {w[len(w) // 2]:8.3f}")
     target = a_wall + 1.5 * r_wall + 0.5
     print(f"{'step':<44} {'wall s':>8}")
     print(f"{'vsg analyze':<44} {a_wall:8.2f}")
-    print(f"{'vsg sync (analysis, mux, audit)':<44} {s_wall:8.2f}   peak RSS {s_rss:.0f} MB, "
+    print(f"{'vsg sync (analysis, mux, audit; prepared)':<44} {s_wall:8.2f}   peak RSS {s_rss:.0f} MB, "
           f"temp folder peak {s_temp / 2**20:.1f} MB")
-    print(f"{'  of which the audit (alone, in-process)':<44} {audit_wall:8.2f}   "
-          f"({audit_wall / s_wall * 100:.0f} % of the sync)")
     print(f"{'bare mkvmerge remux, same tracks':<44} {r_wall:8.2f}")
     print(f"target: sync ≤ analysis + 1.5 × remux + 0.5 s = {target:.2f} s → "
           f"{'met' if s_wall <= target else 'NOT met'} (sync/remux = {s_wall / r_wall:.1f}×)")
     return 0
-
-
-def _audit_wall(output: Path, repeat: int) -> float:
-    """Min wall time of the audit's measurement (identification included) on ``output``."""
-    from vsg_core.log import JobLog
-    from vsg_core.pipeline import audit
-
-    best = float("inf")
-    for _ in range(repeat + 1):   # the first run also imports the correlation engine
-        t0 = time.perf_counter()
-        info = audit._identify(output, None)
-        duration = info["container"]["properties"]["duration"] / 1e9
-        res = audit.measure_residuals(output, [], info["tracks"], JobLog(None), None, duration)
-        best = min(best, time.perf_counter() - t0)
-        if not res or not all(r.ok for r in res):
-            raise SystemExit(f"the audit of {output.name} did not pass: {[r.reason for r in res]}")
-    return best
 
 
 def _delay_ms(data: dict) -> float:

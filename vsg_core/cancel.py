@@ -44,6 +44,34 @@ class CancelToken:
             raise Cancelled(self.reason)
 
 
+class LinkedToken(CancelToken):
+    """A token that fires with its parent (the job's token) or on its own :meth:`cancel`: work started for a
+    job stops when the job is cancelled, and can be stopped alone when the job no longer needs it."""
+
+    def __init__(self, parent: CancelToken | None) -> None:
+        self._parent = parent
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def reason(self) -> str:
+        if self._parent is not None and self._parent.cancelled and not self._event.is_set():
+            return self._parent.reason
+        return self._own_reason
+
+    @reason.setter
+    def reason(self, value: str) -> None:
+        self._own_reason = value
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set() or (self._parent is not None and self._parent.cancelled)
+
+    def check(self) -> None:
+        if self._parent is not None and self._parent.cancelled:
+            raise Cancelled(self._parent.reason)
+        super().check()
+
+
 _current: contextvars.ContextVar[CancelToken | None] = contextvars.ContextVar("vsg_cancel", default=None)
 
 

@@ -40,7 +40,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(self, message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word that is not an option or an option's value), if known."""
+    skip = False
+    for tok in argv:
+        if skip:
+            skip = False
+        elif tok == "--backend":
+            skip = True
+        elif not tok.startswith("-"):
+            return tok if tok in COMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``vsg`` parser; with ``only``, just that subcommand's module is imported (the others are not
+    needed to parse its arguments, and importing all of them costs start-up time)."""
     parser = _Parser(
         prog="vsg",
         description="Video Sync GUI: measure each release's audio delay against a reference, diagnose drift "
@@ -51,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="compute backend (default: rust when vsg_core_rs is installed; env VSG_BACKEND)")
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         mod = importlib.import_module(f"vsg_core.commands.{name}")
         p = mod.add_parser(sub)
         p.set_defaults(_run=mod.run)
@@ -83,7 +98,7 @@ def _sweep(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(_named_command(argv))
     as_json = _wants_json(argv)
     try:
         args = parser.parse_args(argv)

@@ -24,8 +24,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,11 +197,22 @@ def parse_ffprobe(path: Path, returncode: int, stdout: str, stderr: str) -> Prob
 # ------------------------------------------------------------------------------------------- job cache
 
 @dataclass
+class _Pending:
+    """A tool run that :func:`start_prefetch` started and nobody has asked for yet."""
+
+    future: Future[Any]
+    lines: list[str]                 # its log lines (``$ …``, a failure's tail), for the first asker's log
+    claimed: bool = False
+
+
+@dataclass
 class MediaCache:
     """The tools' output per file for one job (key: resolved path, size, modification time)."""
 
     mkvmerge: dict[tuple[str, int, int], MkvmergeOutput] = field(default_factory=dict)
     ffprobe: dict[tuple[str, int, int], ProbeOutput] = field(default_factory=dict)
+    pending: dict[tuple[str, tuple[str, int, int]], _Pending] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 _SCOPE: contextvars.ContextVar[MediaCache | None] = contextvars.ContextVar("vsg_media_cache", default=None)
@@ -220,28 +233,109 @@ def job_scope(cache: MediaCache | None = None) -> Iterator[MediaCache]:
         _SCOPE.reset(token)
 
 
-def prefetch(paths: Sequence[str | Path], log: JobLog | None = None) -> None:
-    """Inside a job scope: run every file's ``mkvmerge -J`` and ``ffprobe`` at once (a few at a time) so the
-    steps that ask next find them done (measured: 4 tool runs of a two-file analysis 0.34 s one after the
-    other). Nothing is reported here: a file that cannot be read fails where it is first asked for, with
-    that step's message. Outside a scope this does nothing."""
-    if _SCOPE.get() is None:
-        return
-    files = [Path(x) for x in dict.fromkeys(str(x) for x in paths)]
-    files = [f for f in files if f.is_file()]
-    if not files:
-        return
-    calls = [(fn, f) for f in files for fn in (mkvmerge_identify, ffprobe_identify)]
+def start_prefetch(paths: Sequence[str | Path]) -> list[Future[Any]]:
+    """Inside a job scope: start every file's ``mkvmerge -J`` and ``ffprobe`` in the background (a few at a
+    time) and return at once. A step that asks for one of them later waits for that run instead of starting
+    its own, and its log gets the run's lines (``$ …``) as if it had run the tool there; a run that failed
+    fails there, with that step's message. Runs already done or started are not repeated; missing files are
+    left to the step that needs them. Outside a scope this does nothing.
 
-    def one(fn: Callable[[Path, JobLog | None], object], f: Path) -> None:
+    The runs inherit the caller's context (its cancel token: a cancelled job kills them)."""
+    cache = _SCOPE.get()
+    if cache is None:
+        return []
+    started: list[Future[Any]] = []
+    for f in [Path(x) for x in dict.fromkeys(str(x) for x in paths)]:
+        if not f.is_file():
+            continue
         try:
-            fn(f, log)
-        except Exception:  # reported by the step that needs the file
-            pass
+            key = _key(f)
+        except OSError:
+            continue
+        for kind in ("mkvmerge", "ffprobe"):
+            with cache.lock:
+                if key in getattr(cache, kind) or (kind, key) in cache.pending:
+                    continue
+                lines: list[str] = []
+                fut = _pool().submit(contextvars.copy_context().run, _prefetch_one, kind, f, lines)
+                cache.pending[(kind, key)] = _Pending(fut, lines)
+            started.append(fut)
+    return started
 
-    with ThreadPoolExecutor(max_workers=min(4, len(calls))) as ex:
-        for fut in [ex.submit(contextvars.copy_context().run, one, fn, f) for fn, f in calls]:
-            fut.result()
+
+def prefetch(paths: Sequence[str | Path], log: JobLog | None = None) -> None:
+    """Inside a job scope: every file's ``mkvmerge -J`` and ``ffprobe`` at once (a few at a time) so the
+    steps that ask next find them done (measured: 4 tool runs of a two-file analysis 0.34 s one after the
+    other). Waits for them, including runs :func:`start_prefetch` started earlier, and writes the lines of
+    every run nobody has asked for yet to ``log``. Nothing else is reported here: a file that cannot be read
+    fails where it is first asked for, with that step's message. Outside a scope this does nothing."""
+    cache = _SCOPE.get()
+    if cache is None:
+        return
+    start_prefetch(paths)
+    files = [Path(x) for x in dict.fromkeys(str(x) for x in paths)]
+    for f in files:
+        if not f.is_file():
+            continue
+        try:
+            key = _key(f)
+        except OSError:
+            continue
+        for kind in ("mkvmerge", "ffprobe"):
+            try:
+                _claim(cache, kind, key, log)
+            except Exception:  # reported by the step that needs the file
+                pass
+
+
+def _prefetch_one(kind: str, path: Path, lines: list[str]) -> Any:
+    """One prefetched tool run (in a worker thread), its log lines kept for the first asker."""
+    rec = JobLog(callbacks=[lines.append])
+    fn = mkvmerge_identify if kind == "mkvmerge" else ffprobe_identify
+    return fn(path, rec, _run_now=True)
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The process's identification workers (4 at a time: the tools mostly wait for the disk)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vsg-identify")
+        return _POOL
+
+
+def _claim(cache: MediaCache, kind: str, key: tuple[str, int, int], log: JobLog | None) -> Any:
+    """The output of a prefetched run of ``kind`` for ``key`` (waiting for it; its log lines go to ``log``
+    when nobody asked before), or None when no run was started. Re-raises the run's error."""
+    with cache.lock:
+        pend = cache.pending.get((kind, key))
+        if pend is None:
+            return None
+        lines = None if pend.claimed else pend.lines
+        pend.claimed = True
+    try:
+        out = _wait(pend.future)
+    finally:
+        if lines and log is not None:
+            for line in lines:
+                log.raw(line)
+    return out
+
+
+def _wait(fut: Future[Any]) -> Any:
+    """``fut.result()`` that wakes every 0.1 s to honour the caller's cancel token (and signals)."""
+    from . import cancel
+
+    while True:
+        cancel.check()
+        try:
+            return fut.result(timeout=0.1)
+        except FutureTimeout:
+            continue
 
 
 def _key(path: Path) -> tuple[str, int, int]:
@@ -256,15 +350,20 @@ def _require_file(path: Path) -> None:
         raise MediaError(f"{path}: not a regular file. Give the path of a media file (MKV, MP4, …).")
 
 
-def mkvmerge_identify(path: str | Path, log: JobLog | None = None, mkvmerge: str | None = None) -> MkvmergeOutput:
+def mkvmerge_identify(path: str | Path, log: JobLog | None = None, mkvmerge: str | None = None, *,
+                      _run_now: bool = False) -> MkvmergeOutput:
     """``mkvmerge -J path`` (once per file in a job scope). The JSON is parsed but not judged: mkvmerge exits
     with 2 for a file it cannot read and still prints ``recognized: false``, which the callers explain."""
     p = Path(path)
     _require_file(p)
     cache = _SCOPE.get()
     key = _key(p)
-    if cache is not None and key in cache.mkvmerge:
-        return cache.mkvmerge[key]
+    if cache is not None and not _run_now:
+        out = _claim(cache, "mkvmerge", key, log)   # first: a prefetched run's lines go to the first asker
+        if out is not None:
+            return out
+        if key in cache.mkvmerge:
+            return cache.mkvmerge[key]
     exe = mkvmerge or require("mkvmerge")["mkvmerge"]
     proc = run([exe, "-J", str(p)], log, check=False, what=str(p))
     try:
@@ -273,24 +372,30 @@ def mkvmerge_identify(path: str | Path, log: JobLog | None = None, mkvmerge: str
         data = {}
     out = MkvmergeOutput(p, proc.returncode, data if isinstance(data, dict) else {}, proc.stderr or "")
     if cache is not None:
-        cache.mkvmerge[key] = out
+        with cache.lock:
+            cache.mkvmerge[key] = out
     return out
 
 
-def ffprobe_identify(path: str | Path, log: JobLog | None = None) -> ProbeOutput:
+def ffprobe_identify(path: str | Path, log: JobLog | None = None, *, _run_now: bool = False) -> ProbeOutput:
     """ffprobe's streams, format and first frames of ``path`` (once per file in a job scope)."""
     p = Path(path)
     _require_file(p)
     cache = _SCOPE.get()
     key = _key(p)
-    if cache is not None and key in cache.ffprobe:
-        return cache.ffprobe[key]
+    if cache is not None and not _run_now:
+        out = _claim(cache, "ffprobe", key, log)
+        if out is not None:
+            return out
+        if key in cache.ffprobe:
+            return cache.ffprobe[key]
     exe = require("ffprobe")["ffprobe"]
     proc = run([exe, "-v", "error", "-show_entries", _FFPROBE_ENTRIES, "-read_intervals", f"%+#{FRAME_PACKETS}",
                 "-of", "json", str(p)], log, check=False, what=str(p))
     out = parse_ffprobe(p, proc.returncode, proc.stdout or "", proc.stderr or "")
     if cache is not None:
-        cache.ffprobe[key] = out
+        with cache.lock:
+            cache.ffprobe[key] = out
     return out
 
 

@@ -10,8 +10,9 @@ be read as an option or an option file.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
-import ctypes.util
+import functools
 import os
 import shlex
 import signal
@@ -47,25 +48,56 @@ def quote(cmd: Sequence[str | Path]) -> str:
     return " ".join(shlex.quote(str(c)) for c in cmd)
 
 
-def _load_prctl():
+@functools.cache
+def libc() -> ctypes.CDLL | None:
+    """The C library's symbols (Linux/glibc), loaded once per process; None elsewhere.
+
+    ``CDLL(None)`` opens the running program, whose libc is already loaded: no ``ctypes.util.find_library``,
+    which runs ``ldconfig -p`` in a child process on every call (measured 2–40 ms each)."""
+    if os.name != "posix" or os.uname().sysname != "Linux":
+        return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return None
 
 
-_PRCTL = _load_prctl() if os.name == "posix" and os.uname().sysname == "Linux" else None
+def _load_prctl():
+    lib = libc()
+    return getattr(lib, "prctl", None) if lib is not None else None
+
+
+_PRCTL = _load_prctl()
 _PR_SET_PDEATHSIG = 1
 
+_NICE: contextvars.ContextVar[int] = contextvars.ContextVar("vsg_child_nice", default=0)
 
-def _child_setup() -> None:  # runs in the child between fork and exec: no allocation-heavy work
+
+@contextlib.contextmanager
+def lower_priority(increment: int = 10) -> Iterator[None]:
+    """Children started within this block (and in contexts copied from it) run ``increment`` nice levels
+    lower: work that fills idle CPU time without slowing the job's critical path (docs/analysis.md#guided-search)."""
+    token = _NICE.set(increment)
+    try:
+        yield
+    finally:
+        _NICE.reset(token)
+
+
+def _child_setup(nice: int = 0) -> None:  # runs in the child between fork and exec: no allocation-heavy work
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
 
 
 def child_options() -> dict:
-    """Popen keyword arguments for every child: own process group, dies with vsg (Linux)."""
+    """Popen keyword arguments for every child: own process group, dies with vsg (Linux), lowered priority
+    inside :func:`lower_priority`."""
+    nice = _NICE.get()
+    if nice:
+        return {"process_group": 0, "preexec_fn": functools.partial(_child_setup, nice)}
     return {"process_group": 0, "preexec_fn": _child_setup if _PRCTL is not None else None}
 
 

@@ -19,10 +19,12 @@ from vsg_core.analysis.decode import (
     Window,
     decode_full,
     decode_windows,
+    decode_windows_together,
     frame_grid,
     probe,
     seek_is_exact,
     window_store,
+    windowed_mode,
 )
 from vsg_core.analysis.selection import select_delay
 
@@ -159,3 +161,27 @@ def test_framed_windows_equal_full_decode(media_case, name: str) -> None:
             shifted = [float(np.sqrt(np.mean((np.roll(got, s) - want).astype(np.float64) ** 2))) / rms
                        for s in (*range(-48, 0), *range(1, 49))]
             assert r0 < 0.1 and min(shifted) > 3 * r0, (w.start, r0, min(shifted))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["dub_opus", "drift_p03_aac", "delay_pos"])
+def test_windows_of_two_files_in_one_run_equal_separate_runs(media_case, name: str) -> None:
+    """``decode_windows_together`` (the reference's FLAC windows sought, the other release's AAC/Opus windows
+    framed or AC-3 sought, all inputs of one ffmpeg run, split over two runs) gives exactly the samples of
+    decoding each file on its own."""
+    cf = media_case(name)
+    ri, ti = probe(cf.reference), probe(cf.other)
+    assert windowed_mode(ri) == "seek" and windowed_mode(ti) is not None
+    n = min(ri.est_samples, ti.est_samples)
+    ws = _irregular_windows(n)[:12]
+    with window_store(ws) as r1, window_store(ws) as t1, window_store(ws) as r2, window_store(ws) as t2:
+        decode_windows(ri, r1)
+        decode_windows(ti, t1)
+        halves = [list(range(0, len(ws), 2)), list(range(1, len(ws), 2))]
+        for h in halves:
+            modes = decode_windows_together([(ri, r2, h), (ti, t2, h)])
+            assert modes == ["seek", windowed_mode(ti)], modes
+        for i in range(len(ws)):
+            np.testing.assert_array_equal(r2.load(i), r1.load(i), err_msg=f"reference window {i}")
+            np.testing.assert_array_equal(t2.load(i), t1.load(i), err_msg=f"{cf.other.name} window {i}")
+            assert t2.decoded(i) == t1.decoded(i) and r2.decoded(i) == r1.decoded(i)

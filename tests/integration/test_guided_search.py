@@ -1,7 +1,8 @@
 """The guided first pass (docs/analysis.md#guided-search) on generated releases, real ffmpeg decoding.
 
-Anchors searched over the full range, the other chunks confirmed in ±0.25 s windows around the anchors' line,
-anything that does not confirm searched over the full range again. Requirements: on a constant delay every
+Anchors located at 8 kHz and confirmed at 48 kHz (else searched over the full range), the other chunks
+confirmed in ±0.25 s windows around the anchors' line, anything that does not confirm searched over the full
+range again. Requirements: on a constant delay every
 chunk is confirmed and every raw delay equals the full search's to 0.01 ms (both within 0.05 ms of the truth);
 on a stepping source the chunks across the step are searched over the full range and land on their segment's
 delay, and the records equal the full search's; the log says what happened.
@@ -41,7 +42,8 @@ def test_constant_delay_confirms_every_chunk(media_case) -> None:
     _same_records(guided, full)
     assert all(c.accepted and abs(c.raw_delay_ms - truth) <= 0.05 for c in guided.chunks)
     msg = [x for x in lines if "[Guided]" in x]
-    assert msg and "8 of 8 other chunks confirmed" in msg[0], msg
+    assert msg and "Anchor chunks located at 8 kHz and confirmed at 48 kHz: 2 of 2" in msg[0], msg
+    assert "8 of 8 other chunks confirmed" in msg[1], msg
 
 
 def test_stepping_chunks_across_the_step_are_searched_fully(media_case) -> None:

@@ -50,8 +50,9 @@ class AnalysisEngine(Protocol):
         ...
 
     def coarse_search(self, span: np.ndarray, chunks: Sequence[np.ndarray], ranges: Sequence[tuple[int, int]],
-                      lobe: int) -> list[CoarseHit]:
-        """Reach: position and distinct-peak score of every chunk inside one long target span."""
+                      lobe: int, rate: int | None = None) -> list[CoarseHit]:
+        """Reach: position and distinct-peak score of every chunk inside one long target span (signals at
+        ``rate`` Hz, default ``coarse.COARSE_SR``)."""
         ...
 
 
@@ -86,10 +87,10 @@ class PythonEngine:
         return diagnose_python(chunks, config, ref_fps, target_fps, codec_id, ref_duration_s)
 
     def coarse_search(self, span: np.ndarray, chunks: Sequence[np.ndarray], ranges: Sequence[tuple[int, int]],
-                      lobe: int) -> list[CoarseHit]:
-        from .coarse import coarse_search_python
+                      lobe: int, rate: int | None = None) -> list[CoarseHit]:
+        from .coarse import COARSE_SR, coarse_search_python
 
-        return coarse_search_python(span, chunks, ranges, lobe=lobe)
+        return coarse_search_python(span, chunks, ranges, lobe=lobe, rate=rate or COARSE_SR)
 
 
 class RustEngine:
@@ -124,12 +125,12 @@ class RustEngine:
         return diagnosis_from_rust(out)
 
     def coarse_search(self, span: np.ndarray, chunks: Sequence[np.ndarray], ranges: Sequence[tuple[int, int]],
-                      lobe: int) -> list[CoarseHit]:
+                      lobe: int, rate: int | None = None) -> list[CoarseHit]:
         from .coarse import COARSE_MASK_DB, COARSE_SMOOTH_HZ, COARSE_SR, COARSE_TAPER, CoarseHit
 
         out = require_rust().coarse_search(np.ascontiguousarray(span, dtype=np.float32),
                                            [np.ascontiguousarray(c, dtype=np.float32) for c in chunks],
-                                           [(int(a), int(b)) for a, b in ranges], lobe, float(COARSE_SR),
+                                           [(int(a), int(b)) for a, b in ranges], lobe, float(rate or COARSE_SR),
                                            COARSE_SMOOTH_HZ, COARSE_MASK_DB, COARSE_TAPER, -60.0)
         return [CoarseHit(int(k), float(c)) for k, c in out]
 

@@ -10,7 +10,7 @@ the muxed video (upstream shifted first and snapped against unshifted keyframes,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,19 +96,26 @@ def extract_chapters_xml(container: Path | str, log: JobLog | None = None,
 
 def prepare_chapters(source1: Path | str, temp_dir: Path | str, global_shift_ms: int,
                      options: ChapterOptions = ChapterOptions(), log: JobLog | None = None,
-                     mkvextract: str = "mkvextract", ffprobe: str = "ffprobe") -> Path | None:
+                     mkvextract: str = "mkvextract", ffprobe: str = "ffprobe", *,
+                     read_xml: Callable[[], str | None] | None = None,
+                     read_keyframes: Callable[[], list[int]] | None = None) -> Path | None:
     """The chapters step (docs/chapters.md#flow): returns the written XML path, or None (no chapters or any error).
 
     Never raises: errors are logged (``[ERROR]``/``[INFO]``/``[HINT]``) and the job continues without
     chapters. ``source1`` must be a Matroska file (pass the Matroska copy of a non-Matroska Source 1).
+    ``read_xml`` / ``read_keyframes`` stand in for :func:`extract_chapters_xml` / :func:`probe_keyframes` of
+    ``source1`` (the pipeline passes the result of the same call run in the background); their errors are
+    handled alike.
     """
     source1 = Path(source1)
     try:
-        xml_text = extract_chapters_xml(source1, log, mkvextract)
+        xml_text = read_xml() if read_xml is not None else extract_chapters_xml(source1, log, mkvextract)
         if xml_text is None:
             _log(log, "[Chapters] Source 1 has no chapters.")
             return None
-        keyframes = probe_keyframes(source1, log, ffprobe) if options.snap else None
+        keyframes = None
+        if options.snap:
+            keyframes = read_keyframes() if read_keyframes is not None else probe_keyframes(source1, log, ffprobe)
         out = output_path(temp_dir, source1)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(process_chapters(xml_text, global_shift_ms, options, keyframes, log), encoding="utf-8")

@@ -13,10 +13,12 @@ source got no delay (too few accepted chunks).
 from __future__ import annotations
 
 import argparse
+import contextvars
 import dataclasses
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -237,10 +239,8 @@ def check_args(args: argparse.Namespace, settings: AnalysisSettings) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import cancel_token
+    from ..identification import job_scope, prefetch
 
-    settings = settings_from_args(args)
-    check_args(args, settings)
-    backend = active_backend()
     quiet = bool(args.quiet)
     tty = sys.stderr.isatty()
     last = [-1]
@@ -261,13 +261,27 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.flush()
             last[0] = pct
 
-    from ..analysis.job import analyze_job
-
     log = JobLog(callbacks=[to_stderr])
     reference = Path(os.path.abspath(args.reference))
     others = [Path(os.path.abspath(p)) for p in args.others]
     try:
-        with cancel_scope(cancel_token(args)):
+        with cancel_scope(cancel_token(args)), job_scope():
+            # every file's mkvmerge -J and ffprobe run while the settings load and the analysis imports (one
+            # identification per file: the job finds them in this scope's cache); errors are reported by
+            # the step that needs the file, after the settings were checked
+            early = threading.Thread(target=contextvars.copy_context().run,
+                                     args=(prefetch, [reference, *others], log), daemon=True)
+            early.start()
+            try:
+                settings = settings_from_args(args)
+                check_args(args, settings)
+                backend = active_backend()
+                from ..analysis.correlate import keep_freed_memory
+                from ..analysis.job import analyze_job
+
+                keep_freed_memory()          # one analysis, then the process ends
+            finally:
+                early.join()
             job = analyze_job(reference, others, settings, log, strict=False, progress=progress,
                               backend=backend)
     finally:

@@ -170,8 +170,14 @@ def run(args: argparse.Namespace) -> int:
         plan = resolve_output(sources["Source 1"], sources, output_dir=output_dir, output_file=args.output,
                               overwrite=args.overwrite)
         OutputLock(plan.final).probe()   # another job writing the same output: say so before any work
-    # one identification per file for the layout and the job (the job's scope joins this one)
-    with identification.job_scope():
+    # one identification per file for the layout and the job (the job's scope joins this one); every file's
+    # mkvmerge -J and ffprobe start at once, in the background, while the pipeline's modules are imported
+    from ..cancel import cancel_scope
+    from ..cli import cancel_token
+
+    with cancel_scope(cancel_token(args)), identification.job_scope():
+        if not args.print_layout:
+            identification.start_prefetch(list(sources.values()))
         return _run(args, settings, JobSpec(sources), output_dir)
 
 
@@ -186,6 +192,8 @@ def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir:
     for key in manual:
         if key not in job.sources:
             raise SettingsError(f"--delay: there is no {key} (sources are {', '.join(job.sources)})")
+    from ..pipeline.orchestrator import run_job  # the heavy import, while the identification runs
+
     tracks = tracks_by_source(job.sources)
     layout = build_layout(args, tracks)
     check_layout(layout, job.sources, tracks, where=str(args.layout) if args.layout else "layout")
@@ -206,8 +214,6 @@ def _run(args: argparse.Namespace, settings: Settings, job: JobSpec, output_dir:
         if tty and not args.quiet and pct != last[0]:
             last[0] = pct
             print(progress_line(pct), file=sys.stderr, flush=True)
-
-    from ..pipeline.orchestrator import run_job
 
     token = cancel_token(args)
     result = run_job(job, settings, output_dir=output_dir, output_file=args.output, layout=layout,

@@ -104,7 +104,7 @@ VSG_KEYS: frozenset[str] = frozenset({
     "clip_video_codec", "clip_audio_codec", "clip_preset", "clip_crf", "clip_workers", "clip_retry_attempts",
     "clip_retry_base_delay_s", "clip_output_folder", "clip_max_file_size_mb",
     "subtitle_keep_bitmap_with_correction", "video_verified_window_s", "video_verified_search_frames",
-    "analysis_reach_s",
+    "analysis_reach_s", "prepare_during_analysis",
 })
 _PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
             "placebo")
@@ -342,6 +342,12 @@ SCHEMA: tuple[Setting, ...] = (
     S("temp_root", str(Path(tempfile.gettempdir()) / "vsg"), "Temporary folder",
       "Scratch folder for extracted tracks; each job's temporary folder is deleted when the job ends.",
       PATHS, "Folders", widget="dir"),
+    S("prepare_during_analysis", True, "Prepare tracks during the analysis",
+      "While the audio is analysed, extract the subtitle tracks, chapters and fonts the output needs and read "
+      "the reference video's frame times (at a lower priority), so the mux starts as soon as the delays are "
+      "known. Turn it off when the sources are on a slow disk (a spinning drive or network share) that reads "
+      "two places of a file at once slower than one after the other.",
+      PATHS, "Folders"),
     # ------------------------------------------------------------------------------------------------------
     # Logging (the job runner, the main window)
     S("log_show_options_pretty", False, "Log mkvmerge options (readable)",

@@ -12,8 +12,8 @@ same list; tests/parity/test_phase6_frames.py compares them.
 from __future__ import annotations
 
 import itertools
-import json
 import math
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -54,24 +54,50 @@ class VfrClock:
 
 
 def read_frame_times_ms(video: str | Path, log: JobLog | None = None) -> list[int]:
-    """Presentation times (ms) of every frame of the first video stream, sorted, plus the end of the last."""
+    """Presentation times (ms) of every frame of the first video stream, sorted, plus the end of the last.
+
+    ffprobe prints one ``packet|pts=…|duration=…`` line per packet (its ``compact`` format: a fifth of the JSON
+    it printed before, and no JSON to parse); each time is ``pts × time_base`` in ms, rounded half to even in
+    exact integer arithmetic. A packet without a pts is skipped, one without a duration counts as 0."""
     proc = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                "packet=pts,duration:stream=time_base", "-of", "json", str(video)], log, check=False,
+                "packet=pts,duration:stream=time_base", "-of", "compact", str(video)], log, check=False,
                what=str(video))
     if proc.returncode != 0:
         raise MediaError(f"cannot read the video time stamps of {video}: ffprobe failed")
     try:
-        info = json.loads(proc.stdout)
-        tb = Fraction(info["streams"][0]["time_base"])
-        packets = [(int(p["pts"]), int(p.get("duration") or 0)) for p in info.get("packets", [])
-                   if "pts" in p]
-    except (ValueError, KeyError, IndexError, TypeError):
+        tb, packets = _parse_packets(proc.stdout)
+    except (ValueError, ZeroDivisionError):
         raise MediaError(f"cannot read the video time stamps of {video}: unexpected ffprobe output") from None
     if len(packets) < 2:
         raise MediaError(f"{video} has fewer than two video frames")
     packets.sort()
-    ms = [round(Fraction(p) * tb * 1000) for p, _ in packets]
-    last_dur = round(Fraction(packets[-1][1]) * tb * 1000) or (ms[-1] - ms[-2])
+    num, den = tb.numerator * 1000, tb.denominator
+    ms = [_round_ratio(p * num, den) for p, _ in packets]
+    last_dur = _round_ratio(packets[-1][1] * num, den) or (ms[-1] - ms[-2])
     out = sorted(set(ms))
     out.append(out[-1] + max(1, last_dur))
     return out
+
+
+_PACKET = re.compile(r"^packet\|pts=(-?\d+)\|duration=(-?\d+|N/A)?", re.M)
+_TIME_BASE = re.compile(r"^stream\|time_base=(\d+/\d+)", re.M)
+
+
+def _parse_packets(text: str) -> tuple[Fraction, list[tuple[int, int]]]:
+    """(time base, [(pts, duration)]) from ffprobe's compact output; ValueError when it has no time base."""
+    m = _TIME_BASE.search(text)
+    if m is None:
+        raise ValueError("no time base")
+    tb = Fraction(m.group(1))
+    if tb <= 0:
+        raise ValueError("no time base")
+    packets = [(int(p), int(d) if d and d != "N/A" else 0) for p, d in _PACKET.findall(text)]
+    return tb, packets
+
+
+def _round_ratio(n: int, d: int) -> int:
+    """``round(n / d)`` for integers, half to even, exactly (``d`` > 0)."""
+    q, r = divmod(n, d)
+    if 2 * r > d or (2 * r == d and q % 2 == 1):
+        q += 1
+    return q

@@ -40,6 +40,7 @@ class JobContext:
     warnings: list[str] = field(default_factory=list)
     manual_delays: dict[str, float] = field(default_factory=dict)   # source key → delay (ms) given by the user
     corrections: list[Any] = field(default_factory=list)   # vsg_core.correction.apply.CorrectionReport
+    background: Any = None   # vsg_core.pipeline.background.Background: work prepared during the analysis
 
     @property
     def and_merge(self) -> bool:

@@ -73,11 +73,11 @@ def _preserved_item(item: PlanItem, name: str) -> PlanItem:
 
 
 def correction_step(ctx: JobContext) -> None:
+    a = ctx.analysis
+    if a is None or not ctx.items or not any(s.diagnosis.kind in KIND_SETTING for s in a.sources):
+        return   # nothing to correct: not even the correction modules are loaded (measured 20–40 ms)
     from ..correction import apply as ca
 
-    a = ctx.analysis
-    if a is None or not ctx.items:
-        return
     cfg = ca.CorrectionConfig.from_settings(ctx.settings)
     work = ca.work_dir(ctx.temp_dir)
     for src in a.sources:

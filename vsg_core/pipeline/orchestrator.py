@@ -28,7 +28,7 @@ from ..mux import json_log_block, pretty_log_block, run_mkvmerge, write_options_
 from ..progress import ProgressEvent, ProgressReporter, progress_scope, report_phase
 from ..setting_ranges import validate_settings
 from ..tools import require
-from . import preflight, steps, validators
+from . import background, preflight, steps, validators
 from .audit import audit_output
 from .context import JobContext
 from .correction_step import correction_step
@@ -85,8 +85,11 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
     final = None if analyze_only else plan.final
     temp_dir: Path | None = None
     partial: Path | None = None
+    prepared: background.Background | None = None
     with cancel.cancel_scope(cancel_token), identification.job_scope() as media, progress_scope(reporter):
         try:
+            # every source's mkvmerge -J and ffprobe at once, in the background (docs/identification.md)
+            identification.start_prefetch(list(job.sources.values()))
             log.raw(f"=== Starting Job: {job.reference.name} ===")
             for p in swept:
                 log.log(f"[Cleanup] removed a leftover of an earlier vsg run that ended abnormally: {p}")
@@ -99,6 +102,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
                 layout = _default_layout(job, log)
             ctx = JobContext(job, st, log, temp_dir, plan.final.parent, final, layout, prog, media, reporter=reporter,
                              manual_delays=dict(manual_delays or {}))
+            # what needs only the sources is prepared while the audio is analysed (background.py)
+            ctx.background = prepared = background.start(ctx)
 
             _analysis(ctx, result)
             if final is None or partial is None:
@@ -117,6 +122,8 @@ def run_job(job: JobSpec, settings: Settings | None = None, *, output_dir: Path 
         except Exception as e:  # a job never raises: cancel, failure or bug come back in the result
             _record_failure(result, e, log, plan, Path(st["temp_root"]))
         finally:
+            if prepared is not None:   # stopped and idle before its files are deleted
+                prepared.close()
             if partial is not None:
                 partial.unlink(missing_ok=True)
             if temp_dir is not None:
@@ -218,10 +225,16 @@ def _publish(ctx: JobContext, plan: OutputPlan, partial: Path, result: JobResult
 
 
 def _record_failure(result: JobResult, e: BaseException, log: JobLog, plan: OutputPlan, temp_root: Path) -> None:
-    """A cancelled or failed job: status, a message naming the cause (and a full disk), the log line."""
-    if isinstance(e, cancel.Cancelled):
-        result.status, result.error = CANCELLED, str(e)
-        log.raw(f"[FATAL ERROR] Job cancelled: {e}")
+    """A cancelled or failed job: status, a message naming the cause (and a full disk), the log line.
+
+    A job whose cancel token fired is cancelled, whatever error a step raised on its way out (a step that
+    wraps the cancellation into its own error, e.g. "decode failed: … cancelled …", must not turn a cancel
+    into a failure)."""
+    cause = _cancellation(e)
+    if cause is not None or cancel.cancelled():
+        why = str(cause) if cause is not None else (cancel.current().reason if cancel.current() else str(e))
+        result.status, result.error = CANCELLED, why
+        log.raw(f"[FATAL ERROR] Job cancelled: {why}")
     elif isinstance(e, VsgError):
         result.status, result.error = FAILED, str(e) + _space_hint(plan.final.parent, temp_root)
         log.raw(f"[FATAL ERROR] Job failed: {result.error}")
@@ -232,6 +245,17 @@ def _record_failure(result: JobResult, e: BaseException, log: JobLog, plan: Outp
     else:  # a bug: keep the details in the log, report the job as failed
         result.status, result.error = FAILED, f"{type(e).__name__}: {e}"
         log.raw(f"[FATAL ERROR] Job failed: {type(e).__name__}: {e}\n{traceback.format_exc()}")
+
+
+def _cancellation(e: BaseException | None) -> cancel.Cancelled | None:
+    """The Cancelled error ``e`` is or was raised from (its cause/context chain), if any."""
+    seen = 0
+    while e is not None and seen < 20:
+        if isinstance(e, cancel.Cancelled):
+            return e
+        e = e.__cause__ or e.__context__
+        seen += 1
+    return None
 
 
 LOW_SPACE_BYTES = 16 << 20

@@ -9,11 +9,12 @@ from .. import cancel, identification
 from ..analysis.job import AnalysisSettings, analyze_job
 from ..chapters import ChapterOptions, prepare_chapters
 from ..errors import MediaError
-from ..extraction import OpenedSource, extract_fonts, extract_tracks, open_source
+from ..extraction import ExtractedTrack, OpenedSource, extract_fonts, extract_tracks, open_source
 from ..jobs.layout import EXTERNAL, LayoutEntry
 from ..models import Delays, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
 from ..progress import report_part
+from . import background
 from .context import JobContext
 from .subtitles_step import subtitles_step as subtitles_step  # the subtitle step lives in its own module
 
@@ -65,13 +66,10 @@ def extraction_step(ctx: JobContext) -> None:
 def _muxable_entries(ctx: JobContext) -> list[LayoutEntry]:
     """The layout's entries without video from other sources than Source 1 (warned)."""
     assert ctx.layout is not None
-    entries = []
     for e in ctx.layout.entries:
         if e.type is TrackType.VIDEO and e.source != "Source 1":
             ctx.warn(f"Skipping video track from {e.source} (ID {e.id}). Video is only allowed from Source 1.")
-            continue
-        entries.append(e)
-    return entries
+    return background.muxable_entries(ctx)
 
 
 def _open_sources(ctx: JobContext, entries: list[LayoutEntry]) -> None:
@@ -81,7 +79,9 @@ def _open_sources(ctx: JobContext, entries: list[LayoutEntry]) -> None:
         path = ctx.job.sources.get(source)
         if path is None:
             raise MediaError(f"the layout uses {source}, but the job has no {source} file")
-        opened = open_source(path, ctx.temp_dir, source, ctx.log)
+        opened = background.prepared(ctx, f"open:{source}",
+                                     lambda log, path=path, source=source: open_source(path, ctx.temp_dir, source,
+                                                                                       log))
         for e in entries:
             if e.source == source:
                 opened.mapped_id(e.id)  # a layout track the file does not have: an error naming it
@@ -92,10 +92,8 @@ def _direct(ctx: JobContext, e: LayoutEntry) -> bool:
     """Whether mkvmerge reads this track straight from its source file: every track of a Matroska source
     except the text subtitles and the audio tracks vsg rewrites; tracks of other containers go through their
     extracted copy."""
-    if ctx.opened[e.source].remuxed:
-        return False
-    if e.type is TrackType.SUBTITLES and e.codec_id.upper().startswith("S_TEXT"):
-        return False  # the subtitle step rewrites every text subtitle track
+    if background.extracted_whatever_the_delays(ctx.opened[e.source], e):
+        return False  # a copied source, or a text subtitle track (the subtitle step rewrites every one)
     return not (e.type is TrackType.AUDIO and _audio_corrected(ctx, e.source))
 
 
@@ -121,7 +119,15 @@ def _extract_processed(ctx: JobContext, entries: list[LayoutEntry]) -> dict[str,
         cancel.check()
         report_part(part, len(by_source))
         opened = ctx.opened[source]
-        for ex in extract_tracks(opened.original, ctx.temp_dir, source, ids, ctx.log, opened=opened):
+        done: list[ExtractedTrack] = []
+        if ctx.background is not None and ctx.background.has(f"extract:{source}"):
+            # the tracks extracted during the analysis; the rest (audio to be corrected) is extracted now
+            _, done = ctx.background.take(f"extract:{source}", ctx.log)
+            done = [ex for ex in done if ex.track.id in ids]
+        rest = [i for i in ids if i not in {ex.track.id for ex in done}]
+        if rest:
+            done = done + extract_tracks(opened.original, ctx.temp_dir, source, rest, ctx.log, opened=opened)
+        for ex in done:
             extracted[f"{source}_{ex.track.id}"] = (ex.track, ex.path)
     return extracted
 
@@ -169,8 +175,11 @@ def chapters_step(ctx: JobContext) -> None:
     opened = ctx.opened.get("Source 1")
     source1 = opened.matroska_path if opened is not None else ctx.job.reference
     shift = ctx.delays.global_shift_ms if ctx.delays is not None else 0
+    bg = ctx.background
+    read_xml = (lambda: bg.take("chapters", ctx.log)) if bg is not None and bg.has("chapters") else None
+    read_kf = (lambda: bg.take("keyframes", ctx.log)) if bg is not None and bg.has("keyframes") else None
     ctx.chapters_xml = prepare_chapters(source1, ctx.temp_dir, shift, ChapterOptions.from_settings(ctx.settings),
-                                        ctx.log)
+                                        ctx.log, read_xml=read_xml, read_keyframes=read_kf)
 
 
 def attachments_step(ctx: JobContext) -> None:
@@ -181,8 +190,9 @@ def attachments_step(ctx: JobContext) -> None:
             continue
         ctx.log.log(f"Extracting attachments from {key}...")
         opened = ctx.opened.get(key)
-        ctx.attachments += extract_fonts(path, ctx.temp_dir, key, ctx.log,
-                                         info=opened.info if opened is not None else None)
+        ctx.attachments += background.prepared(
+            ctx, f"fonts:{key}", lambda log, path=path, key=key, opened=opened: extract_fonts(
+                path, ctx.temp_dir, key, log, info=opened.info if opened is not None else None))
 
 
 def mux_plan_step(ctx: JobContext, temp_output: Path) -> None:

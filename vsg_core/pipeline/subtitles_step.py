@@ -38,6 +38,7 @@ from ..models import DiagnosisKind, PlanItem, StreamProps, Track, TrackType
 from ..runner import run
 from ..subtitles.engine import SubtitleDoc, engine
 from ..subtitles.errors import SubtitleError
+from .background import prepared
 from .context import JobContext
 
 TEXT_EXTS = {".ass": "ass", ".ssa": "ssa", ".srt": "srt", ".vtt": "vtt"}
@@ -228,7 +229,7 @@ def output_frame_times(ctx: JobContext) -> list[int] | None:
     opened = ctx.opened.get(REFERENCE)
     video = opened.matroska_path if opened is not None else ctx.job.reference
     try:
-        times = read_frame_times_ms(video, ctx.log)
+        times = prepared(ctx, "frames", lambda log: read_frame_times_ms(video, log))
     except MediaError as e:
         ctx.log.log(f"[Subtitles] No frame grid ({e}); times are rounded to the nearest unit.")
         return None

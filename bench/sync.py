@@ -15,9 +15,10 @@ Prints the target of the speed issue: sync ≤ analysis + 1.5 × remux + 0.5 s.
 
 Each sync's log (stderr) is read as it is written, and the times its phase markers appear give, per run: the
 analysis phase (``--- Analysis Phase ---`` → ``--- Extraction Phase ---``), the gap from the end of the analysis
-to the start of the mux, and the mux. ``vsg sync`` runs with the setting ``prepare_during_analysis`` on (the
-default) and off, alternately, so the two can be compared under the same machine load: on should close the gap
-without making the analysis phase noticeably longer.
+to the start of the mux, the mux, and the post-mux audit (its marker → the end of the process). ``vsg sync``
+runs with the setting ``prepare_during_analysis`` on (the default) and off, alternately, so the two can be
+compared under the same machine load: on should close the gap without making the analysis phase noticeably
+longer.
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def main() -> int:
                 marks: dict[str, float] = {}
                 run_env = dict(env, VSG_SET_PREPARE_DURING_ANALYSIS="true" if prepare else "false")
                 res = _timed([*VSG, "sync", ref, oth, "-o", str(out)], run_env, temp_root, marks)
+                marks["end"] = res[0]
                 if prepare:
                     syncs.append(res)
                 phases[prepare].append(marks)
@@ -157,6 +159,7 @@ def main() -> int:
         rows = [("analysis phase", lambda m: m["extraction"] - m["analysis"]),
                 ("analysis end → mux start", lambda m: m["mux"] - m["extraction"]),
                 ("mux (→ audit)", lambda m: m["audit"] - m["mux"]),
+                ("audit (→ end of vsg sync)", lambda m: m["end"] - m["audit"]),
                 ("start → mux start", lambda m: m["mux"])]
         for name, fn in rows:
             vals = sorted(fn(m) for m in phases[prepare] if all(k in m for k in MARKERS))

@@ -229,34 +229,12 @@ def report_fraction(f: float) -> None:
 
 # ---------------------------------------------------------------- external tools' progress output
 _MKV_PROGRESS = re.compile(r"^#GUI#progress\s+(\d{1,3})%")
-_FF_OUT_TIME = re.compile(r"^out_time_(?:us|ms)=(\d+)")
-# the key=value lines of ffmpeg's -progress output (kept out of error messages)
-FFMPEG_PROGRESS_KEYS = re.compile(r"^(frame|fps|stream_\d+_\d+_q|bitrate|total_size|out_time(_us|_ms)?|dup_frames|"
-                                  r"drop_frames|speed|progress)=")
-FFMPEG_PROGRESS_ARGS = ("-progress", "pipe:2", "-nostats")
 
 
 def mkvtoolnix_fraction(line: str) -> float | None:
     """``#GUI#progress 45%`` (mkvmerge/mkvextract ``--gui-mode``) → 0.45; None for other lines."""
     m = _MKV_PROGRESS.match(line.strip())
     return None if m is None else _clamp(int(m.group(1)) / 100.0)
-
-
-def ffmpeg_fraction(line: str, duration_s: float | None) -> float | None:
-    """``out_time_us=12000000`` (ffmpeg ``-progress``) over ``duration_s`` → 0–1; None for other lines.
-
-    ffmpeg writes ``out_time_ms`` in microseconds too (a historical misnomer), so both keys are read alike."""
-    if not duration_s or duration_s <= 0:
-        return None
-    m = _FF_OUT_TIME.match(line.strip())
-    return None if m is None else _clamp(int(m.group(1)) / 1e6 / duration_s)
-
-
-def ffmpeg_progress_sink(duration_s: float | None) -> Callable[[str], None] | None:
-    """A sink for an ffmpeg command run with :data:`FFMPEG_PROGRESS_ARGS` (None without a duration)."""
-    if not duration_s or duration_s <= 0:
-        return None
-    return tool_progress_sink(lambda line: ffmpeg_fraction(line, duration_s))
 
 
 def tool_progress_sink(parse: Callable[[str], float | None]) -> Callable[[str], None]:

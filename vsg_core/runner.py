@@ -26,7 +26,6 @@ from typing import IO
 from . import cancel as _cancel
 from .errors import CommandError, ToolMissingError
 from .log import JobLog, format_log_message, tail_block
-from .progress import FFMPEG_PROGRESS_KEYS
 from .tools import install_hint
 
 DEFAULT_TAIL_LINES = 20
@@ -256,7 +255,7 @@ def _kill(p: subprocess.Popen) -> None:
 def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float | None, binary: bool = False
                    ) -> subprocess.CompletedProcess:
     """Like :func:`_run_cancellable`, handing each output line to ``sink`` while the command runs (stderr
-    only for a ``binary`` stdout). ffmpeg's ``-progress`` lines are left out of the returned stderr."""
+    only for a ``binary`` stdout)."""
     token = _cancel.current()
     with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           **child_options()) as p:
@@ -269,8 +268,7 @@ def _run_streaming(args: list[str], sink: Callable[[str], None], timeout: float 
                     raw_out.extend(block)
                 return
             for raw in iter(stream.readline, b""):
-                if key == "out" or not FFMPEG_PROGRESS_KEYS.match(raw.decode("utf-8", errors="replace")):
-                    chunks[key].append(raw)
+                chunks[key].append(raw)
                 try:
                     sink(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
                 except Exception:  # a progress display must never break the command

@@ -13,7 +13,6 @@ from vsg_core.pipeline import run_job
 from vsg_core.progress import (
     ProgressEvent,
     ProgressReporter,
-    ffmpeg_fraction,
     mkvtoolnix_fraction,
     phase_key,
 )
@@ -58,10 +57,6 @@ def test_phase_names() -> None:
 def test_tool_progress_lines() -> None:
     assert mkvtoolnix_fraction("#GUI#progress 45%") == pytest.approx(0.45)
     assert mkvtoolnix_fraction("Progress: 45%") is None
-    assert ffmpeg_fraction("out_time_us=30000000", 60.0) == pytest.approx(0.5)
-    assert ffmpeg_fraction("out_time_ms=90000000", 60.0) == 1.0
-    assert ffmpeg_fraction("frame=12", 60.0) is None
-    assert ffmpeg_fraction("out_time_us=1", None) is None
 
 
 @pytest.mark.media
@@ -126,19 +121,16 @@ def test_parts_split_a_phase() -> None:
     assert seen[-1].phase_fraction == pytest.approx(0.2)
 
 
-def test_runner_streams_lines_and_keeps_ffmpeg_progress_out_of_stderr(tmp_path: Path) -> None:
-    """Real ffmpeg with -progress: the sink gets out_time lines while it runs; stdout (binary) is intact."""
-    from vsg_core.progress import FFMPEG_PROGRESS_ARGS
+def test_runner_streams_stderr_lines_of_a_binary_command(tmp_path: Path) -> None:
+    """Real ffmpeg writing PCM to stdout: the sink gets its stderr lines while it runs; stdout is intact."""
     from vsg_core.runner import run
 
     lines: list[str] = []
-    proc = run(["ffmpeg", "-nostdin", "-v", "error", *FFMPEG_PROGRESS_ARGS, "-f", "lavfi", "-i",
-                "sine=d=30:r=48000", "-ac", "1", "-f", "f32le", "-"], binary=True, progress=lines.append)
+    proc = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "info", "-f", "lavfi", "-i", "sine=d=30:r=48000",
+                "-ac", "1", "-f", "f32le", "-"], binary=True, progress=lines.append)
     assert proc.returncode == 0
     assert len(proc.stdout) == 30 * 48000 * 4
-    fractions = [f for f in (ffmpeg_fraction(ln, 30.0) for ln in lines) if f is not None]
-    assert fractions and fractions[-1] == pytest.approx(1.0, abs=0.01)
-    assert "out_time" not in proc.stderr and "progress=" not in proc.stderr
+    assert any("Input #0" in ln for ln in lines) and "Input #0" in proc.stderr
 
 
 def test_runner_streaming_reports_mkvextract_percentages(tmp_path: Path) -> None:

@@ -1,80 +1,161 @@
 """Post-mux audit: vsg checks its own output file.
 
 Checks: track count; per track type, language, name and default/forced flags against the plan; and, for every
-muxed audio track, the offset still left against the reference audio, measured by correlation with every
-track decoded on its *presentation* timeline (ffmpeg ``aresample=async=1:first_pts=0`` pads or trims the start
-so sample 0 is presentation time 0, i.e. container delays and ``--sync`` offsets are applied). A residual near
-0 ms means the track plays in sync with the reference audio (and so with the video).
+muxed audio track, the offset still left against the reference audio, measured by correlation in windows
+decoded on the file's *presentation* timeline (container delays and ``--sync`` offsets applied; only the
+windows are decoded: vsg_core/pipeline/presentation.py, docs/audit.md#decoding). A residual near 0 ms means
+the track plays in sync with the reference audio (and so with the video).
 """
 
 from __future__ import annotations
 
-import contextvars
+import math
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import cancel as _cancel
 from ..analysis.correlation_options import CorrelationOptions
+from ..analysis.records import ChunkResult
 from ..errors import MediaError
 from ..identification import mkvmerge_identify
 from ..log import JobLog
 from ..models import PlanItem
 from ..mux import final_order, flag_indices
-from ..progress import FFMPEG_PROGRESS_ARGS, ffmpeg_progress_sink, report_part
-from ..runner import run
+from ..progress import report_fraction
+from .presentation import SR, Span, TrackWindows, decode_windows
 from .result import AudioResidual, AuditReport, AuditWindow
 
-SR = 48_000
 RESIDUAL_TOLERANCE_MS = 5.0   # default of the setting audit_tolerance_ms
 MAX_SHORTFALL_S = 3.0         # default of the setting audit_max_shortfall_s
-AUDIT_WINDOW_S = 10.0        # length of one audit window
-AUDIT_HOP_S = 15.0           # one window per this much audio: every part of the track is looked at
-AUDIT_SEARCH_S = 10.0        # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
-MIN_MATCHED_SHARE = 0.5      # of the non-silent windows, at least this share must match the reference
+AUDIT_WINDOW_S = 5.0          # length of one audit window (docs/audit.md#windows)
+AUDIT_MIN_HOP_S = 15.0        # one window per this much audio ...
+AUDIT_MAX_WINDOWS = 12        # ... but at most this many per track (a 24-minute episode: one every 2 min)
+AUDIT_TAIL_S = 15.0           # every track is decoded from this long before the file's end to its own end
+REPLAN_SHARE = 0.75           # fewer of the file's windows than this share of its own grid: that grid instead
+AUDIT_SEARCH_S = 10.0         # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
+MIN_MATCHED_SHARE = 0.5       # of the non-silent windows, at least this share must match the reference
 
 
-def decode_presentation(path: Path, audio_ordinal: int, log: JobLog | None = None,
-                        duration_s: float | None = None) -> np.ndarray:
-    """Mono float32 48 kHz PCM of one audio stream, sample 0 = presentation time 0. With ``duration_s``
-    ffmpeg's progress drives the job's progress display."""
-    sink = ffmpeg_progress_sink(duration_s)
-    proc = run(["ffmpeg", "-nostdin", "-v", "error", *(FFMPEG_PROGRESS_ARGS if sink else ()), "-i", str(path),
-                "-map", f"0:a:{audio_ordinal}",
-                "-af", "aresample=async=1:min_hard_comp=0.000001:first_pts=0", "-ac", "1", "-ar", str(SR),
-                "-f", "f32le", "-"], log, binary=True, what=f"{path.name} audio stream {audio_ordinal}",
-               progress=sink)
-    data = proc.stdout
-    usable = len(data) - len(data) % 4
-    if usable == 0:
-        raise MediaError(f"{path}: audio stream {audio_ordinal} decoded to nothing")
-    return np.frombuffer(data, dtype="<f4", count=usable // 4)   # read-only view, no copy of the track
+def window_starts_ms(length_s: float) -> list[int]:
+    """Start times (whole ms) of the audit windows over ``length_s`` seconds of audio (docs/audit.md#windows):
+    one per ``AUDIT_MIN_HOP_S`` seconds, at least 2 and at most ``AUDIT_MAX_WINDOWS``, spread evenly from 0
+    to the end (the last one ends at ``length_s``); none when the audio is shorter than one window."""
+    win = round(AUDIT_WINDOW_S * 1000)
+    total = int(length_s * 1000)
+    if total < win:
+        return []
+    count = max(2, min(AUDIT_MAX_WINDOWS, math.ceil(length_s / AUDIT_MIN_HOP_S)))
+    return sorted({round(i * (total - win) / (count - 1)) for i in range(count)})
 
 
-def measure_windows(ref: np.ndarray, tgt: np.ndarray) -> list[AuditWindow]:
-    """Residual offset of ``tgt`` against ``ref`` in windows spread over the whole common length.
+@dataclass(frozen=True)
+class _Plan:
+    """The first decode of every audio track: the regular windows (each ± the narrow search margin) and the
+    tail from ``tail_ms`` to the track's end (the last window and the track's end come from it)."""
 
-    Every window is first searched ±``GUIDE_MARGIN_S`` around 0 (an in-sync track's residual is a fraction of
-    a millisecond) and measured there when it ``confirms`` 0 (the guided search's rule,
-    docs/analysis.md#guided-search). Every other window — off,
-    quiet, ambiguous — is searched over the full ±``AUDIT_SEARCH_S``, so a track that is off is measured as
-    before (docs/audit.md)."""
-    from ..analysis.correlate import GUIDE_MARGIN_S, confirms, correlate_arrays
+    starts_ms: tuple[int, ...]
+    tail_ms: int
+    margin_ms: int
 
-    common_s = min(ref.size, tgt.size) / SR
-    count = max(2, int(np.ceil(common_s / AUDIT_HOP_S)))
-    opts = CorrelationOptions(chunk_count=count, chunk_duration_s=AUDIT_WINDOW_S, search_range_s=AUDIT_SEARCH_S,
-                              scan_start_pct=0.0, scan_end_pct=100.0, speed_compensation=False)
-    narrow = correlate_arrays(ref, tgt, opts.with_(search_range_s=GUIDE_MARGIN_S)).chunks
-    done = {c.index: c for c in narrow if confirms(c, 0.0, opts)}
-    redo = [c.index for c in narrow if c.index not in done]
-    if redo:
-        done.update({c.index: c for c in correlate_arrays(ref, tgt, opts, only=set(redo)).chunks})
-    chunks = [done[c.index] for c in narrow if c.index in done]
-    return [AuditWindow(c.start_s, c.raw_delay_ms if c.accepted else None, c.match_pct) for c in chunks]
+    @classmethod
+    def over(cls, duration_s: float, margin_ms: int) -> _Plan:
+        starts = window_starts_ms(duration_s)[:-1]
+        return cls(tuple(starts), max(0, int(duration_s * 1000) - round(AUDIT_TAIL_S * 1000)), margin_ms)
+
+    def spans(self) -> tuple[Span, ...]:
+        win = round(AUDIT_WINDOW_S * 1000)
+        return (*(Span(t - self.margin_ms, win + 2 * self.margin_ms) for t in self.starts_ms),
+                Span(self.tail_ms - self.margin_ms, None))
+
+    def windows(self, common_ms: float) -> list[int]:
+        """Window starts measured on ``common_ms`` of audio that both tracks cover: the regular ones inside
+        it and one ending at its end when the tail holds it."""
+        win = round(AUDIT_WINDOW_S * 1000)
+        inside = [t for t in self.starts_ms if t + win <= common_ms]
+        last = int(common_ms) - win
+        if last >= self.tail_ms and (not inside or last > inside[-1]):
+            inside.append(last)
+        return inside
+
+    def cut(self, pcm: Sequence[np.ndarray], t: int, before_ms: int, length_ms: int) -> np.ndarray:
+        """Samples of window ``t`` from ``before_ms`` before its start, ``length_ms`` long, taken from the first
+        decode (zeros where the track has none)."""
+        i = self.starts_ms.index(t) if t in self.starts_ms else len(self.starts_ms)
+        base = (self.starts_ms[i] if i < len(self.starts_ms) else self.tail_ms) - self.margin_ms
+        return _slice(pcm[i], (t - before_ms - base) * SR // 1000, length_ms * SR // 1000)
+
+
+def _slice(x: np.ndarray, start: int, length: int) -> np.ndarray:
+    """x[start:start+length] with zeros outside x."""
+    out = np.zeros(length, dtype=np.float32)
+    a, b = max(0, start), min(x.size, start + length)
+    if b > a:
+        out[a - start:b - start] = x[a:b]
+    return out
+
+
+def _end_ms(spans: Sequence[Span], pcm: Sequence[np.ndarray]) -> float | None:
+    """Presentation end (ms) of a track from its decoded spans (in time order), None when it lies between
+    two spans (the last span with audio was decoded in full) or no span holds audio."""
+    for sp, x in zip(reversed(spans), reversed(pcm), strict=True):
+        if x.size == 0:
+            continue
+        if sp.length_ms is None or x.size < sp.length_ms * SR // 1000:
+            return sp.start_ms + x.size * 1000 / SR
+        return None
+    return None
+
+
+def _probe_from(spans: Sequence[Span], pcm: Sequence[np.ndarray]) -> int:
+    """Where to decode from to find a track's end that lies between spans: the end of its last span with
+    audio (0 when none has any)."""
+    for sp, x in zip(reversed(spans), reversed(pcm), strict=True):
+        if x.size and sp.length_ms is not None:
+            return max(0, sp.start_ms + sp.length_ms)
+    return 0
+
+
+def _options() -> CorrelationOptions:
+    return CorrelationOptions(chunk_duration_s=AUDIT_WINDOW_S, search_range_s=AUDIT_SEARCH_S,
+                              speed_compensation=False)
+
+
+def _correlate(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], starts_ms: Sequence[int],
+               opts: CorrelationOptions) -> list[ChunkResult]:
+    """One record per window (index = position in ``starts_ms`` + 1), in batches of bounded memory."""
+    from ..analysis.chunks import Chunk
+    from ..analysis.correlate import batch_size, correlate_lags, make_record
+
+    key = opts.method_key
+    win = round(AUDIT_WINDOW_S * SR)
+    out: list[ChunkResult] = []
+    step = batch_size(opts)
+    for b0 in range(0, len(refs), step):
+        res = correlate_lags(refs[b0:b0 + step], tgts[b0:b0 + step], key, opts)
+        out += [make_record(Chunk(b0 + k + 1, t / 1000, t * SR // 1000, win), r, key, opts, None)
+                for k, (t, r) in enumerate(zip(starts_ms[b0:b0 + step], res, strict=True))]
+    return out
+
+
+def narrow_search(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], starts_ms: Sequence[int]
+                  ) -> list[ChunkResult | None]:
+    """Windows searched ±``GUIDE_MARGIN_S`` around 0 (``tgts``: the window with that margin on each side):
+    the record where it ``confirms`` 0 (the guided search's rule, docs/analysis.md#guided-search), else None
+    (the window is searched again over ±``AUDIT_SEARCH_S`` by :func:`full_search`)."""
+    from ..analysis.correlate import GUIDE_MARGIN_S, confirms
+
+    opts = _options()
+    recs = _correlate(refs, tgts, starts_ms, opts.with_(search_range_s=GUIDE_MARGIN_S))
+    return [r if confirms(r, 0.0, opts) else None for r in recs]
+
+
+def full_search(refs: Sequence[np.ndarray], tgts: Sequence[np.ndarray], starts_ms: Sequence[int]
+                ) -> list[ChunkResult]:
+    """Windows searched over ±``AUDIT_SEARCH_S`` (``tgts``: the window with that margin on each side)."""
+    return _correlate(refs, tgts, starts_ms, _options())
 
 
 def judge_track(windows: Sequence[AuditWindow], ref_s: float, tgt_s: float, tolerance_ms: float,
@@ -173,50 +254,104 @@ def measure_residuals(output: Path, order: Sequence[PlanItem], tracks: Sequence[
                       log: JobLog, reference_index: int | None = None, duration_s: float | None = None,
                       tolerance_ms: float = RESIDUAL_TOLERANCE_MS, max_shortfall_s: float = MAX_SHORTFALL_S
                       ) -> list[AudioResidual]:
-    """Every muxed audio track against the reference audio (Source 1's first, or ``reference_index``), each
-    decoded on its presentation timeline and measured in windows over the whole track; nothing with fewer
-    than two audio tracks."""
+    """Every muxed audio track against the reference audio (Source 1's first, or ``reference_index``) in
+    windows decoded on the presentation timeline (docs/audit.md#windows); nothing with fewer than two audio
+    tracks. ``duration_s``: the file's duration (mkvmerge -J), where the windows are spread."""
+    from ..analysis.correlate import GUIDE_MARGIN_S
+
     audio_positions = [i for i, t in enumerate(tracks) if t.get("type") == "audio"]
     if len(audio_positions) < 2:
         return []
+    if not duration_s or duration_s <= 0:
+        raise MediaError(f"{output}: mkvmerge reports no duration for the muxed output; it cannot be audited")
     ref_pos = reference_index
     if ref_pos is None:
         ref_pos = next((i for i in audio_positions
                         if i < len(order) and order[i].track.source == "Source 1"), audio_positions[0])
-    report_part(0, len(audio_positions))
     ref_ord = audio_positions.index(ref_pos)
+    codecs = [str(tracks[p].get("properties", {}).get("codec_id", "")) for p in audio_positions]
+    margin = round(GUIDE_MARGIN_S * 1000)
+    plan = _Plan.over(duration_s, margin)
+    spans = plan.spans()
+    # 1. every track's regular windows and tail at once; then the ends that fell between two windows
+    pcm = decode_windows(output, [TrackWindows(o, spans, codecs[o]) for o in range(len(audio_positions))], log,
+                         share=(0.0, 0.7))
+    ends = [_end_ms(spans, x) for x in pcm]
+    unknown = [o for o, e in enumerate(ends) if e is None]
+    if unknown:
+        probes = [TrackWindows(o, (Span(_probe_from(spans, pcm[o]), None),), codecs[o]) for o in unknown]
+        for o, job, x in zip(unknown, probes, decode_windows(output, probes, log, share=(0.7, 0.75)),
+                             strict=True):
+            ends[o] = job.spans[0].start_ms + x[0].size * 1000 / SR
+    ref_end = float(ends[ref_ord] or 0.0)
+    # 2. every window searched narrowly; 3. the unconfirmed ones decoded again, wider, and searched in full
+    win = round(AUDIT_WINDOW_S * 1000)
     others = [(o, p) for o, p in enumerate(audio_positions) if p != ref_pos]
+    found: dict[int, list[ChunkResult | None]] = {}
+    starts: dict[int, list[int]] = {}
+    apart: dict[int, list[int]] = {}     # windows not in the first decode, decoded for the pair apart
+    for o, _pos in others:
+        common = min(ref_end, float(ends[o] or 0.0))
+        starts[o] = plan.windows(common)
+        dense = window_starts_ms(common / 1000)
+        if len(starts[o]) < REPLAN_SHARE * len(dense):
+            # the audio both cover is much shorter than the file (a short reference, a truncated track):
+            # the grid of that part instead
+            starts[o] = apart[o] = dense
+        elif dense and (starts[o] or [-2 * win])[-1] + 2 * win < common:
+            # the common audio ends before the tail and the last window ends well before it: one ending there
+            starts[o] = [*starts[o], dense[-1]]
+            apart[o] = [dense[-1]]
+    extra = [(o, TrackWindows(ordinal, tuple(Span(t - margin, win + 2 * margin) for t in apart[o]),
+                              codecs[ordinal]))
+             for o in apart for ordinal in (ref_ord, o)]
+    extra_pcm = decode_windows(output, [job for _o, job in extra], log) if extra else []
+    got: dict[int, list[list[np.ndarray]]] = {}
+    for (o, _job), x in zip(extra, extra_pcm, strict=True):
+        got.setdefault(o, []).append(x)
+    refs: dict[int, list[np.ndarray]] = {}
+    wide: list[TrackWindows] = []
+    for k, (o, _pos) in enumerate(others):
+        refs[o], tgts = [], []
+        for t in starts[o]:
+            if t in apart.get(o, ()):
+                i = apart[o].index(t)
+                refs[o].append(_slice(got[o][0][i], margin * SR // 1000, win * SR // 1000))
+                tgts.append(_slice(got[o][1][i], 0, (win + 2 * margin) * SR // 1000))
+            else:
+                refs[o].append(plan.cut(pcm[ref_ord], t, 0, win))
+                tgts.append(plan.cut(pcm[o], t, margin, win + 2 * margin))
+        found[o] = narrow_search(refs[o], tgts, starts[o])
+        redo = tuple(Span(t - round(AUDIT_SEARCH_S * 1000), win + round(2 * AUDIT_SEARCH_S * 1000))
+                     for t, r in zip(starts[o], found[o], strict=True) if r is None)
+        if redo:
+            wide.append(TrackWindows(o, redo, codecs[o]))
+        report_fraction(0.75 + 0.05 * (k + 1) / len(others))
+    wide_pcm = decode_windows(output, wide, log, share=(0.8, 1.0)) if wide else []
+    for job, x in zip(wide, wide_pcm, strict=True):
+        todo = [k for k, r in enumerate(found[job.ordinal]) if r is None]
+        t_todo = [starts[job.ordinal][k] for k in todo]
+        tgts = [_slice(y, 0, sp.length_ms * SR // 1000 if sp.length_ms else y.size)
+                for sp, y in zip(job.spans, x, strict=True)]
+        for k, rec in zip(todo, full_search([refs[job.ordinal][k] for k in todo], tgts, t_todo), strict=True):
+            found[job.ordinal][k] = rec
     residuals: list[AudioResidual] = []
-    # the reference and the first track decode at once; each next track decodes while the previous one is
-    # measured (at most two tracks in memory besides the reference)
-    with ThreadPoolExecutor(max_workers=2) as ex:
-        def decode(ordinal: int, progress: bool) -> Future[np.ndarray]:
-            return ex.submit(contextvars.copy_context().run, decode_presentation, output, ordinal, log,
-                             duration_s if progress else None)
-
-        f_ref = decode(ref_ord, True)
-        pending = decode(others[0][0], False) if others else None
-        ref_pcm = _cancel.wait_result(f_ref)
-        ref_s = ref_pcm.size / SR
-        for k, (ordinal, pos) in enumerate(others):
-            report_part(ordinal + (ordinal < ref_ord), len(audio_positions))
-            src = order[pos].track.source if pos < len(order) else "?"
-            assert pending is not None
-            pcm = _cancel.wait_result(pending)
-            pending = decode(others[k + 1][0], False) if k + 1 < len(others) else None
-            residuals.append(_residual(ref_pcm, pcm, ref_s, pos, src, log, tolerance_ms, max_shortfall_s))
-            del pcm
+    for o, pos in others:
+        src = order[pos].track.source if pos < len(order) else "?"
+        windows = [AuditWindow(t / 1000, r.raw_delay_ms if r.accepted else None, r.match_pct)
+                   for t, r in zip(starts[o], found[o], strict=True) if r is not None]
+        residuals.append(_residual(windows, ref_end / 1000, float(ends[o] or 0.0) / 1000, pos, src, log,
+                                   tolerance_ms, max_shortfall_s))
     return residuals
 
 
-def _residual(ref_pcm: np.ndarray, pcm: np.ndarray, ref_s: float, pos: int, src: str, log: JobLog,
+def _residual(windows: Sequence[AuditWindow], ref_s: float, tgt_s: float, pos: int, src: str, log: JobLog,
               tolerance_ms: float, max_shortfall_s: float) -> AudioResidual:
-    """One muxed audio track measured against the reference audio, judged and logged."""
-    windows = measure_windows(ref_pcm, pcm)
-    ok, reason, worst = judge_track(windows, ref_s, pcm.size / SR, tolerance_ms, max_shortfall_s)
+    """One muxed audio track's windows judged and logged."""
+    ok, reason, worst = judge_track(windows, ref_s, tgt_s, tolerance_ms, max_shortfall_s)
     matched = [w for w in windows if w.residual_ms is not None]
     match = float(np.mean([w.match_pct for w in matched])) if matched else None
     shown = "not measurable" if worst is None else f"largest {worst:+.3f} ms"
     log.log(f"[Audit] Audio track {pos} ({src}): {len(matched)}/{len(windows)} windows matched, "
             f"residual offset vs reference audio {shown} (tolerance {tolerance_ms:g} ms)")
-    return AudioResidual(pos, src, worst, match, ok, tuple(windows), pcm.size / SR, reason)
+    return AudioResidual(pos, src, worst, match, ok, tuple(windows), tgt_s, reason)

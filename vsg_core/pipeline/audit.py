@@ -32,7 +32,8 @@ RESIDUAL_TOLERANCE_MS = 5.0   # default of the setting audit_tolerance_ms
 MAX_SHORTFALL_S = 3.0         # default of the setting audit_max_shortfall_s
 AUDIT_WINDOW_S = 5.0          # length of one audit window (docs/audit.md#windows)
 AUDIT_MIN_HOP_S = 15.0        # one window per this much audio ...
-AUDIT_MAX_WINDOWS = 12        # ... but at most this many per track (a 24-minute episode: one every 2 min)
+AUDIT_MAX_WINDOWS = 12        # ... but no more than this many per track ...
+AUDIT_MAX_HOP_S = 120.0       # ... unless the windows would then be further apart than this (a film: one per 2 min)
 AUDIT_TAIL_S = 15.0           # every track is decoded from this long before the file's end to its own end
 REPLAN_SHARE = 0.75           # fewer of the file's windows than this share of its own grid: that grid instead
 AUDIT_SEARCH_S = 10.0         # offsets up to ±10 s are found (a step or PAL drift left uncorrected)
@@ -41,13 +42,15 @@ MIN_MATCHED_SHARE = 0.5       # of the non-silent windows, at least this share m
 
 def window_starts_ms(length_s: float) -> list[int]:
     """Start times (whole ms) of the audit windows over ``length_s`` seconds of audio (docs/audit.md#windows):
-    one per ``AUDIT_MIN_HOP_S`` seconds, at least 2 and at most ``AUDIT_MAX_WINDOWS``, spread evenly from 0
-    to the end (the last one ends at ``length_s``); none when the audio is shorter than one window."""
+    one per ``AUDIT_MIN_HOP_S`` seconds, at least 2 and at most ``AUDIT_MAX_WINDOWS`` — but never further
+    apart than ``AUDIT_MAX_HOP_S`` — spread evenly from 0 to the end (the last one ends at ``length_s``); none
+    when the audio is shorter than one window."""
     win = round(AUDIT_WINDOW_S * 1000)
     total = int(length_s * 1000)
     if total < win:
         return []
-    count = max(2, min(AUDIT_MAX_WINDOWS, math.ceil(length_s / AUDIT_MIN_HOP_S)))
+    count = max(2, min(AUDIT_MAX_WINDOWS, math.ceil(length_s / AUDIT_MIN_HOP_S)),
+                math.ceil((length_s - AUDIT_WINDOW_S) / AUDIT_MAX_HOP_S) + 1)
     return sorted({round(i * (total - win) / (count - 1)) for i in range(count)})
 
 

@@ -209,13 +209,19 @@ def long_encode_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_ctrl_c_removes_the_partial_output(long_encode_source: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_ctrl_c_removes_the_partial_output(long_encode_source: Path, tmp_path: Path, inherited: str) -> None:
+    """SIGINT stops the clip and removes its partial output — also when vsg was started with SIGINT ignored
+    (a background job of a shell without job control: Python keeps an inherited SIG_IGN, so vsg clip sets
+    its handler itself)."""
     env = dict(os.environ)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
+    disposition = signal.SIG_DFL if inherited == "default" else signal.SIG_IGN
     p = subprocess.Popen([sys.executable, "-m", "vsg_core.cli", "clip", str(long_encode_source), "-s", "0",
                           "-e", "1:00", "--accurate", "--preset", "veryslow", "-o", str(out_dir / "out.mkv")],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, disposition))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(".partial" in f.name for f in out_dir.iterdir()):
         time.sleep(0.05)

@@ -169,18 +169,21 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # SIGTERM cleans up like Ctrl-C: ffmpeg stopped, partial outputs removed.
-    previous = None
+    # SIGINT and SIGTERM clean up alike: ffmpeg stopped, partial outputs removed. SIGINT gets the handler
+    # explicitly (as `vsg sync` does), so a clip started where SIGINT was ignored — a shell's background job
+    # without job control — still stops on it (Python keeps an ignored SIGINT ignored).
+    previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _interrupt)
     try:
         return _run(args)
     except UsageError as e:
         print(f"vsg clip: error: {e}", file=sys.stderr)
         return 2
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -44,7 +44,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -545,11 +545,7 @@ def decode_windows_together(parts: Sequence[tuple[AudioInfo, WindowStore, Sequen
         try:
             plan.finish(stderr)
         except _NotCovered as e:
-            if log is not None:
-                log.log(f"[Decode] {info.path.name}: windowed decoding not exact here ({e}); "
-                        "decoding the whole track instead")
-            for i in only:
-                store.forget(i)
+            _not_exact(info, store, only, e, log)
             decode_windows_stream(info, store, use_soxr=use_soxr, log=log, only=only)
             modes[j] = "stream"
     return modes
@@ -678,13 +674,20 @@ def decode_windows(info: AudioInfo, store: WindowStore, *, mode: str = "auto", u
                                                                    only=only), parts)
             return "framed"
         except _NotCovered as e:
-            if log is not None:
-                log.log(f"[Decode] {info.path.name}: windowed decoding not exact here ({e}); "
-                        "decoding the whole track instead")
-            for i in range(len(store)):
-                store.forget(i)
+            _not_exact(info, store, range(len(store)), e, log)
     decode_windows_stream(info, store, use_soxr=use_soxr, log=log, speed=speed)
     return "stream"
+
+
+def _not_exact(info: AudioInfo, store: WindowStore, windows: Iterable[int], why: _NotCovered,
+               log: JobLog | None) -> None:
+    """Say that windowed decoding was not exact for ``info`` and forget what it decoded of ``windows`` (they are
+    decoded again from a whole decode)."""
+    if log is not None:
+        log.log(f"[Decode] {info.path.name}: windowed decoding not exact here ({why}); "
+                "decoding the whole track instead")
+    for i in windows:
+        store.forget(i)
 
 
 def cpu_count() -> int:

@@ -245,13 +245,7 @@ def start_prefetch(paths: Sequence[str | Path]) -> list[Future[Any]]:
     if cache is None:
         return []
     started: list[Future[Any]] = []
-    for f in [Path(x) for x in dict.fromkeys(str(x) for x in paths)]:
-        if not f.is_file():
-            continue
-        try:
-            key = _key(f)
-        except OSError:
-            continue
+    for f, key in _readable(paths):
         for kind in ("mkvmerge", "ffprobe"):
             with cache.lock:
                 if key in getattr(cache, kind) or (kind, key) in cache.pending:
@@ -261,6 +255,18 @@ def start_prefetch(paths: Sequence[str | Path]) -> list[Future[Any]]:
                 cache.pending[(kind, key)] = _Pending(fut, lines)
             started.append(fut)
     return started
+
+
+def _readable(paths: Sequence[str | Path]) -> Iterator[tuple[Path, tuple[str, int, int]]]:
+    """Each distinct path that is a file, with its cache key (missing files are left to the step that needs
+    them)."""
+    for f in [Path(x) for x in dict.fromkeys(str(x) for x in paths)]:
+        if not f.is_file():
+            continue
+        try:
+            yield f, _key(f)
+        except OSError:
+            continue
 
 
 def prefetch(paths: Sequence[str | Path], log: JobLog | None = None) -> None:
@@ -273,14 +279,7 @@ def prefetch(paths: Sequence[str | Path], log: JobLog | None = None) -> None:
     if cache is None:
         return
     start_prefetch(paths)
-    files = [Path(x) for x in dict.fromkeys(str(x) for x in paths)]
-    for f in files:
-        if not f.is_file():
-            continue
-        try:
-            key = _key(f)
-        except OSError:
-            continue
+    for _f, key in _readable(paths):
         for kind in ("mkvmerge", "ffprobe"):
             try:
                 _claim(cache, kind, key, log)

@@ -37,8 +37,7 @@ def measure(ref: np.ndarray, tgt: np.ndarray, chunks: int, backend: str = "rust"
     from vsg_core.analysis.chunks import place_chunks
     from vsg_core.analysis.correlate import (
         GUIDE_MARGIN_S,
-        _shifted,
-        confirms,
+        confirm_located,
         correlate_lags,
         locate_anchor,
         make_record,
@@ -49,7 +48,6 @@ def measure(ref: np.ndarray, tgt: np.ndarray, chunks: int, backend: str = "rust"
     key = opts.method_key
     big_m = opts.search_samples
     m = round(GUIDE_MARGIN_S * SR)
-    nopts = opts.with_(search_range_s=m / SR)
     out = []
     for c in place_chunks(ref.size, tgt.size, chunks, opts.chunk_duration_s, opts.scan_start_pct,
                           opts.scan_end_pct):
@@ -59,13 +57,8 @@ def measure(ref: np.ndarray, tgt: np.ndarray, chunks: int, backend: str = "rust"
         t = tgt[c.start - big_m:c.start + c.length + big_m]
         full = make_record(c, correlate_lags([r], [t], key, opts, backend)[0], key, opts, None)
         p, score = locate_anchor(r, t, backend)
-        located = None
-        if p - m >= 0 and p + c.length + m <= t.size:
-            shift = big_m - p
-            rec = _shifted(make_record(c, correlate_lags([r], [t[p - m:p + c.length + m]], key, nopts, backend)[0],
-                                       key, nopts, None), shift)
-            if confirms(rec, shift * 1000.0 / SR, opts):
-                located = rec
+        # the production path without the score bar, so every chunk shows what the bar would decide
+        located = confirm_located([(c, r, t, p)], big_m, m, opts, key, backend)[0]
         if located is None:
             kind = "fallback"
         elif full.accepted and abs(full.raw_delay_ms - located.raw_delay_ms) <= 0.01:

@@ -715,27 +715,31 @@ def _located_anchors(anchors: Sequence[Chunk], rs: dec.WindowStore, ts: dec.Wind
 
     with ThreadPoolExecutor(max_workers=max(1, len(anchors))) as ex:   # numpy and Rust release the GIL
         found = list(ex.map(locate, range(len(anchors))))
-    done: list[tuple[Chunk, int]] = []            # (anchor, shift of its narrow window)
-    refs: list[np.ndarray] = []
-    tgts: list[np.ndarray] = []
-    for c, f in zip(anchors, found, strict=True):
-        if f is None:
-            continue
-        r, t, p, score = f
-        if score < ANCHOR_COARSE_MIN or p - m < 0 or p + c.length + m > t.size:
-            continue
-        done.append((c, full_m - p))
-        refs.append(r)
-        tgts.append(t[p - m:p + c.length + m])
-    ropts = opts.with_(search_range_s=m / SR)
-    out: list[ChunkResult] = []
-    if done:
-        for (c, shift), res in zip(done, correlate_lags(refs, tgts, key, ropts, be), strict=True):
-            rec = _shifted(make_record(c, res, key, ropts, None), shift)
-            if confirms(rec, shift * 1000.0 / SR, opts):
-                out.append(rec)
+    located = [(c, f[0], f[1], f[2]) for c, f in zip(anchors, found, strict=True)
+               if f is not None and f[3] >= ANCHOR_COARSE_MIN]
+    out = [r for r in confirm_located(located, full_m, m, opts, key, be) if r is not None]
     placed = {r.index for r in out}
     return out, [j for j, c in enumerate(anchors) if c.index not in placed]
+
+
+def confirm_located(located: Sequence[tuple[Chunk, np.ndarray, np.ndarray, int]], full_m: int, m: int,
+                    opts: CorrelationOptions, key: str, be: str) -> list[ChunkResult | None]:
+    """For each (chunk, reference chunk, its ±``full_m`` target window, position ``locate_anchor`` found): the
+    record of a 48 kHz search of ±``m`` samples around that position when it ``confirms`` it, else None (also
+    when the ±``m`` window would leave the decoded target window). All searches in one batch."""
+    todo = [k for k, (c, _r, t, p) in enumerate(located) if p - m >= 0 and p + c.length + m <= t.size]
+    out: list[ChunkResult | None] = [None] * len(located)
+    if not todo:
+        return out
+    ropts = opts.with_(search_range_s=m / SR)
+    refs = [located[k][1] for k in todo]
+    tgts = [located[k][2][located[k][3] - m:located[k][3] + located[k][0].length + m] for k in todo]
+    for k, res in zip(todo, correlate_lags(refs, tgts, key, ropts, be), strict=True):
+        shift = full_m - located[k][3]                 # the narrow window's delay (its centre)
+        rec = _shifted(make_record(located[k][0], res, key, ropts, None), shift)
+        if confirms(rec, shift * 1000.0 / SR, opts):
+            out[k] = rec
+    return out
 
 
 def _min_end(ends: Iterable[int | None]) -> int | None:

@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import compile_sources, peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import MeasuredRun, compile_sources, peak_mb  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 # ---------------------------------------------------------------------------------------------- workers
@@ -210,16 +210,16 @@ def bench_phases(ref: Path, tgt: Path, repeat: int = 3) -> None:
 
 def cli_run(ref: Path, tgt: Path, repeat: int = 3) -> dict:
     """``vsg analyze`` (Rust) in a fresh process, min wall of ``repeat``, its peak RSS (the largest process
-    of the tree: Python; ffmpeg children are separate) and the JSON result of the last run."""
+    of the tree: Python; ffmpeg children are separate; measured by the launcher of ``_common``) and the JSON
+    result of the last run."""
     best, rss, res = float("inf"), 0.0, {}
     for _ in range(repeat):
-        t = time.perf_counter()
-        p = subprocess.Popen([sys.executable, "-m", "vsg_core.cli", "--backend", "rust", "analyze", "--json",
-                              str(ref), str(tgt)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
-        out = p.stdout.read() if p.stdout else b""
-        _, _status, ru = os.wait4(p.pid, 0)
-        best = min(best, time.perf_counter() - t)
-        rss = max(rss, ru.ru_maxrss / 1024.0)
+        run = MeasuredRun([sys.executable, "-m", "vsg_core.cli", "--backend", "rust", "analyze", "--json",
+                           str(ref), str(tgt)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+        out = run.proc.stdout.read() if run.proc.stdout else b""
+        m = run.wait()
+        best = min(best, m.wall_s)
+        rss = max(rss, m.peak_mb)
         try:
             res = json.loads(out)
         except ValueError:

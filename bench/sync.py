@@ -38,6 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 VSG = [sys.executable, "-m", "vsg_core.cli"]
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import MeasuredRun  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 
 def _tree_size(root: Path) -> int:
     total = 0
@@ -56,7 +59,9 @@ MARKERS = {"analysis": "--- Analysis Phase ---", "extraction": "--- Extraction P
 
 def _timed(cmd: list[str], env: dict[str, str], watch: Path | None = None,
            marks: dict[str, float] | None = None) -> tuple[float, float, int, str]:
-    """(wall s, peak RSS MB of the process tree's largest member (wait4), peak bytes under ``watch``, stdout).
+    """(wall s, peak RSS MB of the process tree's largest member (wait4 in the launcher of ``_common``), peak
+    bytes under ``watch``, stdout). Wall is measured by the launcher (fork to exit); the marks are seconds
+    since this process started the launcher (a bare interpreter, ~15 ms earlier than the fork).
 
     ``marks``: filled with the time (s from the start) each of :data:`MARKERS` appeared on stderr."""
     peak = 0
@@ -83,20 +88,19 @@ def _timed(cmd: list[str], env: dict[str, str], watch: Path | None = None,
                         marks[name] = time.perf_counter() - t0
 
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.PIPE)
-        reader = threading.Thread(target=read_log, args=(proc.stderr,), daemon=True)
+        run = MeasuredRun(cmd, env=env, stdout=out, stderr=subprocess.PIPE)
+        reader = threading.Thread(target=read_log, args=(run.proc.stderr,), daemon=True)
         reader.start()
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        m = run.wait()
+        wall = m.wall_s
         stop.set()
         th.join()
         reader.join()
         out.seek(0)
         stdout, stderr = out.read().decode(), "\n".join(err_lines)
-    if proc.returncode != 0:
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024.0, peak, stdout
+    if m.code != 0:
+        raise SystemExit(f"command failed ({m.code}): {' '.join(cmd)}\n{stderr[-2000:]}")
+    return wall, m.peak_mb, peak, stdout
 
 
 def main() -> int:

@@ -35,6 +35,7 @@ from ..errors import MediaError
 from ..log import JobLog
 from ..progress import report_fraction
 from ..runner import run
+from ..tools import require
 
 SR = 48_000
 PREROLL_MS = 500              # decoded before each window and dropped (decoder warm-up, a packet a seek drops)
@@ -110,8 +111,9 @@ def _decode_run(path: Path, job: TrackWindows, group: Sequence[int], stem: Path,
         outputs += ["-map", f"{k}:a:{job.ordinal}", "-af", PRESENTATION_FILTER, "-ac", "1", "-ar", str(SR),
                     "-f", "f32le", f"{stem}_{k}.f32"]
         leads.append(lead)
+    exe = require("ffmpeg")["ffmpeg"]       # a missing ffmpeg is named as such, not as a decode failure
     try:
-        run(["ffmpeg", "-nostdin", "-v", "error", "-y", *inputs, *outputs], log,
+        run([exe, "-nostdin", "-v", "error", "-y", *inputs, *outputs], log,
             what=f"{path.name} audio stream {job.ordinal}")
     except Exception as e:
         raise MediaError(f"{path}: ffmpeg cannot decode audio stream {job.ordinal} for the audit: {e}") from e

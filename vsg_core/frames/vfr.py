@@ -21,8 +21,6 @@ import shutil
 from fractions import Fraction
 from pathlib import Path
 
-from video_timestamps import TimeType, VideoTimestamps
-
 from ..errors import MediaError
 from ..log import JobLog
 from ..runner import run
@@ -34,6 +32,11 @@ class VfrClock:
         if len(times) < 2 or any(b <= a for a, b in itertools.pairwise(times)):
             raise ValueError("frame times must be at least two strictly increasing values (ms)")
         self.times = times
+        # imported here: the package costs ~0.03–0.1 s to import (it loads its video providers), which a job
+        # pays only when it retimes subtitles on a VFR clock, not before every analysis
+        from video_timestamps import TimeType, VideoTimestamps
+
+        self._start, self._exact = TimeType.START, TimeType.EXACT
         self.vts = VideoTimestamps(times, Fraction(1000), normalize=False)
         self.last_duration = times[-1] - times[-2]
 
@@ -46,7 +49,7 @@ class VfrClock:
             return len(self.times) - 1 + math.ceil((t_ms - end) / self.last_duration)
         if t_ms <= self.times[0]:
             return 0
-        return int(self.vts.time_to_frame(Fraction(t_ms) / 1000, TimeType.START))
+        return int(self.vts.time_to_frame(Fraction(t_ms) / 1000, self._start))
 
     def frame_ms(self, n: int) -> int:
         last = len(self.times) - 1
@@ -54,7 +57,7 @@ class VfrClock:
             raise ValueError(f"frame out of range: {n}")
         if n > last:
             return self.times[-1] + (n - last) * self.last_duration
-        return int(self.vts.frame_to_time(n, TimeType.EXACT, output_unit=3))
+        return int(self.vts.frame_to_time(n, self._exact, output_unit=3))
 
 
 def read_frame_times_ms(video: str | Path, log: JobLog | None = None) -> list[int]:

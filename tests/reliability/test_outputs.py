@@ -157,6 +157,35 @@ def test_long_output_name_works(box: Sandbox) -> None:
     box.assert_clean()
 
 
+@pytest.mark.slow
+def test_sources_with_the_longest_names_the_file_system_accepts(box: Sandbox) -> None:
+    """Source, subtitle and output names of 255 bytes (the most a file name may have): the temp files vsg
+    derives from them (extracted tracks, retimed subtitles, chapters, copied --sub file) and the older-log name
+    are shortened, the job runs and the final names are the ones the user's names give."""
+    ref_stem = "é" * 125 + "x"                   # 251 bytes: with ".mkv" a 255-byte name, multi-byte characters
+    other_stem = "B" * 251
+    ref, other = box.root / f"{ref_stem}.mkv", box.root / f"{other_stem}.mkv"
+    os.link(box.media.ref, ref)
+    os.link(box.media.other, other)
+    sub = box.root / ("S" * 251 + ".srt")
+    sub.write_text("1\n00:00:01,000 --> 00:00:03,000\nhello\n\n", encoding="utf-8")
+    old_log = box.out / f"{ref_stem}.log"        # an earlier log: this job's log needs the longer .1.log name
+    old_log.write_text("earlier\n", encoding="utf-8")
+    assert all(len(os.fsencode(p.name)) == 255 for p in (ref, other, sub))
+    p = box.vsg("sync", ref, other, "--sub", sub, "-o", box.out, "--json", "-q", "--no-audit")
+    res = _merged(p)
+    assert Path(res["output"]) == box.out / f"{ref_stem}.mkv"
+    log = Path(res["log"])
+    assert log.parent == box.out and log.name.endswith(".1.log") and len(os.fsencode(log.name)) <= 255
+    assert "[SUCCESS] Output file created" in log.read_text(encoding="utf-8")
+    assert old_log.read_text(encoding="utf-8") == "earlier\n"
+    tracks = json.loads(subprocess.run(["mkvmerge", "-J", str(box.out / f"{ref_stem}.mkv")], capture_output=True,
+                                       text=True, check=True).stdout)["tracks"]
+    assert sum(t["type"] == "subtitles" for t in tracks) >= 3  # ref's and other's ASS + the external SRT
+    assert _only(box.out) == sorted([f"{ref_stem}.mkv", old_log.name, log.name])
+    box.assert_clean()
+
+
 def _wait_for(proc: subprocess.Popen, marker: str, timeout: float = 240) -> list[str]:
     seen: list[str] = []
     end = time.monotonic() + timeout

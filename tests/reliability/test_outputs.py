@@ -186,6 +186,32 @@ def test_sources_with_the_longest_names_the_file_system_accepts(box: Sandbox) ->
     box.assert_clean()
 
 
+@pytest.mark.slow
+def test_two_sub_files_of_the_same_name_keep_their_own_text(box: Sandbox) -> None:
+    """``--sub en/eng.srt --sub de/eng.srt``: both files are copied into the job's temp folder; the second copy
+    must not replace the first (each muxed track carries its own file's text)."""
+    texts = {"en": "FIRST FILE", "de": "SECOND FILE"}
+    subs = []
+    for folder, text in texts.items():
+        (box.root / folder).mkdir()
+        s = box.root / folder / "eng.srt"
+        s.write_text(f"1\n00:00:01,000 --> 00:00:03,000\n{text}\n\n", encoding="utf-8")
+        subs += ["--sub", s]
+    out = box.out / "subs.mkv"
+    _merged(box.vsg("sync", box.media.ref, box.media.other, *subs, "-o", out, "--json", "-q", "--no-audit"))
+    tracks = json.loads(subprocess.run(["mkvmerge", "-J", str(out)], capture_output=True, text=True,
+                                       check=True).stdout)["tracks"]
+    srt = [t["id"] for t in tracks if t["codec"] == "SubRip/SRT"]
+    assert len(srt) == 2, tracks
+    got = []
+    for tid in srt:
+        dst = box.root / f"t{tid}.srt"
+        subprocess.run(["mkvextract", str(out), "tracks", f"{tid}:{dst}"], capture_output=True, check=True)
+        got.append(dst.read_text(encoding="utf-8-sig"))
+    assert ["FIRST FILE" in g for g in got] == [True, False] and ["SECOND FILE" in g for g in got] == [False, True]
+    box.assert_clean()
+
+
 def _wait_for(proc: subprocess.Popen, marker: str, timeout: float = 240) -> list[str]:
     seen: list[str] = []
     end = time.monotonic() + timeout

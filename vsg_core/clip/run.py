@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import cancel as _cancel
 from ..errors import CommandError, MediaError, ToolMissingError, VsgError
+from ..filenames import fit_name
 from ..log import JobLog, format_log_message, tail_block
 from ..runner import quote
 from ..tools import ToolSet, require
@@ -62,7 +63,8 @@ class ClipResult:
 
 
 def _temp_for(out: Path) -> Path:
-    return out.with_name(f".{out.stem}.partial-{os.getpid()}-{threading.get_ident() % 100000}{out.suffix}")
+    return out.with_name(fit_name(".", out.stem, f".partial-{os.getpid()}-{threading.get_ident() % 100000}"
+                                                 f"{out.suffix}"))
 
 
 class Clipper:

@@ -5,6 +5,8 @@ A source may carry any name the file system accepts, up to 255 bytes. A name vsg
 suffix around the source's stem, e.g. ``Source_1_track_<stem>_3.ass`` — can exceed that limit, and the file
 system then refuses to create it ("File name too long"). :func:`fit_name` shortens the stem, on a character
 boundary, and appends a short hash of the whole stem so two long names that start alike still differ.
+:func:`temp_name` also replaces control characters (a newline in a source's name) in the names of temp files:
+mkvextract refuses an output name that holds one.
 """
 
 from __future__ import annotations
@@ -39,3 +41,9 @@ def fit_name(prefix: str, stem: str, suffix: str = "", limit: int = NAME_MAX) ->
         kept.append(ch)
         used += n
     return prefix + "".join(kept) + tag + suffix
+
+
+def temp_name(prefix: str, stem: str, suffix: str = "") -> str:
+    """A temp file's name derived from a user's ``stem``: control characters replaced by ``_``, then
+    :func:`fit_name`."""
+    return fit_name(prefix, "".join("_" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in stem), suffix)

@@ -187,6 +187,21 @@ def test_sources_with_the_longest_names_the_file_system_accepts(box: Sandbox) ->
 
 
 @pytest.mark.slow
+def test_control_characters_in_source_names(box: Sandbox) -> None:
+    """A newline or tab in a source's (or --sub file's) name: the temp files named after it are still
+    written (mkvextract refuses an output name with a newline) and the output keeps the name asked for."""
+    other = box.root / "new\nline\t.mkv"
+    os.link(box.media.other, other)
+    sub = box.root / "s\nub.srt"
+    sub.write_text("1\n00:00:01,000 --> 00:00:03,000\nhello\n\n", encoding="utf-8")
+    out = box.out / "o\nut.mkv"
+    res = _merged(box.vsg("sync", box.media.ref, other, "--sub", sub, "-o", out, "--json", "-q", "--no-audit"))
+    assert Path(res["output"]) == out and out.stat().st_size > 1_000_000
+    assert _only(box.out) == ["o\nut.log", "o\nut.mkv"]
+    box.assert_clean()
+
+
+@pytest.mark.slow
 def test_two_sub_files_of_the_same_name_keep_their_own_text(box: Sandbox) -> None:
     """``--sub en/eng.srt --sub de/eng.srt``: both files are copied into the job's temp folder; the second copy
     must not replace the first (each muxed track carries its own file's text)."""

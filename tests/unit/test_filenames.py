@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from vsg_core.filenames import NAME_MAX, fit_name
+from vsg_core.filenames import NAME_MAX, fit_name, temp_name
 
 
 def test_short_names_are_unchanged() -> None:
@@ -33,3 +33,7 @@ def test_two_long_names_that_start_alike_stay_different() -> None:
 def test_fixed_parts_too_long_is_an_error() -> None:
     with pytest.raises(ValueError):
         fit_name("p" * 250, "stem", "s" * 10)
+
+
+def test_temp_names_have_no_control_characters() -> None:
+    assert temp_name("Source_2_track_", "new\nline\tx\x7f", "_2.ass") == "Source_2_track_new_line_x__2.ass"

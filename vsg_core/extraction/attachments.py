@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from ..filenames import fit_name
+from ..filenames import temp_name
 from ..log import JobLog, format_log_message
 from ..runner import run
 from .mkvinfo import AttachmentInfo, ContainerInfo
@@ -60,7 +60,7 @@ def safe_file_name(att: AttachmentInfo) -> str:
 def attachment_path(temp_dir: Path | str, role: str, att: AttachmentInfo) -> Path:
     """Output path (docs/pipeline.md#extraction)."""
     stem, suffix = os.path.splitext(safe_file_name(att))
-    return Path(temp_dir) / fit_name(f"{role}_att_{att.id}_", stem, suffix)
+    return Path(temp_dir) / temp_name(f"{role}_att_{att.id}_", stem, suffix)
 
 
 def font_attachments(info: ContainerInfo) -> list[AttachmentInfo]:

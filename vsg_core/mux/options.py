@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..filenames import fit_name
+from ..filenames import temp_name
 from ..models import Delays, PlanItem, TrackType
 from .errors import MuxError
 from .settings import MuxSettings
@@ -211,4 +211,4 @@ def build_options(items: Sequence[PlanItem], delays: Delays, settings: MuxSettin
 
 def output_path(temp_dir: PathLike, source1: PathLike) -> Path:
     """The pipeline's temporary output ``<temp_dir>/temp_<Source 1 file name>`` (docs/pipeline.md#mkvmerge-options)."""
-    return Path(temp_dir) / fit_name("temp_", Path(source1).stem, Path(source1).suffix)
+    return Path(temp_dir) / temp_name("temp_", Path(source1).stem, Path(source1).suffix)

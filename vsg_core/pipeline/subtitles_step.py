@@ -32,7 +32,7 @@ from typing import Any
 from ..analysis.container_delays import read_container_delays
 from ..analysis.streams import identify
 from ..errors import MediaError, VsgError
-from ..filenames import fit_name
+from ..filenames import temp_name
 from ..frames.vfr import read_frame_times_ms
 from ..jobs.layout import EXTERNAL
 from ..models import DiagnosisKind, PlanItem, StreamProps, Track, TrackType
@@ -239,7 +239,7 @@ def output_frame_times(ctx: JobContext) -> list[int] | None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(fit_name(".", path.name, f".tmp-{os.getpid()}"))
+    tmp = path.with_name(temp_name(".", path.name, f".tmp-{os.getpid()}"))
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
@@ -329,11 +329,11 @@ def process_text_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, clo
         else:
             ctx.warn(f"{name}: font size multiplier ignored: {doc.fmt.upper()} has no styles")
     ext = "." + doc.fmt
-    out = ctx.temp_dir / fit_name("", path.stem, f".vsg{ext}")
+    out = ctx.temp_dir / temp_name("", path.stem, f".vsg{ext}")
     n = 1
     while out.exists():  # a generated track (e.g. Signs) made from the same file as another output track
         n += 1
-        out = ctx.temp_dir / fit_name("", path.stem, f".vsg{n}{ext}")
+        out = ctx.temp_dir / temp_name("", path.stem, f".vsg{n}{ext}")
     try:
         data = doc.to_bytes(clock)
     except SubtitleError as e:
@@ -365,7 +365,7 @@ def _bitmap_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, keep: bo
     if audio is None or round(audio) == round(timing.delay_ms):
         return True
     path = Path(item.extracted_path or "")
-    out = ctx.temp_dir / fit_name("", path.stem, ".vsg.mks")
+    out = ctx.temp_dir / temp_name("", path.stem, ".vsg.mks")
     run(["mkvmerge", "-q", "-o", str(out), "--sync", f"0:{round(timing.delay_ms):+d}", str(path)], ctx.log,
         what=str(path))
     item.extracted_path = str(out)

@@ -70,7 +70,7 @@ def extract_preview_fonts(containers: Sequence[Path | str | None], fonts_dir: Pa
             info = identify(c, log=log)
             if not info.is_matroska:
                 continue
-            found |= bool(extract_fonts(c, fonts_dir, f"preview{n}", log, info=info))
+            found |= bool(extract_fonts(c, fonts_dir, f"preview{n}", log, info=info, flat=True))
         except VsgError:
             continue  # a file mkvmerge cannot read: no fonts from it; the preview itself says what is wrong
     return fonts_dir if found else None

@@ -171,6 +171,23 @@ def test_input_with_a_255_byte_name(ref: Path, tmp_path: Path, capsys) -> None:
     assert len(list(out.iterdir())) == 2  # no partial left
 
 
+def test_truncated_input_fails_instead_of_a_short_clip(ref: Path, tmp_path: Path, capsys) -> None:
+    """A truncated download keeps its header's duration: a range past the real end used to give a much shorter
+    clip and exit 0. It fails, names the file and leaves nothing; a range inside the data still works."""
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(ref.read_bytes()[: ref.stat().st_size // 4])
+    header_s = float(_ffprobe_json("-show_entries", "format=duration", str(cut))["format"]["duration"])
+    assert header_s > 200  # the header still claims the whole programme
+    out = tmp_path / "out"
+    out.mkdir()
+    rc, _, err = clip(capsys, str(cut), "-s", "1:00", "-e", "3:00", "-o", f"{out}/")
+    assert rc == 1 and "cut.mkv ends early" in err and "truncated" in err, err
+    assert list(out.iterdir()) == []
+    rc, _, err = clip(capsys, str(cut), "-s", "5", "-e", "10", "-o", f"{out}/")
+    assert rc == 0, err
+    assert [p.name for p in out.iterdir()] == ["cut_clip_00-05_to_00-10.mkv"]
+
+
 def test_batch_of_20_with_2_workers_one_failing(ref: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     jobs: list[dict[str, Any]] = [{"input": str(ref), "start": f"{10 * i}", "duration": "3"} for i in range(19)]

@@ -5,6 +5,7 @@ docs/pipeline.md."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from vsg_core.extraction import (
     check_usable,
     extension_for,
     extraction_path,
+    identify,
     is_font,
     needs_remux,
     ns_to_ms,
@@ -165,3 +167,13 @@ def test_font_detection(mime: str, name: str, font: bool) -> None:
 ])
 def test_acm_pcm_fallback(bits: int | None, codec: str) -> None:
     assert pcm_codec_for(bits) == codec
+
+
+
+def test_a_pipe_is_named_as_such_and_never_read(tmp_path: Path) -> None:
+    """A FIFO given as a source: refused as not a regular file at once (mkvmerge would block on it), not
+    reported as "file not found"."""
+    fifo = tmp_path / "pipe.mkv"
+    os.mkfifo(fifo)
+    with pytest.raises(MediaError, match=r"pipe\.mkv is not a regular file"):
+        identify(fifo, "Source 2")

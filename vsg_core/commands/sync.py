@@ -139,7 +139,10 @@ def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> La
         i = find(sel)
         entries[i] = replace(entries[i], custom_lang=lang.strip())
     for spec in args.sub:
-        path, _, src = spec.partition("=")
+        # FILE=SOURCE splits at the last '=': a file name may hold '=' itself (a whole spec naming a file is FILE)
+        path, _, src = ("", "", "") if os.path.isfile(spec) else spec.rpartition("=")
+        if not path:
+            path, src = spec, ""
         p = Path(os.path.abspath(path))
         sync_to = (f"Source {int(src)}" if src.strip().isdigit() else src.strip()) or "Source 1"
         if names is not None and sync_to not in names:

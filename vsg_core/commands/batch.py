@@ -6,7 +6,7 @@ A layout file (``--layout``) is re-applied to every job whose track structure ma
 
 A job whose other release does not match its reference fails (nothing written for it); a job whose post-mux
 audit fails keeps its output and is counted as "audit failed". Exit code 0 when every job merged (or was
-analysed) cleanly, 1 otherwise.
+analysed) cleanly, 1 otherwise, 128+N when cancelled by signal N (130 for Ctrl+C).
 """
 
 from __future__ import annotations

@@ -10,10 +10,11 @@ delay by hand with ``--delay 2=+1234.5`` (ms, Source 2) or leave its tracks out 
 
 Exit codes:
   0  the output was written and the post-mux audit passed
-  1  the job failed (no output written): a source could not be matched, bad input, a tool failed, cancelled
+  1  the job failed (no output written): a source could not be matched, bad input, a tool failed
   2  bad command line
   3  the output was written but the post-mux audit failed (a track is off, too short or missing); the file
      is kept and the log says which track is off where
+  128+N  cancelled by signal N (130 for Ctrl+C, 143 for SIGTERM); nothing written, an earlier output kept
 """
 
 from __future__ import annotations

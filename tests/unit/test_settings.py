@@ -94,3 +94,21 @@ def test_legacy_migration_and_env_override(tmp_path: Path) -> None:
     assert s.preserved["source_separation_model"] == "default"
     with pytest.raises(SettingsError, match="VSG_SET_SYNC_MODE"):
         Settings.load(p, env={"VSG_SET_SYNC_MODE": "sideways"})
+
+
+def test_save_follows_a_symlinked_settings_file(tmp_path: Path) -> None:
+    """A settings file that is a link into the user's dotfiles: saving updates the linked file and keeps the
+    link (it used to replace the link by a regular file, leaving the dotfiles copy stale)."""
+    real = tmp_path / "dotfiles" / "vsg.json"
+    real.parent.mkdir()
+    real.write_text(json.dumps({"scan_chunk_count": 12}), encoding="utf-8")
+    link = tmp_path / "config" / "settings.json"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    s = Settings.load(link)
+    s.set("scan_chunk_count", 20)
+    assert s.save() == link
+    assert link.is_symlink() and link.resolve() == real
+    assert json.loads(real.read_text(encoding="utf-8"))["scan_chunk_count"] == 20
+    assert Settings.load(link)["scan_chunk_count"] == 20
+    assert sorted(p.name for p in real.parent.iterdir()) == ["vsg.json"]

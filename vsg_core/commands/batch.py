@@ -60,7 +60,7 @@ def layout_for(job: JobSpec, template: tuple[Layout, dict | None] | None) -> tup
 def _load_template(path: Path) -> tuple[Layout, dict | None]:
     layout = Layout.load(path)
     try:
-        structure = json.loads(path.read_text(encoding="utf-8")).get("structure_signature")
+        structure = json.loads(path.read_text(encoding="utf-8-sig")).get("structure_signature")
     except (OSError, ValueError, AttributeError):
         structure = None
     return layout, structure

@@ -239,7 +239,7 @@ def _run_clips(args: argparse.Namespace, words: list[str], console: _Console, lo
                     text, name = sys.stdin.read(), "standard input"
                 else:
                     try:
-                        text, name = Path(src).read_text(encoding="utf-8"), src
+                        text, name = Path(src).read_text(encoding="utf-8-sig"), src
                     except OSError as e:
                         raise VsgError(f"API file {src} cannot be read: {e.strerror or e}") from None
                 entries = read_api(text, name, args.api_type)

@@ -102,7 +102,7 @@ class Settings(Mapping[str, Any]):
         warnings: list[str] = []
         if p.exists():
             try:
-                data = json.loads(p.read_text(encoding="utf-8"))
+                data = json.loads(p.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is allowed
                 if not isinstance(data, dict):
                     raise ValueError("the file must hold a JSON object {\"key\": value, …}")
                 raw = data

@@ -281,6 +281,23 @@ def _ref_size(ctx: JobContext) -> tuple[int, int] | None:
         return None
 
 
+LEGACY_ENCODINGS = {"cp1252": "Windows-1252", "latin-1": "ISO-8859-1"}
+
+
+def _utf8_for_mkvmerge(ctx: JobContext, name: str, encoding: str, data: bytes) -> bytes:
+    """mkvmerge reads a text subtitle without a byte-order mark as UTF-8 (or the locale's charset), so a
+    legacy 8-bit file written back in its own encoding came out with U+FFFD for every accented letter. The
+    retimed file is written as UTF-8 with a BOM instead (docs/subtitles.md#encodings)."""
+    label = LEGACY_ENCODINGS.get(encoding)
+    if label is None:
+        return data
+    if encoding == "latin-1":
+        ctx.warn(f"{name}: the text is neither UTF-8 nor Windows-1252; it was read as ISO-8859-1. If it is in "
+                 "another encoding (Shift-JIS, GBK, …), convert it to UTF-8 and add it again.")
+    ctx.log.log(f"[Subtitles] {name}: {label} text written as UTF-8 for mkvmerge")
+    return b"\xef\xbb\xbf" + data.decode(encoding).encode("utf-8")
+
+
 def process_text_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, clock: list[int] | None) -> None:
     path = Path(item.extracted_path or "")
     st = ctx.settings
@@ -338,6 +355,7 @@ def process_text_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, clo
         data = doc.to_bytes(clock)
     except SubtitleError as e:
         raise SubtitleStepError(f"{name}: cannot write the retimed file: {e}") from None
+    data = _utf8_for_mkvmerge(ctx, name, doc.encoding, data)
     _atomic_write(out, data)
     item.extracted_path = str(out)
     item.source_path = None  # mkvmerge reads the rewritten file, not the source's track

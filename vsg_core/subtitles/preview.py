@@ -11,10 +11,10 @@ docs/subtitles.md, "Style editor, preview and generated tracks".
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .. import scratch
 from ..errors import MediaError, VsgError
 from ..extraction.attachments import extract_fonts
 from ..extraction.mkvinfo import identify
@@ -103,7 +103,7 @@ def render_preview(video: Path | str, data: bytes, fmt: str, patch: Mapping[str,
         ass, afmt = patched_bytes(data, fmt, patch)
     except SubtitleError as e:
         raise SubtitleError(f"cannot apply the styles for the preview: {e}") from None
-    work = Path(tempfile.mkdtemp(prefix="vsg-preview-"))
+    work = scratch.mkdtemp("preview")  # under temp_root, owned (swept after a crash)
     try:
         sub = work / f"preview.{afmt}"
         sub.write_bytes(ass)

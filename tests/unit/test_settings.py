@@ -112,3 +112,19 @@ def test_save_follows_a_symlinked_settings_file(tmp_path: Path) -> None:
     assert json.loads(real.read_text(encoding="utf-8"))["scan_chunk_count"] == 20
     assert Settings.load(link)["scan_chunk_count"] == 20
     assert sorted(p.name for p in real.parent.iterdir()) == ["vsg.json"]
+
+
+@pytest.mark.parametrize("key", ["output_folder", "temp_root", "clip_output_folder"])
+def test_folder_settings_expand_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """``~/x`` in a folder setting (file, VSG_SET_<KEY>, vsg settings set) means the home folder's x; it was
+    taken literally and a folder named '~' appeared in the current folder."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    p = tmp_path / "settings.json"
+    p.write_text(json.dumps({key: "~/vsg here"}), encoding="utf-8")
+    assert Settings.load(p, env={})[key] == str(tmp_path / "home" / "vsg here")
+    assert Settings.load(p, env={f"VSG_SET_{key.upper()}": "~"})[key] == str(tmp_path / "home")
+    s = Settings(path=p)
+    s.set(key, "~/a")
+    assert s[key] == str(tmp_path / "home" / "a")
+    s.set(key, "/abs/~x")
+    assert s[key] == "/abs/~x"

@@ -1,7 +1,7 @@
-"""Scratch files honour the temp_root setting (docs/reliability.md#crash-safe-leftovers): the coarse search's
-decoded spans and the style preview's work folder are written under the configured root, in folders that carry
-their owner (so a killed run's leftovers are swept), and removed afterwards. They used to go to the system's
-temp folder whatever temp_root said."""
+"""Scratch files honour the temp_root setting (docs/reliability.md#crash-safe-leftovers-vsg_corescratchpy):
+the coarse search's decoded spans and the style preview's work folder are written under the configured root, in
+folders that carry their owner (so a killed run's leftovers are swept), and removed afterwards. They used to go
+to the system's temp folder whatever temp_root said."""
 
 from __future__ import annotations
 

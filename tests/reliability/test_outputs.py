@@ -356,6 +356,24 @@ def test_existing_output_helper_for_the_gui(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "ref.mkv").read_bytes() == b"old"
 
 
+def test_log_name_that_is_a_symlink_is_never_written_through(tmp_path: Path) -> None:
+    """``x.log`` is a symbolic link to another file: even with --overwrite the job log goes to ``x.1.log``; it
+    was opened through the link and replaced the linked file's content."""
+    from vsg_core.pipeline.output_policy import resolve_output
+
+    ref = tmp_path / "ref.mkv"
+    ref.write_bytes(b"x")
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.log").symlink_to(precious)
+    for overwrite in (False, True):
+        plan = resolve_output(ref, {"Source 1": ref}, output_file=out / "x.mkv", overwrite=overwrite)
+        assert plan.log == out / "x.1.log"
+    assert precious.read_text(encoding="utf-8") == "keep me\n"
+
+
 @pytest.mark.slow
 def test_overwrite_keeps_old_output_when_audit_fails(box: Sandbox, media_case) -> None:
     """Linear drift muxed with one constant delay ends tens of ms off: the audit fails, the old file stays. (The

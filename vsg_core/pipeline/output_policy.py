@@ -145,8 +145,8 @@ def _log_path(final: Path, sources: Mapping[str, Path], overwrite: bool) -> Path
     for cand in candidates:
         if any(_same(cand, s) for s in sources.values()):
             raise OutputError(f"the job log {cand} would overwrite a source; choose another output name")
-        if os.path.isdir(cand) or (os.path.lexists(cand) and not os.path.isfile(cand)):
-            continue
+        if os.path.isdir(cand) or (os.path.lexists(cand) and not os.path.isfile(cand)) or os.path.islink(cand):
+            continue  # never write through a symbolic link: --overwrite would replace the file it points to
         if os.path.lexists(cand) and not overwrite:
             continue
         _name_ok(cand, "log")

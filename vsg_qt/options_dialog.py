@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from vsg_core.config import DEFAULTS, Settings
 from vsg_core.errors import SettingsError
+from vsg_core.setting_ranges import PAIRS, check_settings
 
 from . import settings_schema as schema
 from .messages import show_message
@@ -135,6 +136,11 @@ class OptionsDialog(QDialog):
                 candidate.set(key, value)
             except SettingsError as e:
                 errors[key] = str(e)
+        for a, b in PAIRS:  # e.g. scan start below scan end: otherwise every job would refuse to start
+            if a in self.editors and b in self.editors and a not in errors and b not in errors:
+                problems = check_settings({a: candidate[a], b: candidate[b]})
+                if problems:
+                    errors[a] = problems[0]
         for key, ed in self.editors.items():
             ed.set_error(errors.get(key))
         self.errors = errors

@@ -193,6 +193,17 @@ def test_options_are_applied(cases: dict[str, Any]) -> None:
     assert src["diagnosis"] == ("UNIFORM" if max(raws) - min(raws) <= 20.0 else "INSUFFICIENT_DATA")
 
 
+def test_analysis_language_that_no_track_has_is_reported(cases: dict[str, Any]) -> None:
+    """--lang / --ref-lang naming a language the file has no audio track in: the first audio track is analysed
+    and the log says so (it used to echo the requested language as if it had been found)."""
+    c = cases["delay_pos"]
+    proc = vsg("analyze", "--chunks", "3", "--lang", "jpn", "--ref-lang", "eng", str(c.reference), str(c.other))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    warned = [ln for ln in proc.stderr.splitlines() if "[WARNING]" in ln and "no audio track in language" in ln]
+    assert len(warned) == 1 and "Source 2" in warned[0] and "'jpn'" in warned[0], proc.stderr[-3000:]
+    assert "track 1 (eng, A_AC3)" in warned[0]
+
+
 def test_accuracy_with_short_chunks(cases: dict[str, Any]) -> None:
     """Every chunk of an 8 s / 4-chunk scan of a constant-delay release measures the true delay."""
     c = cases["delay_neg"]

@@ -19,6 +19,7 @@ from vsg_core import identification, runner
 from vsg_core.cancel import CancelToken
 from vsg_core.config import Settings
 from vsg_core.errors import MediaError
+from vsg_core.extraction import tracks
 from vsg_core.jobs.discovery import JobSpec
 from vsg_core.log import JobLog
 from vsg_core.pipeline import CANCELLED, FAILED, MERGED, run_job
@@ -135,14 +136,24 @@ def test_cancel_while_the_background_extracts(media_case, tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
-def test_unextractable_subtitle_track_fails_the_extraction_step(media_case, tmp_path: Path) -> None:
-    """A text subtitle track that cannot be extracted — here the extracted file's name would pass the file
-    system's 255-byte limit, because Source 2's name is 240 characters long — fails the job after a complete
-    analysis, with the same error and the same log lines in the Extraction phase whether the extraction was
-    tried during the analysis or in its step."""
+def test_unextractable_subtitle_track_fails_the_extraction_step(media_case, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text subtitle track that cannot be extracted — here mkvextract is asked to write Source 2's subtitle
+    track under a regular file, where no folder can be created (the real mkvextract fails) — fails the job after
+    a complete analysis, with the same error and the same log lines in the Extraction phase whether the
+    extraction was tried during the analysis or in its step."""
     case = media_case("delay_pos")
-    other = tmp_path / ("x" * 240 + ".mkv")
+    other = tmp_path / "other.mkv"
     other.symlink_to(case.other)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where mkvextract would need a folder")
+    real_path = tracks.extraction_path
+
+    def blocked(temp_dir, role, container, track_id, ext):
+        path = real_path(temp_dir, role, container, track_id, ext)
+        return blocker / path.name if role == "Source 2" and ext == "ass" else path
+
+    monkeypatch.setattr(tracks, "extraction_path", blocked)
     seen = {}
     for prepare in (True, False):
         out = tmp_path / "out" / "movie.mkv"
@@ -150,11 +161,11 @@ def test_unextractable_subtitle_track_fails_the_extraction_step(media_case, tmp_
         result = run_job(JobSpec({"Source 1": case.reference, "Source 2": other}), _settings(tmp_path, prepare),
                          output_file=out, log_callbacks=[lines.append], audit=False)
         assert result.status == FAILED
-        assert "Source_2_track_xxx" in (result.error or ""), result.error
+        assert "Source_2_track_other_2.ass: ✗ not created" in (result.error or ""), result.error
         text = _normalised(lines)
         analysed = text.index("[Validation] Analysis phase validated successfully.")
         phase = text.index("--- Extraction Phase ---")
-        command = next(i for i, ln in enumerate(text) if ln.startswith("$ mkvextract") and "x" * 240 in ln)
+        command = next(i for i, ln in enumerate(text) if ln.startswith("$ mkvextract") and "blocker" in ln)
         failed = next(i for i, ln in enumerate(text) if ln.startswith("[!] Command failed with exit code 2"))
         fatal = next(i for i, ln in enumerate(text) if ln.startswith("[FATAL ERROR] Job failed"))
         assert analysed < phase < command < failed < fatal, (analysed, phase, command, failed, fatal)

@@ -153,6 +153,41 @@ def test_missing_input_unwritable_and_existing_outputs(ref: Path, tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.mkv"]
 
 
+def test_input_with_a_255_byte_name(ref: Path, tmp_path: Path, capsys) -> None:
+    """The automatic clip name (and the hidden partial name) of an input whose name has the most bytes a file
+    name may have are cut to fit, twice in a row (the second gets _2)."""
+    src = tmp_path / ("é" * 125 + "x.mkv")
+    assert len(os.fsencode(src.name)) == 255
+    os.symlink(ref, src)
+    out = tmp_path / "out"
+    out.mkdir()
+    for n in (1, 2):
+        rc, data, err = clip(capsys, str(src), "-s", "1:30", "-e", "1:32", "-o", f"{out}/")
+        assert rc == 0, err
+        made = Path(data["output"])
+        assert made.parent == out and made.stat().st_size > 0 and len(os.fsencode(made.name)) <= 255
+        assert made.name.startswith("é" * 100) and made.name.endswith("_clip_01-30_to_01-32.mkv" if n == 1
+                                                                      else "_clip_01-30_to_01-32_2.mkv")
+    assert len(list(out.iterdir())) == 2  # no partial left
+
+
+def test_truncated_input_fails_instead_of_a_short_clip(ref: Path, tmp_path: Path, capsys) -> None:
+    """A truncated download keeps its header's duration: a range past the real end used to give a much shorter
+    clip and exit 0. It fails, names the file and leaves nothing; a range inside the data still works."""
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(ref.read_bytes()[: ref.stat().st_size // 4])
+    header_s = float(_ffprobe_json("-show_entries", "format=duration", str(cut))["format"]["duration"])
+    assert header_s > 200  # the header still claims the whole programme
+    out = tmp_path / "out"
+    out.mkdir()
+    rc, _, err = clip(capsys, str(cut), "-s", "1:00", "-e", "3:00", "-o", f"{out}/")
+    assert rc == 1 and "cut.mkv ends early" in err and "truncated" in err, err
+    assert list(out.iterdir()) == []
+    rc, _, err = clip(capsys, str(cut), "-s", "5", "-e", "10", "-o", f"{out}/")
+    assert rc == 0, err
+    assert [p.name for p in out.iterdir()] == ["cut_clip_00-05_to_00-10.mkv"]
+
+
 def test_batch_of_20_with_2_workers_one_failing(ref: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     jobs: list[dict[str, Any]] = [{"input": str(ref), "start": f"{10 * i}", "duration": "3"} for i in range(19)]

@@ -75,3 +75,18 @@ def test_sync_clips_start_on_the_same_content(media_case, tmp_path: Path, capsys
     unsynced = lag_ms(a, _audio(naive / "other.mkv"))
     assert abs(-unsynced - TRUE_DELAY_MS) <= 1.0, f"naive lag {unsynced:.3f} ms"
     print(f"--sync lag {synced:+.3f} ms; same-timestamp lag {unsynced:+.3f} ms")
+
+
+def test_a_release_without_a_delay_is_not_labelled_reference(media_case, tmp_path: Path, capsys) -> None:
+    """A release whose delay cannot be measured (here a truncated copy) fails; the summary names it as
+    Source 2 without a delay (it was printed as "[reference] FAILED …")."""
+    case = media_case("delay_pos")
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(case.other.read_bytes()[: case.other.stat().st_size // 5])
+    rc = main(["clip", "--sync", str(case.reference), str(cut), "-s", "1:40", "-e", "1:42", "-o",
+               str(tmp_path / "out"), "-q"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    lines = [ln for ln in out.splitlines() if ln.startswith("[")]
+    assert lines[0].startswith("[reference] ") and "ref_clip_01-40_to_01-42" in lines[0], out
+    assert lines[1].startswith("[Source 2, no delay] FAILED ") and "cut.mkv" in lines[1], out

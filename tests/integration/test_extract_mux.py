@@ -203,7 +203,8 @@ def test_font_attachments(media_case: Any, tmp_path: Path) -> None:
        "--attach-file", FONT, "--split", "parts:00:00:00-00:00:02", ref.path)
     log = JobLog()
     paths = extract_fonts(src, tmp_path / "t", "Source 1", log)
-    assert [p.name for p in paths] == ["Source 1_att_1_DejaVuSans.ttf", "Source 1_att_3_Bold Face.otf"]
+    assert [p.relative_to(tmp_path / "t").as_posix() for p in paths] == ["Source 1_att_1/DejaVuSans.ttf",
+                                                                         "Source 1_att_3/Bold Face.otf"]
     assert all(p.read_bytes() == FONT.read_bytes() for p in paths)
     assert any("Found 3 attachments, extracting 2 font file(s)" in ln for ln in log.lines)
 

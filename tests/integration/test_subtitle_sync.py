@@ -5,7 +5,9 @@ text, or the true delay)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -169,3 +171,35 @@ def test_track_options_reach_the_written_file(media_case, tmp_path: Path) -> Non
     text = out.read_text(encoding="utf-8-sig")
     assert "Style: Default,Arial,21," in text          # 14 × 1.5
     assert any("rescale not needed" in ln for ln in lines)
+
+
+@pytest.mark.parametrize(("raw", "warned"), [
+    ("Café crème, œuvre".encode("cp1252"), False),            # Windows-1252
+    ("Café crème".encode("latin-1") + b" \x81", True),        # 0x81 is undefined in Windows-1252: read as ISO-8859-1
+])
+def test_legacy_encoded_subtitle_file_keeps_its_letters(media_case, tmp_path: Path, raw: bytes,
+                                                        warned: bool) -> None:
+    """An external SRT in an 8-bit Windows/Latin encoding (no BOM): the muxed track holds the same letters; it
+    used to be written back in its own encoding and mkvmerge, reading it as UTF-8, replaced every accented
+    letter by U+FFFD."""
+    case = media_case("delay_pos")
+    sub = tmp_path / "legacy.srt"
+    sub.write_bytes(b"1\r\n00:00:01,000 --> 00:00:03,000\r\n" + raw + b"\r\n\r\n")
+    text = raw.decode("cp1252" if not warned else "latin-1")
+    out = tmp_path / "out" / "legacy.mkv"
+    env = {**os.environ, "VSG_SETTINGS": str(tmp_path / "settings.json"),
+           "VSG_SET_TEMP_ROOT": str(tmp_path / "temp")}
+    proc = subprocess.run([sys.executable, "-m", "vsg_core.cli", "sync", str(case.reference), str(case.other),
+                           "--sub", str(sub), "-o", str(out), "--no-audit", "--json", "-q"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    tracks = json.loads(subprocess.run(["mkvmerge", "-J", str(out)], capture_output=True, text=True,
+                                       check=True).stdout)["tracks"]
+    srt = [t["id"] for t in tracks if t["codec"] == "SubRip/SRT"]
+    assert len(srt) == 1
+    got = tmp_path / "got.srt"
+    subprocess.run(["mkvextract", str(out), "tracks", f"{srt[0]}:{got}"], capture_output=True, check=True)
+    body = got.read_text(encoding="utf-8-sig")
+    assert text in body and "\ufffd" not in body, body
+    assert any("ISO-8859-1" in w for w in result["warnings"]) == warned, result["warnings"]

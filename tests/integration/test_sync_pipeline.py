@@ -104,6 +104,23 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
+def test_fonts_keep_their_names_in_the_output(media_case, tmp_path: Path) -> None:
+    """A font attached to the reference is attached to the output under its own name (it used to come out as
+    ``Source 1_att_1_DejaVuSans.ttf``, named after vsg's temp file)."""
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    assert font.is_file(), f"{font} is needed (fonts-dejavu-core)"
+    case = media_case("delay_pos")
+    ref = tmp_path / "ref with font.mkv"
+    subprocess.run(["mkvmerge", "-q", "-o", str(ref), "--attachment-mime-type", "font/ttf", "--attachment-name",
+                    "My Font.ttf", "--attach-file", str(font), str(case.reference)], check=True)
+    result = run_job(JobSpec({"Source 1": ref, "Source 2": case.other}), _settings(tmp_path), audit=False)
+    assert result.status == MERGED, result.error
+    info = json.loads(subprocess.run(["mkvmerge", "-J", str(result.output)], capture_output=True, text=True,
+                                     check=True).stdout)
+    assert [(a["file_name"], a["size"]) for a in info["attachments"]] == [("My Font.ttf", font.stat().st_size)]
+
+
 def test_failed_job_leaves_no_output(media_case, tmp_path: Path) -> None:
     case = media_case("delay_pos")
     broken = tmp_path / "broken.mkv"

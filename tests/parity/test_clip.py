@@ -82,6 +82,16 @@ def test_plan_clip(text, output, out_dir, a, b, mode, vc, ac, preset, crf, fs, t
         outcome(PY.plan_clip, text, output, out_dir, rng, mode, st_, taken)
 
 
+@given(st.text(min_size=200, max_size=300), st.sampled_from([".mkv", ".MP4", "", ".webm"]),
+       st.integers(0, 10**9), st.lists(st.text(max_size=3), max_size=3))
+@settings(max_examples=200, deadline=None)
+def test_output_name_of_long_inputs_fits_255_bytes(stem: str, ext: str, a: int, taken: list[str]) -> None:
+    rng = ClipRange(a, a + 1500)
+    py = PY.output_name(f"/x/{stem}{ext}", rng, taken)
+    assert RS.output_name(f"/x/{stem}{ext}", rng, taken) == py
+    assert len(py.encode("utf-8")) <= 255
+
+
 def test_output_name_collisions() -> None:
     rng = ClipRange(90_000, 165_000)
     taken = ["a_clip_01-30_to_02-45.mkv", "a_clip_01-30_to_02-45_2.mkv"]

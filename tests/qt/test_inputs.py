@@ -4,6 +4,7 @@ moves and natural order, archiving a batch's logs, and the checks of the source 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -86,6 +87,15 @@ def test_output_folder_states(qtbot, window, tmp_path: Path) -> None:
     assert window.out_field.status.text() == "this is a file, not a folder"
     window.out_field.setText("")
     assert not window.out_field.is_valid
+
+
+def test_a_pipe_in_a_source_field_is_not_called_missing(qtbot, window, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.mkv"
+    os.mkfifo(fifo)
+    window.ref_field.setText(str(fifo))
+    qtbot.waitUntil(lambda: window.ref_field.state.state == "invalid", timeout=30_000)
+    text = window.ref_field.status.text()
+    assert "not a regular file" in text and "not found" not in text, text
 
 
 @pytest.mark.media

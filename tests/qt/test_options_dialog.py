@@ -133,7 +133,28 @@ def test_invalid_value_is_refused_with_a_message_and_nothing_is_saved(qtbot, set
 
     combo = dlg.editors["sync_mode"].widget
     combo.setCurrentIndex(combo.findData("allow_negative"))
+    # left: the scan start (clamped to 100 %) is not below the scan end (95 %)
+    assert list(dlg.errors) == ["scan_start_percentage"] and "scan_end_percentage" in dlg.error_label.text()
+    spin.setValue(5.0)
     assert not dlg.errors and dlg.error_label.text() == ""
+
+
+def test_scan_start_after_scan_end_is_refused(qtbot, settings: Settings, settings_path: Path) -> None:
+    """Each value valid on its own, but the scan window empty: saved, every job would refuse to start."""
+    before = settings_path.read_bytes()
+    dlg = _dialog(qtbot, settings)
+    dlg.editors["scan_start_percentage"].widget.setValue(96.0)
+    click(qtbot, dlg.buttons.button(dlg.buttons.StandardButton.Save))
+    box = last_message(dlg)
+    assert box is not None and box.isVisible() and "Nothing was saved" in box.text()
+    assert "must be smaller than 'scan_end_percentage'" in box.text()
+    assert dlg.isVisible() and settings_path.read_bytes() == before
+    assert "scan_start_percentage" in dlg.errors
+    dlg.editors["scan_end_percentage"].widget.setValue(99.0)
+    click(qtbot, dlg.buttons.button(dlg.buttons.StandardButton.Save))
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    saved = json.loads(settings_path.read_text(encoding="utf-8"))
+    assert (saved["scan_start_percentage"], saved["scan_end_percentage"]) == (96.0, 99.0)
 
 
 def test_valid_values_are_saved_and_unavailable_keys_are_kept(qtbot, settings: Settings, settings_path: Path,

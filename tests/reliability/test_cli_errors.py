@@ -43,3 +43,13 @@ def test_internal_error_in_json_mode(monkeypatch, capsys, exc: Exception) -> Non
     assert data["status"] == "Failed" and data["exit_code"] == 1
     assert str(exc.args[-1]) in data["error"] or "simulated bug" in data["error"]
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["sync", "batch"])
+def test_help_gives_the_exit_status_of_a_cancelled_run(command: str, capsys) -> None:
+    """A cancelled run exits with 128+N (tests/reliability/test_signals.py); the help said 1 for sync."""
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = capsys.readouterr().out
+    assert "128+N" in text and "130 for Ctrl+C" in text
+    assert not any(line.lstrip().startswith("1 ") and "cancel" in line for line in text.splitlines())

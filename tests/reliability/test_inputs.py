@@ -177,6 +177,18 @@ def test_sub_sync_to_unknown_source(box: Sandbox) -> None:
     _refused(box, p, "Source 7", "not a source")
 
 
+def test_sub_file_with_an_equals_sign_in_its_name(box: Sandbox) -> None:
+    """--sub FILE[=SOURCE]: the split is at the last '=', and a whole argument naming a file is that file."""
+    sub = box.root / "Show =Eng= v2.srt"
+    sub.write_text("1\n00:00:01,000 --> 00:00:02,000\nhello\n", encoding="utf-8")
+    for arg, sync_to in ((str(sub), "Source 1"), (f"{sub}=2", "Source 2")):
+        p = box.vsg("sync", box.media.ref, box.media.other, "--sub", arg, "--print-layout")
+        assert p.returncode == 0, p.stderr
+        ext = [t for t in json.loads(p.stdout)["tracks"] if t["source"] == "External"]
+        assert [(t["external_path"], t["sync_to"]) for t in ext] == [(str(sub), sync_to)]
+    box.assert_clean()
+
+
 @pytest.mark.parametrize(("selector", "needle"), [("9:0", "Source 9"), ("one", "bad track selector"),
                                                   ("2:99", "matches no track")])
 def test_bad_track_selectors(box: Sandbox, selector: str, needle: str) -> None:

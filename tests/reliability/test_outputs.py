@@ -157,6 +157,76 @@ def test_long_output_name_works(box: Sandbox) -> None:
     box.assert_clean()
 
 
+@pytest.mark.slow
+def test_sources_with_the_longest_names_the_file_system_accepts(box: Sandbox) -> None:
+    """Source, subtitle and output names of 255 bytes (the most a file name may have): the temp files vsg
+    derives from them (extracted tracks, retimed subtitles, chapters, copied --sub file) and the older-log name
+    are shortened, the job runs and the final names are the ones the user's names give."""
+    ref_stem = "é" * 125 + "x"                   # 251 bytes: with ".mkv" a 255-byte name, multi-byte characters
+    other_stem = "B" * 251
+    ref, other = box.root / f"{ref_stem}.mkv", box.root / f"{other_stem}.mkv"
+    os.link(box.media.ref, ref)
+    os.link(box.media.other, other)
+    sub = box.root / ("S" * 251 + ".srt")
+    sub.write_text("1\n00:00:01,000 --> 00:00:03,000\nhello\n\n", encoding="utf-8")
+    old_log = box.out / f"{ref_stem}.log"        # an earlier log: this job's log needs the longer .1.log name
+    old_log.write_text("earlier\n", encoding="utf-8")
+    assert all(len(os.fsencode(p.name)) == 255 for p in (ref, other, sub))
+    p = box.vsg("sync", ref, other, "--sub", sub, "-o", box.out, "--json", "-q", "--no-audit")
+    res = _merged(p)
+    assert Path(res["output"]) == box.out / f"{ref_stem}.mkv"
+    log = Path(res["log"])
+    assert log.parent == box.out and log.name.endswith(".1.log") and len(os.fsencode(log.name)) <= 255
+    assert "[SUCCESS] Output file created" in log.read_text(encoding="utf-8")
+    assert old_log.read_text(encoding="utf-8") == "earlier\n"
+    tracks = json.loads(subprocess.run(["mkvmerge", "-J", str(box.out / f"{ref_stem}.mkv")], capture_output=True,
+                                       text=True, check=True).stdout)["tracks"]
+    assert sum(t["type"] == "subtitles" for t in tracks) >= 3  # ref's and other's ASS + the external SRT
+    assert _only(box.out) == sorted([f"{ref_stem}.mkv", old_log.name, log.name])
+    box.assert_clean()
+
+
+@pytest.mark.slow
+def test_control_characters_in_source_names(box: Sandbox) -> None:
+    """A newline or tab in a source's (or --sub file's) name: the temp files named after it are still
+    written (mkvextract refuses an output name with a newline) and the output keeps the name asked for."""
+    other = box.root / "new\nline\t.mkv"
+    os.link(box.media.other, other)
+    sub = box.root / "s\nub.srt"
+    sub.write_text("1\n00:00:01,000 --> 00:00:03,000\nhello\n\n", encoding="utf-8")
+    out = box.out / "o\nut.mkv"
+    res = _merged(box.vsg("sync", box.media.ref, other, "--sub", sub, "-o", out, "--json", "-q", "--no-audit"))
+    assert Path(res["output"]) == out and out.stat().st_size > 1_000_000
+    assert _only(box.out) == ["o\nut.log", "o\nut.mkv"]
+    box.assert_clean()
+
+
+@pytest.mark.slow
+def test_two_sub_files_of_the_same_name_keep_their_own_text(box: Sandbox) -> None:
+    """``--sub en/eng.srt --sub de/eng.srt``: both files are copied into the job's temp folder; the second copy
+    must not replace the first (each muxed track carries its own file's text)."""
+    texts = {"en": "FIRST FILE", "de": "SECOND FILE"}
+    subs = []
+    for folder, text in texts.items():
+        (box.root / folder).mkdir()
+        s = box.root / folder / "eng.srt"
+        s.write_text(f"1\n00:00:01,000 --> 00:00:03,000\n{text}\n\n", encoding="utf-8")
+        subs += ["--sub", s]
+    out = box.out / "subs.mkv"
+    _merged(box.vsg("sync", box.media.ref, box.media.other, *subs, "-o", out, "--json", "-q", "--no-audit"))
+    tracks = json.loads(subprocess.run(["mkvmerge", "-J", str(out)], capture_output=True, text=True,
+                                       check=True).stdout)["tracks"]
+    srt = [t["id"] for t in tracks if t["codec"] == "SubRip/SRT"]
+    assert len(srt) == 2, tracks
+    got = []
+    for tid in srt:
+        dst = box.root / f"t{tid}.srt"
+        subprocess.run(["mkvextract", str(out), "tracks", f"{tid}:{dst}"], capture_output=True, check=True)
+        got.append(dst.read_text(encoding="utf-8-sig"))
+    assert ["FIRST FILE" in g for g in got] == [True, False] and ["SECOND FILE" in g for g in got] == [False, True]
+    box.assert_clean()
+
+
 def _wait_for(proc: subprocess.Popen, marker: str, timeout: float = 240) -> list[str]:
     seen: list[str] = []
     end = time.monotonic() + timeout
@@ -284,6 +354,24 @@ def test_existing_output_helper_for_the_gui(tmp_path: Path) -> None:
     (tmp_path / "out" / "ref.mkv").write_bytes(b"old")
     assert existing_output(ref, sources, output_dir=tmp_path / "out") == tmp_path / "out" / "ref.mkv"
     assert (tmp_path / "out" / "ref.mkv").read_bytes() == b"old"
+
+
+def test_log_name_that_is_a_symlink_is_never_written_through(tmp_path: Path) -> None:
+    """``x.log`` is a symbolic link to another file: even with --overwrite the job log goes to ``x.1.log``; it
+    was opened through the link and replaced the linked file's content."""
+    from vsg_core.pipeline.output_policy import resolve_output
+
+    ref = tmp_path / "ref.mkv"
+    ref.write_bytes(b"x")
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.log").symlink_to(precious)
+    for overwrite in (False, True):
+        plan = resolve_output(ref, {"Source 1": ref}, output_file=out / "x.mkv", overwrite=overwrite)
+        assert plan.log == out / "x.1.log"
+    assert precious.read_text(encoding="utf-8") == "keep me\n"
 
 
 @pytest.mark.slow

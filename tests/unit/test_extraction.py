@@ -5,6 +5,7 @@ docs/pipeline.md."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from vsg_core.extraction import (
     check_usable,
     extension_for,
     extraction_path,
+    identify,
     is_font,
     needs_remux,
     ns_to_ms,
@@ -133,12 +135,16 @@ def test_extraction_and_attachment_paths() -> None:
     assert extraction_path("/t", "Source 2", "/m/Movie.mkv", 3, "ass") == Path("/t/Source_2_track_Movie_3.ass")
     assert extraction_path("/t", "Source 1", "/m/My Film.v2.mp4", 0, "h264") == Path(
         "/t/Source_1_track_My Film.v2_0.h264")
-    assert attachment_path("/t", "Source 1", AttachmentInfo(3, "Arial.ttf")) == Path("/t/Source 1_att_3_Arial.ttf")
+    # vsg fix: a folder per attachment, so the muxed attachment keeps the source's file name
+    assert attachment_path("/t", "Source 1", AttachmentInfo(3, "Arial.ttf")) == Path("/t/Source 1_att_3/Arial.ttf")
     # vsg fix: names from the file cannot escape the temp directory
     assert attachment_path("/t", "Source 1", AttachmentInfo(4, "../../etc/evil.ttf")) == Path(
-        "/t/Source 1_att_4_evil.ttf")
-    assert attachment_path("/t", "Source 1", AttachmentInfo(5, "..\\x\\win.otf")) == Path("/t/Source 1_att_5_win.otf")
-    assert attachment_path("/t", "Source 1", AttachmentInfo(6, "")) == Path("/t/Source 1_att_6_attachment_6")
+        "/t/Source 1_att_4/evil.ttf")
+    assert attachment_path("/t", "Source 1", AttachmentInfo(5, "..\\x\\win.otf")) == Path("/t/Source 1_att_5/win.otf")
+    assert attachment_path("/t", "Source 1", AttachmentInfo(6, "")) == Path("/t/Source 1_att_6/attachment_6")
+    # the style preview's fonts: one folder for libass
+    assert attachment_path("/t", "preview0", AttachmentInfo(3, "Arial.ttf"), flat=True) == Path(
+        "/t/preview0_att_3_Arial.ttf")
 
 
 @pytest.mark.parametrize(("mime", "name", "font"), [
@@ -161,3 +167,13 @@ def test_font_detection(mime: str, name: str, font: bool) -> None:
 ])
 def test_acm_pcm_fallback(bits: int | None, codec: str) -> None:
     assert pcm_codec_for(bits) == codec
+
+
+
+def test_a_pipe_is_named_as_such_and_never_read(tmp_path: Path) -> None:
+    """A FIFO given as a source: refused as not a regular file at once (mkvmerge would block on it), not
+    reported as "file not found"."""
+    fifo = tmp_path / "pipe.mkv"
+    os.mkfifo(fifo)
+    with pytest.raises(MediaError, match=r"pipe\.mkv is not a regular file"):
+        identify(fifo, "Source 2")

@@ -94,3 +94,37 @@ def test_legacy_migration_and_env_override(tmp_path: Path) -> None:
     assert s.preserved["source_separation_model"] == "default"
     with pytest.raises(SettingsError, match="VSG_SET_SYNC_MODE"):
         Settings.load(p, env={"VSG_SET_SYNC_MODE": "sideways"})
+
+
+def test_save_follows_a_symlinked_settings_file(tmp_path: Path) -> None:
+    """A settings file that is a link into the user's dotfiles: saving updates the linked file and keeps the
+    link (it used to replace the link by a regular file, leaving the dotfiles copy stale)."""
+    real = tmp_path / "dotfiles" / "vsg.json"
+    real.parent.mkdir()
+    real.write_text(json.dumps({"scan_chunk_count": 12}), encoding="utf-8")
+    link = tmp_path / "config" / "settings.json"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    s = Settings.load(link)
+    s.set("scan_chunk_count", 20)
+    assert s.save() == link
+    assert link.is_symlink() and link.resolve() == real
+    assert json.loads(real.read_text(encoding="utf-8"))["scan_chunk_count"] == 20
+    assert Settings.load(link)["scan_chunk_count"] == 20
+    assert sorted(p.name for p in real.parent.iterdir()) == ["vsg.json"]
+
+
+@pytest.mark.parametrize("key", ["output_folder", "temp_root", "clip_output_folder"])
+def test_folder_settings_expand_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """``~/x`` in a folder setting (file, VSG_SET_<KEY>, vsg settings set) means the home folder's x; it was
+    taken literally and a folder named '~' appeared in the current folder."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    p = tmp_path / "settings.json"
+    p.write_text(json.dumps({key: "~/vsg here"}), encoding="utf-8")
+    assert Settings.load(p, env={})[key] == str(tmp_path / "home" / "vsg here")
+    assert Settings.load(p, env={f"VSG_SET_{key.upper()}": "~"})[key] == str(tmp_path / "home")
+    s = Settings(path=p)
+    s.set(key, "~/a")
+    assert s[key] == str(tmp_path / "home" / "a")
+    s.set(key, "/abs/~x")
+    assert s[key] == "/abs/~x"

@@ -79,3 +79,18 @@ def test_unavailable_keys_are_refused(vsg: Run, tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "VSG_SET_POST_MUX_STRIP_TAGS" in proc.stderr and "not available in this version" in proc.stderr
     assert not (tmp_path / "settings.json").exists()
+
+
+def test_set_refuses_a_value_that_breaks_a_pair(vsg: Run, tmp_path: Path) -> None:
+    """scan_start_percentage must stay below scan_end_percentage: ``set`` used to save 96 (end 95), and every
+    later vsg analyze/sync refused to start."""
+    proc = vsg("set", "scan_start_percentage", "96")
+    assert proc.returncode == 1
+    assert "'scan_start_percentage' = 96.0 must be smaller than 'scan_end_percentage' = 95.0" in proc.stderr
+    assert "change 'scan_end_percentage' first" in proc.stderr
+    assert not (tmp_path / "settings.json").exists()
+    assert vsg("set", "scan_end_percentage", "99").returncode == 0
+    assert vsg("set", "scan_start_percentage", "96").returncode == 0
+    assert vsg("get", "scan_start_percentage").stdout.strip() == "96.0"
+    proc = vsg("set", "filter_bandpass_highcut_hz", "100")
+    assert proc.returncode == 1 and "change 'filter_bandpass_lowcut_hz' first" in proc.stderr

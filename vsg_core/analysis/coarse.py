@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import cancel as _cancel
+from .. import scratch
 from ..errors import MediaError
 from ..log import JobLog
 from ..runner import run
@@ -195,7 +195,7 @@ def decode_spans(info: dec.AudioInfo, spans: Sequence[tuple[float, float]], rate
     todo = [(i, s, d) for i, (s, d) in enumerate(spans) if d > 0]
     if not todo:
         return out
-    with tempfile.TemporaryDirectory(prefix="vsg-coarse-") as tmp:
+    with scratch.temp_dir("coarse") as tmp:  # under temp_root, owned (swept after a crash)
         inputs: list[str] = []
         outputs: list[str] = []
         for k, (i, s, d) in enumerate(todo):

@@ -43,7 +43,7 @@ from .selection import (
     normalise_mode,
     select_delay,
 )
-from .streams import AudioStreamChoice, MediaInfo, identify, select_audio_stream
+from .streams import AudioStreamChoice, MediaInfo, identify, normalise_language, select_audio_stream
 
 DRIFT_LABEL = "drift fit at 0 s"
 
@@ -233,6 +233,14 @@ def _source_keys(others: Sequence[str | Path] | Mapping[str, str | Path]) -> lis
     return [(f"Source {i + 2}", Path(p)) for i, p in enumerate(others)]
 
 
+def _warn_unmatched_language(lg: JobLog, key: str, wanted: str | None, stream: AudioStreamChoice) -> None:
+    """The analysis language setting names a language this file has no audio track in: say which track is
+    analysed instead (docs/analysis.md#stream-selection)."""
+    if wanted and normalise_language(wanted) is not None and not stream.language_matched:
+        lg.warning(f"{key}: no audio track in language '{wanted.strip()}'; its first audio track, "
+                   f"{stream.describe()}, is analysed instead")
+
+
 def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[str, str | Path],
                 settings: AnalysisSettings | None = None, log: JobLog | None = None, *,
                 layout_audio_sources: Sequence[str] | None = None,
@@ -287,6 +295,7 @@ def _analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[s
     lg.section("Getting Source 1 Container Delays for Analysis")
     ref_info = identify(reference, lg)
     ref_stream = select_audio_stream(ref_info, st.lang_source1)
+    _warn_unmatched_language(lg, "Source 1", st.lang_source1, ref_stream)
     cdel = read_container_delays(ref_info.tracks)
     s1a = cdel.relative_audio(ref_stream.track_id)
     for line in source1_log_lines(ref_info.tracks, cdel, ref_stream.track_id):
@@ -321,6 +330,7 @@ def _analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[s
         report_source(key, n, len(targets))
         info = identify(path, lg)
         stream = select_audio_stream(info, st.lang_others)
+        _warn_unmatched_language(lg, key, st.lang_others, stream)
         lg.log(f"Selected streams: REF (lang='{st.lang_source1 or 'first'}', "
                f"index={ref_stream.audio_ordinal}), {key.upper()} (lang='{st.lang_others or 'first'}', "
                f"index={stream.audio_ordinal}, track_id={stream.track_id})")

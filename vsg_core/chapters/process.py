@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MediaError
+from ..filenames import temp_name
 from ..log import JobLog, format_log_message
 from ..models import SnapMode
 from ..runner import run
@@ -51,7 +52,7 @@ class ChapterOptions:
 
 def output_path(temp_dir: Path | str, source1: Path | str) -> Path:
     """``<temp>/<Source 1 stem>_chapters_modified.xml`` (docs/chapters.md#flow)."""
-    return Path(temp_dir) / f"{Path(source1).stem}_chapters_modified.xml"
+    return Path(temp_dir) / temp_name("", Path(source1).stem, "_chapters_modified.xml")
 
 
 def process_chapters(xml_text: str | bytes, global_shift_ms: int, options: ChapterOptions = ChapterOptions(),

@@ -91,7 +91,7 @@ def _load_json(text: str, name: str) -> Any:
 
 def read_batch(path: Path) -> list[JobEntry]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is allowed
     except FileNotFoundError:
         raise ClipError(f"batch file {path} not found") from None
     except (OSError, UnicodeDecodeError) as e:

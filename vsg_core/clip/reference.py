@@ -341,9 +341,32 @@ def _stem_and_ext(text: str) -> tuple[str, str]:
     return safe, (f".{ext}" if ext in CONTAINERS else ".mkv")
 
 
+NAME_MAX = 255      # the most bytes a file name may have on the usual file systems
+_COUNTER_ROOM = 5   # bytes kept free in an automatic name for the collision counter (_2 … _9999)
+
+
+def _utf8_len(s: str) -> int:
+    return len(s.encode("utf-8", "surrogatepass"))
+
+
+def _fit_stem(stem: str, rest: int) -> str:
+    """``stem`` cut on a character boundary so that it and ``rest`` more bytes leave room for the counter within
+    NAME_MAX (docs/clip.md#output-names)."""
+    room = NAME_MAX - rest - _COUNTER_ROOM
+    if _utf8_len(stem) <= room:
+        return stem
+    used = 0
+    for i, c in enumerate(stem):
+        used += _utf8_len(c)
+        if used > room:
+            return stem[:i]
+    return stem
+
+
 def output_name(text: str, rng: ClipRange, taken: list[str] | tuple[str, ...]) -> str:
     stem, ext = _stem_and_ext(text)
-    base = f"{stem}_clip_{filename_time(rng.start_ms)}_to_{filename_time(rng.end_ms)}"
+    tail = f"_clip_{filename_time(rng.start_ms)}_to_{filename_time(rng.end_ms)}"
+    base = _fit_stem(stem, _utf8_len(tail + ext)) + tail
     name = base + ext
     used = set(taken)
     n = 2

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import cancel as _cancel
 from ..errors import CommandError, MediaError, ToolMissingError, VsgError
+from ..filenames import fit_name
 from ..log import JobLog, format_log_message, tail_block
 from ..runner import quote
 from ..tools import ToolSet, require
@@ -61,8 +62,12 @@ class ClipResult:
                 "seconds": round(self.seconds, 3), "attempts": self.attempts, "error": self.error}
 
 
+SHORT_CLIP_MS = 1000  # a clip this much shorter than asked means the input ends early (docs/clip.md#plans)
+
+
 def _temp_for(out: Path) -> Path:
-    return out.with_name(f".{out.stem}.partial-{os.getpid()}-{threading.get_ident() % 100000}{out.suffix}")
+    return out.with_name(fit_name(".", out.stem, f".partial-{os.getpid()}-{threading.get_ident() % 100000}"
+                                                 f"{out.suffix}"))
 
 
 class Clipper:
@@ -142,6 +147,16 @@ class Clipper:
         res.bytes = out.stat().st_size
         with contextlib.suppress(VsgError):
             res.output_duration_ms = clip_length_ms(ffprobe, str(out), self.log)
+        got = res.output_duration_ms
+        if got is not None and "-fs" not in plan.args and rng.duration_ms - got > SHORT_CLIP_MS:
+            # the input ends before the requested end although its header duration says otherwise
+            with contextlib.suppress(OSError):
+                out.unlink()
+            res.output, res.bytes = None, 0
+            raise ClipError(f"{job.input} ends early: the clip would be {got / 1000:.3f} s long, "
+                            f"{rng.duration_ms / 1000:.3f} s were asked; the input's header says it is "
+                            f"{media_ms / 1000:.3f} s long, so it is probably truncated. Nothing was written; "
+                            "ask for a range the file holds")
         if plan.mode == "copy":
             with contextlib.suppress(VsgError, ValueError):
                 res.copy_start_ms = keyframe_at_or_before(ffprobe, job.input, rng.start_ms, self.log)

@@ -6,7 +6,7 @@ A layout file (``--layout``) is re-applied to every job whose track structure ma
 
 A job whose other release does not match its reference fails (nothing written for it); a job whose post-mux
 audit fails keeps its output and is counted as "audit failed". Exit code 0 when every job merged (or was
-analysed) cleanly, 1 otherwise.
+analysed) cleanly, 1 otherwise, 128+N when cancelled by signal N (130 for Ctrl+C).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def layout_for(job: JobSpec, template: tuple[Layout, dict | None] | None) -> tup
 def _load_template(path: Path) -> tuple[Layout, dict | None]:
     layout = Layout.load(path)
     try:
-        structure = json.loads(path.read_text(encoding="utf-8")).get("structure_signature")
+        structure = json.loads(path.read_text(encoding="utf-8-sig")).get("structure_signature")
     except (OSError, ValueError, AttributeError):
         structure = None
     return layout, structure

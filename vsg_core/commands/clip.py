@@ -239,7 +239,7 @@ def _run_clips(args: argparse.Namespace, words: list[str], console: _Console, lo
                     text, name = sys.stdin.read(), "standard input"
                 else:
                     try:
-                        text, name = Path(src).read_text(encoding="utf-8"), src
+                        text, name = Path(src).read_text(encoding="utf-8-sig"), src
                     except OSError as e:
                         raise VsgError(f"API file {src} cannot be read: {e.strerror or e}") from None
                 entries = read_api(text, name, args.api_type)
@@ -298,7 +298,8 @@ def _run_sync(args: argparse.Namespace, words: list[str], clipper: Any, core: An
         print(json.dumps({"clips": [{**c.result.to_json(), "delay_ms": c.delay_ms} for c in clips]}, indent=2,
                          ensure_ascii=False))
     else:
-        for c in clips:
-            label = "reference" if c.delay_ms is None else f"delay {c.delay_ms:+.3f} ms"
+        for n, c in enumerate(clips):  # the reference first; a release without a delay is not the reference
+            label = ("reference" if n == 0 else f"Source {n + 1}, no delay" if c.delay_ms is None
+                     else f"delay {c.delay_ms:+.3f} ms")
             print(f"[{label}] " + "\n".join(_describe(c.result)))
     return 0 if all(c.result.ok for c in clips) else 1

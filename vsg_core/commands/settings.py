@@ -16,6 +16,7 @@ from typing import Any
 from ..config import BY_KEY, SCHEMA, Settings
 from ..config.settings import not_available_message
 from ..errors import SettingsError
+from ..setting_ranges import PAIRS, check_settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -89,6 +90,12 @@ def run(args: argparse.Namespace) -> int:
     # set: validate on a copy of the file's values (not the VSG_SET_ overrides) and save
     stored = Settings.load(settings.path, env={})
     stored.set(key, args.value)
+    for a, b in PAIRS:  # a value that breaks a pair would make every later run refuse to start
+        if key in (a, b):
+            problems = check_settings({a: stored[a], b: stored[b]})
+            if problems:
+                other = b if key == a else a
+                raise SettingsError(f"{problems[0]}; nothing was saved (change {other!r} first)")
     stored.save()
     print(f"{key} = {_show(stored[key])} (saved to {stored.path})")
     return 0

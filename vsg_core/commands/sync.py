@@ -10,10 +10,11 @@ delay by hand with ``--delay 2=+1234.5`` (ms, Source 2) or leave its tracks out 
 
 Exit codes:
   0  the output was written and the post-mux audit passed
-  1  the job failed (no output written): a source could not be matched, bad input, a tool failed, cancelled
+  1  the job failed (no output written): a source could not be matched, bad input, a tool failed
   2  bad command line
   3  the output was written but the post-mux audit failed (a track is off, too short or missing); the file
      is kept and the log says which track is off where
+  128+N  cancelled by signal N (130 for Ctrl+C, 143 for SIGTERM); nothing written, an earlier output kept
 """
 
 from __future__ import annotations
@@ -139,7 +140,10 @@ def build_layout(args: argparse.Namespace, tracks: dict[str, list[Track]]) -> La
         i = find(sel)
         entries[i] = replace(entries[i], custom_lang=lang.strip())
     for spec in args.sub:
-        path, _, src = spec.partition("=")
+        # FILE=SOURCE splits at the last '=': a file name may hold '=' itself (a whole spec naming a file is FILE)
+        path, _, src = ("", "", "") if os.path.isfile(spec) else spec.rpartition("=")
+        if not path:
+            path, src = spec, ""
         p = Path(os.path.abspath(path))
         sync_to = (f"Source {int(src)}" if src.strip().isdigit() else src.strip()) or "Source 1"
         if names is not None and sync_to not in names:

@@ -102,7 +102,7 @@ class Settings(Mapping[str, Any]):
         warnings: list[str] = []
         if p.exists():
             try:
-                data = json.loads(p.read_text(encoding="utf-8"))
+                data = json.loads(p.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is allowed
                 if not isinstance(data, dict):
                     raise ValueError("the file must hold a JSON object {\"key\": value, …}")
                 raw = data
@@ -153,14 +153,17 @@ class Settings(Mapping[str, Any]):
         return out
 
     def save(self, path: Path | None = None) -> Path:
-        """Write the settings (JSON, indent 4, UTF-8) via a temp file renamed into place."""
+        """Write the settings (JSON, indent 4, UTF-8) via a temp file renamed into place. A symbolic link (a
+        settings file kept with the user's dotfiles) is followed: the file it points to is replaced, the link
+        stays."""
         p = Path(path) if path is not None else (self.path or default_path())
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
+        target = Path(os.path.realpath(p)) if p.is_symlink() else p
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
         try:
             tmp.write_text(json.dumps(self.to_file_dict(), indent=4, ensure_ascii=False) + "\n",
                            encoding="utf-8")
-            os.replace(tmp, p)
+            os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         self.path = p

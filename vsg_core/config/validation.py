@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from typing import Any
 
 from .schema import Setting
@@ -75,8 +76,12 @@ def check(s: Setting, value: Any) -> str | None:
 
 
 def validate(s: Setting, value: Any) -> Any:
-    """``value`` converted and checked; ValueError with the reason otherwise."""
+    """``value`` converted and checked; ValueError with the reason otherwise. A folder or file setting starting
+    with ``~`` is expanded to the home folder (it used to be taken literally: ``~/vsg_output`` made a folder
+    named ``~`` in the current folder)."""
     v = coerce(s, value)
+    if s.widget in ("dir", "file") and isinstance(v, str) and v.startswith("~"):
+        v = os.path.expanduser(v)
     reason = check(s, v)
     if reason:
         raise ValueError(f"{v!r} {reason}")

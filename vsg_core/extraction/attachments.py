@@ -1,7 +1,9 @@
 """Font attachments: detection and extraction (docs/pipeline.md#extraction).
 
-Output path (docs/pipeline.md#extraction): ``<temp>/<role>_att_<id>_<file name>`` — the role keeps its space
-(``Source 1_att_3_Arial.ttf``); mkvmerge later names the attachment after this file.
+Output path (docs/pipeline.md#extraction): ``<temp>/<role>_att_<id>/<file name>`` — the role keeps its space
+(``Source 1_att_3/Arial.ttf``); mkvmerge later names the attachment after this file, so the output's
+attachment keeps the source's name (upstream put the prefix in the file name, and every attached font of the
+output was renamed ``Source 1_att_3_Arial.ttf``).
 
 vsg deviations from upstream:
 
@@ -14,8 +16,10 @@ vsg deviations from upstream:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from ..filenames import temp_name
 from ..log import JobLog, format_log_message
 from ..runner import run
 from .mkvinfo import AttachmentInfo, ContainerInfo
@@ -55,9 +59,13 @@ def safe_file_name(att: AttachmentInfo) -> str:
     return name
 
 
-def attachment_path(temp_dir: Path | str, role: str, att: AttachmentInfo) -> Path:
-    """Output path (docs/pipeline.md#extraction)."""
-    return Path(temp_dir) / f"{role}_att_{att.id}_{safe_file_name(att)}"
+def attachment_path(temp_dir: Path | str, role: str, att: AttachmentInfo, flat: bool = False) -> Path:
+    """Output path (docs/pipeline.md#extraction); ``flat``: ``<temp>/<role>_att_<id>_<file name>``, all in one
+    folder (libass's ``fontsdir`` reads one folder, not its subfolders)."""
+    stem, suffix = os.path.splitext(safe_file_name(att))
+    if flat:
+        return Path(temp_dir) / temp_name(f"{role}_att_{att.id}_", stem, suffix)
+    return Path(temp_dir) / f"{role}_att_{att.id}" / temp_name("", stem, suffix)
 
 
 def font_attachments(info: ContainerInfo) -> list[AttachmentInfo]:
@@ -66,8 +74,9 @@ def font_attachments(info: ContainerInfo) -> list[AttachmentInfo]:
 
 def extract_fonts(container: Path | str, temp_dir: Path | str, role: str, log: JobLog | None = None,
                   mkvextract: str = "mkvextract", mkvmerge: str = "mkvmerge",
-                  info: ContainerInfo | None = None) -> list[Path]:
-    """Extract every font attachment of ``container``; returns the written files in attachment order.
+                  info: ContainerInfo | None = None, flat: bool = False) -> list[Path]:
+    """Extract every font attachment of ``container``; returns the written files in attachment order
+    (``flat``: see :func:`attachment_path`).
 
     ``info`` may pass the container's identification (it must describe a Matroska file); otherwise the
     file is opened with :func:`~vsg_core.extraction.probe.open_source` (non-Matroska files are copied).
@@ -84,7 +93,7 @@ def extract_fonts(container: Path | str, temp_dir: Path | str, role: str, log: J
         return []
     if log is not None:
         log.log(f"[Attachments] Found {total} attachments, extracting {len(fonts)} font file(s)...")
-    paths = [attachment_path(temp_dir, role, a) for a in fonts]
+    paths = [attachment_path(temp_dir, role, a, flat) for a in fonts]
     specs = [f"{a.id}:{p}" for a, p in zip(fonts, paths, strict=True)]
     cmd = [mkvextract, str(info.path), "attachments", *specs]
     proc = run(cmd, log, check=False, what=f"{role} attachments")

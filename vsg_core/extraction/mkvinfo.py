@@ -195,6 +195,9 @@ def identify(path: Path | str, source: str = "Source 1", log: JobLog | None = No
     """
     path = Path(path)
     if not path.is_file():
+        if path.exists():  # a folder, a FIFO or a device: never handed to mkvmerge (a FIFO would block it)
+            raise MediaError(f"{source}: {path} is not a regular file (a folder, pipe or device); give the path "
+                             "of a video or audio file")
         raise MediaError(f"{source}: file not found: {path}")
     out = mkvmerge_identify(path, log, mkvmerge)
     if not out.data:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import MediaError
+from ..filenames import temp_name
 from ..log import JobLog
 from ..runner import run
 from .mkvinfo import ContainerInfo, identify
@@ -72,7 +73,7 @@ class OpenedSource:
 
 
 def remux_path(temp_dir: Path, role: str, original: Path) -> Path:
-    return Path(temp_dir) / f"{role_slug(role)}_remux_{original.stem}.mkv"
+    return Path(temp_dir) / temp_name(f"{role_slug(role)}_remux_", original.stem, ".mkv")
 
 
 def open_source(path: Path | str, temp_dir: Path | str, source: str = "Source 1", log: JobLog | None = None,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MediaError
+from ..filenames import temp_name
 from ..identification import mkvmerge_identify
 from ..log import JobLog, format_log_message
 from ..models import Track, TrackType
@@ -61,7 +62,7 @@ class Tools:
 
 def extraction_path(temp_dir: Path | str, role: str, container: Path | str, track_id: int, ext: str) -> Path:
     """Output path of one track (docs/pipeline.md#extraction)."""
-    return Path(temp_dir) / f"{role_slug(role)}_track_{Path(container).stem}_{track_id}.{ext}"
+    return Path(temp_dir) / temp_name(f"{role_slug(role)}_track_", Path(container).stem, f"_{track_id}.{ext}")
 
 
 def pcm_codec_for(bits_per_sample: int | None) -> str:

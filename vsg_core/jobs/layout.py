@@ -163,7 +163,7 @@ class Layout:
     @classmethod
     def load(cls, path: Path) -> Layout:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is allowed
         except OSError as e:
             raise SettingsError(f"cannot read layout file {path}: {e.strerror}") from None
         except UnicodeDecodeError as e:

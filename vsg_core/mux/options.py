@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..filenames import temp_name
 from ..models import Delays, PlanItem, TrackType
 from .errors import MuxError
 from .settings import MuxSettings
@@ -210,4 +211,4 @@ def build_options(items: Sequence[PlanItem], delays: Delays, settings: MuxSettin
 
 def output_path(temp_dir: PathLike, source1: PathLike) -> Path:
     """The pipeline's temporary output ``<temp_dir>/temp_<Source 1 file name>`` (docs/pipeline.md#mkvmerge-options)."""
-    return Path(temp_dir) / f"temp_{Path(source1).name}"
+    return Path(temp_dir) / temp_name("temp_", Path(source1).stem, Path(source1).suffix)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import VsgError
+from ..filenames import fit_name
 from ..scratch import LOCK_PREFIX
 
 OUTPUT_SUFFIXES = (".mkv", ".mka", ".mks")
@@ -76,7 +77,7 @@ def resolve_output(reference: Path, sources: Mapping[str, Path], *, output_dir: 
         final = _abs(output_file)
     else:
         folder = _abs(output_dir) if output_dir is not None else _abs(".")
-        final = folder / f"{Path(reference).stem}.mkv"
+        final = folder / fit_name("", Path(reference).stem, ".mkv")
     if final.suffix.lower() not in OUTPUT_SUFFIXES:
         raise OutputError(f"the output {final.name!r} must end in .mkv, .mka or .mks (vsg writes Matroska); "
                           f"e.g. {final.with_suffix('.mkv').name!r}")
@@ -140,12 +141,12 @@ def _check_folder(folder: Path) -> None:
 
 def _log_path(final: Path, sources: Mapping[str, Path], overwrite: bool) -> Path:
     base = final.with_suffix(".log")
-    candidates = [base] + [final.with_name(f"{final.stem}.{n}.log") for n in range(1, 1000)]
+    candidates = [base] + [final.with_name(fit_name("", final.stem, f".{n}.log")) for n in range(1, 1000)]
     for cand in candidates:
         if any(_same(cand, s) for s in sources.values()):
             raise OutputError(f"the job log {cand} would overwrite a source; choose another output name")
-        if os.path.isdir(cand) or (os.path.lexists(cand) and not os.path.isfile(cand)):
-            continue
+        if os.path.isdir(cand) or (os.path.lexists(cand) and not os.path.isfile(cand)) or os.path.islink(cand):
+            continue  # never write through a symbolic link: --overwrite would replace the file it points to
         if os.path.lexists(cand) and not overwrite:
             continue
         _name_ok(cand, "log")

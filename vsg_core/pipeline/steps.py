@@ -10,6 +10,7 @@ from ..analysis.job import AnalysisSettings, analyze_job
 from ..chapters import ChapterOptions, prepare_chapters
 from ..errors import MediaError
 from ..extraction import ExtractedTrack, OpenedSource, extract_fonts, extract_tracks, open_source
+from ..filenames import temp_name
 from ..jobs.layout import EXTERNAL, LayoutEntry
 from ..models import Delays, PlanItem, StreamProps, Track, TrackType
 from ..mux import MuxSettings, build_options
@@ -146,7 +147,11 @@ def _plan_item(ctx: JobContext, e: LayoutEntry, extracted: dict[str, tuple[Track
         src = Path(e.external_path or "")
         if not src.is_file():
             raise MediaError(f"external subtitle file not found: {src}")
-        dst = ctx.temp_dir / src.name
+        dst = ctx.temp_dir / temp_name("", src.stem, src.suffix)
+        n = 1
+        while dst.exists():  # another --sub file of the same name (from another folder), or an extracted track
+            n += 1
+            dst = ctx.temp_dir / temp_name("", src.stem, f".{n}{src.suffix}")
         shutil.copy2(src, dst)
         track = Track(source=EXTERNAL, id=0, type=TrackType.SUBTITLES,
                       props=StreamProps(codec_id=e.codec_id or _codec_for_ext(src), lang=e.lang, name=e.name))

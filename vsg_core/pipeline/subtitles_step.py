@@ -32,6 +32,7 @@ from typing import Any
 from ..analysis.container_delays import read_container_delays
 from ..analysis.streams import identify
 from ..errors import MediaError, VsgError
+from ..filenames import temp_name
 from ..frames.vfr import read_frame_times_ms
 from ..jobs.layout import EXTERNAL
 from ..models import DiagnosisKind, PlanItem, StreamProps, Track, TrackType
@@ -238,7 +239,7 @@ def output_frame_times(ctx: JobContext) -> list[int] | None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(temp_name(".", path.name, f".tmp-{os.getpid()}"))
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
@@ -278,6 +279,23 @@ def _ref_size(ctx: JobContext) -> tuple[int, int] | None:
         return int(s["width"]), int(s["height"])
     except (ValueError, KeyError, IndexError, TypeError):
         return None
+
+
+LEGACY_ENCODINGS = {"cp1252": "Windows-1252", "latin-1": "ISO-8859-1"}
+
+
+def _utf8_for_mkvmerge(ctx: JobContext, name: str, encoding: str, data: bytes) -> bytes:
+    """mkvmerge reads a text subtitle without a byte-order mark as UTF-8 (or the locale's charset), so a
+    legacy 8-bit file written back in its own encoding came out with U+FFFD for every accented letter. The
+    retimed file is written as UTF-8 with a BOM instead (docs/subtitles.md#encodings)."""
+    label = LEGACY_ENCODINGS.get(encoding)
+    if label is None:
+        return data
+    if encoding == "latin-1":
+        ctx.warn(f"{name}: the text is neither UTF-8 nor Windows-1252; it was read as ISO-8859-1. If it is in "
+                 "another encoding (Shift-JIS, GBK, …), convert it to UTF-8 and add it again.")
+    ctx.log.log(f"[Subtitles] {name}: {label} text written as UTF-8 for mkvmerge")
+    return b"\xef\xbb\xbf" + data.decode(encoding).encode("utf-8")
 
 
 def process_text_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, clock: list[int] | None) -> None:
@@ -328,15 +346,16 @@ def process_text_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, clo
         else:
             ctx.warn(f"{name}: font size multiplier ignored: {doc.fmt.upper()} has no styles")
     ext = "." + doc.fmt
-    out = ctx.temp_dir / f"{path.stem}.vsg{ext}"
+    out = ctx.temp_dir / temp_name("", path.stem, f".vsg{ext}")
     n = 1
     while out.exists():  # a generated track (e.g. Signs) made from the same file as another output track
         n += 1
-        out = ctx.temp_dir / f"{path.stem}.vsg{n}{ext}"
+        out = ctx.temp_dir / temp_name("", path.stem, f".vsg{n}{ext}")
     try:
         data = doc.to_bytes(clock)
     except SubtitleError as e:
         raise SubtitleStepError(f"{name}: cannot write the retimed file: {e}") from None
+    data = _utf8_for_mkvmerge(ctx, name, doc.encoding, data)
     _atomic_write(out, data)
     item.extracted_path = str(out)
     item.source_path = None  # mkvmerge reads the rewritten file, not the source's track
@@ -364,7 +383,7 @@ def _bitmap_item(ctx: JobContext, item: PlanItem, timing: SourceTiming, keep: bo
     if audio is None or round(audio) == round(timing.delay_ms):
         return True
     path = Path(item.extracted_path or "")
-    out = ctx.temp_dir / f"{path.stem}.vsg.mks"
+    out = ctx.temp_dir / temp_name("", path.stem, ".vsg.mks")
     run(["mkvmerge", "-q", "-o", str(out), "--sync", f"0:{round(timing.delay_ms):+d}", str(path)], ctx.log,
         what=str(path))
     item.extracted_path = str(out)

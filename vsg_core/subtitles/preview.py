@@ -11,10 +11,10 @@ docs/subtitles.md, "Style editor, preview and generated tracks".
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .. import scratch
 from ..errors import MediaError, VsgError
 from ..extraction.attachments import extract_fonts
 from ..extraction.mkvinfo import identify
@@ -70,7 +70,7 @@ def extract_preview_fonts(containers: Sequence[Path | str | None], fonts_dir: Pa
             info = identify(c, log=log)
             if not info.is_matroska:
                 continue
-            found |= bool(extract_fonts(c, fonts_dir, f"preview{n}", log, info=info))
+            found |= bool(extract_fonts(c, fonts_dir, f"preview{n}", log, info=info, flat=True))
         except VsgError:
             continue  # a file mkvmerge cannot read: no fonts from it; the preview itself says what is wrong
     return fonts_dir if found else None
@@ -103,7 +103,7 @@ def render_preview(video: Path | str, data: bytes, fmt: str, patch: Mapping[str,
         ass, afmt = patched_bytes(data, fmt, patch)
     except SubtitleError as e:
         raise SubtitleError(f"cannot apply the styles for the preview: {e}") from None
-    work = Path(tempfile.mkdtemp(prefix="vsg-preview-"))
+    work = scratch.mkdtemp("preview")  # under temp_root, owned (swept after a crash)
     try:
         sub = work / f"preview.{afmt}"
         sub.write_bytes(ass)

@@ -116,15 +116,37 @@ fn stem_and_ext(input: &str) -> (String, String) {
     (safe, ext)
 }
 
-/// `NAME_clip_01-30_to_02-45.mkv`, or `…_2.mkv`, `…_3.mkv` when a name is taken.
+/// The most bytes a file name may have on the usual file systems.
+pub const NAME_MAX: usize = 255;
+/// Bytes kept free in an automatic name for the collision counter (`_2` … `_9999`).
+const COUNTER_ROOM: usize = 5;
+
+/// `stem`, cut on a character boundary so that it and `rest` more bytes leave room for the counter within
+/// [`NAME_MAX`] (docs/clip.md#output-names).
+fn fit_stem(stem: &str, rest: usize) -> &str {
+    let room = NAME_MAX.saturating_sub(rest + COUNTER_ROOM);
+    if stem.len() <= room {
+        return stem;
+    }
+    let end = stem
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|&e| e <= room)
+        .last()
+        .unwrap_or(0);
+    &stem[..end]
+}
+
+/// `NAME_clip_01-30_to_02-45.mkv`, or `…_2.mkv`, `…_3.mkv` when a name is taken; NAME is cut so the name
+/// stays within [`NAME_MAX`] bytes.
 pub fn output_name(input: &str, range: &ClipRange, taken: &[String]) -> String {
     let (stem, ext) = stem_and_ext(input);
-    let base = format!(
-        "{}_clip_{}_to_{}",
-        stem,
+    let tail = format!(
+        "_clip_{}_to_{}",
         filename_time(range.start_ms),
         filename_time(range.end_ms)
     );
+    let base = format!("{}{}", fit_stem(&stem, tail.len() + ext.len()), tail);
     let mut name = format!("{}{}", base, ext);
     let mut n = 2u32;
     while taken.iter().any(|t| t == &name) {
@@ -300,6 +322,26 @@ mod tests {
             output_name("a:b*c.bin", &r, &[]),
             "a_b_c_clip_01-30_to_02-45.mkv"
         );
+    }
+
+    #[test]
+    fn long_names_fit_the_file_name_limit() {
+        let r = ClipRange {
+            start_ms: 90_000,
+            end_ms: 165_000,
+        };
+        let stem = "é".repeat(125) + "x"; // 251 bytes: a 255-byte input name with ".mkv"
+        let name = output_name(&format!("/x/{stem}.mkv"), &r, &[]);
+        assert!(
+            name.len() <= NAME_MAX - COUNTER_ROOM,
+            "{} bytes",
+            name.len()
+        );
+        assert!(name.ends_with("_clip_01-30_to_02-45.mkv"));
+        assert!(stem.starts_with(name.split("_clip_").next().unwrap()));
+        let taken = vec![name.clone()];
+        let second = output_name(&format!("/x/{stem}.mkv"), &r, &taken);
+        assert!(second.len() <= NAME_MAX && second.ends_with("_2.mkv"));
     }
 
     #[test]

@@ -1,0 +1,46 @@
+"""A reference release in a container other than Matroska keeps its own audio/video offset in the output.
+
+mkvmerge -J reports no minimum timestamps for MPEG-TS, MP4 and the like, so the analysis must take the
+offset between the reference's audio and video from ffprobe's stream start times (docs/analysis.md#container-delays);
+the mux reads the Matroska copy of the file, whose timestamps keep that offset.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+VSG = str(Path(sys.executable).with_name("vsg"))
+
+
+def _starts(path: Path) -> tuple[float, float]:
+    """(first video stream start, first audio stream start) in seconds, as ffprobe reads them."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,start_time", "-of", "json",
+                          str(path)], capture_output=True, text=True, check=True).stdout
+    streams = json.loads(out)["streams"]
+    video = next(float(s["start_time"]) for s in streams if s["codec_type"] == "video")
+    audio = next(float(s["start_time"]) for s in streams if s["codec_type"] == "audio")
+    return video, audio
+
+
+@pytest.mark.media
+@pytest.mark.slow
+def test_transport_stream_reference_keeps_its_audio_video_offset(media_case, tmp_path: Path) -> None:
+    case = media_case("delay_pos")
+    ref_ts = tmp_path / "capture.ts"
+    # the reference's picture with its sound 0.2 s later, as a broadcast capture often has it
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(case.reference), "-itsoffset", "0.2",
+                    "-i", str(case.reference), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "ac3",
+                    "-b:a", "192k", str(ref_ts)], check=True)
+    v0, a0 = _starts(ref_ts)
+    assert 0.18 < a0 - v0 < 0.22, (v0, a0)
+    out = tmp_path / "out.mkv"
+    proc = subprocess.run([VSG, "sync", "-q", str(ref_ts), str(case.other), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    v1, a1 = _starts(out)  # the output's first audio track is the reference's
+    assert abs((a1 - v1) - (a0 - v0)) <= 0.001, f"audio − video: source {a0 - v0:.4f} s, output {a1 - v1:.4f} s"

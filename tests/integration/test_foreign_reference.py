@@ -44,3 +44,25 @@ def test_transport_stream_reference_keeps_its_audio_video_offset(media_case, tmp
     assert proc.returncode == 0, proc.stdout + proc.stderr
     v1, a1 = _starts(out)  # the output's first audio track is the reference's
     assert abs((a1 - v1) - (a0 - v0)) <= 0.001, f"audio − video: source {a0 - v0:.4f} s, output {a1 - v1:.4f} s"
+
+
+@pytest.mark.media
+@pytest.mark.slow
+@pytest.mark.parametrize("side", ["other", "reference"])
+def test_mp4_aac_release_is_muxed_where_the_analysis_measured_it(side: str, media_case, tmp_path: Path) -> None:
+    """An MP4's edit list drops the AAC encoder's priming (1024 samples, 23.2 ms at 44.1 kHz) when ffmpeg
+    decodes it (as the analysis does); mkvmerge's Matroska copy keeps the priming frame, so the copy plays the
+    audio that much later. Muxed without accounting for that, the MP4's track ended 22–24 ms off (audit
+    failed) whether the MP4 was the other release or the reference."""
+    case = media_case("delay_pos")
+    src = case.other if side == "other" else case.reference
+    mp4 = tmp_path / f"{side}.mp4"
+    maps = ["-map", "0:a:0"] if side == "other" else ["-map", "0:v:0", "-map", "0:a:0", "-c:v", "copy"]
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(src), *maps, "-c:a", "aac", "-b:a", "160k",
+                    "-ar", "44100", "-ac", "2", str(mp4)], check=True)
+    ref, other = (case.reference, mp4) if side == "other" else (mp4, case.other)
+    out = tmp_path / "out.mkv"
+    proc = subprocess.run([VSG, "sync", "--json", str(ref), str(other), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+

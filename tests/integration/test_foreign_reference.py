@@ -66,3 +66,22 @@ def test_mp4_aac_release_is_muxed_where_the_analysis_measured_it(side: str, medi
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
 
+
+@pytest.mark.media
+def test_aac_51_side_track_of_an_mp4_is_extracted(tmp_path: Path) -> None:
+    """mkvextract (MKVToolNix 74) aborts writing an AAC 5.1 track whose codec private data holds a program
+    config element, as ffmpeg's AAC encoder writes for the 5.1(side) layout of an AC-3 source; vsg copies such
+    a track with mkvmerge instead of failing the job."""
+    from vsg_core.extraction import extract_tracks
+
+    mp4 = tmp_path / "web.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                    "anoisesrc=c=pink:a=0.1:seed=3:r=48000,aformat=channel_layouts=5.1(side)", "-t", "8",
+                    "-c:a", "aac", "-b:a", "256k", str(mp4)], check=True)
+    done = extract_tracks(mp4, tmp_path / "temp", "Source 2")
+    assert len(done) == 1
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,channels:format=duration",
+                          "-of", "json", str(done[0].path)], capture_output=True, text=True, check=True).stdout
+    info = json.loads(out)
+    assert info["streams"][0]["codec_name"] == "aac" and info["streams"][0]["channels"] == 6
+    assert abs(float(info["format"]["duration"]) - 8.0) < 0.1

@@ -449,7 +449,7 @@ CASES: list[Case] = [
     Case("pal_asetrate", "PAL 23.976→25 by asetrate+aresample (pitch follows), 25 fps video, MKV AC-3",
          Fmt("mkv", ("-c:a", "ac3", "-b:a", "192k"), video_fps="25"), seg(0.0, D + 12),
          af=f"asetrate={SR * PAL:.6f},aresample={SR}",
-         kind="pal", slope_ms_s=(1 - 1 / PAL) * 1000),
+         kind="pal", slope_ms_s=(1 - 1 / PAL) * 1000, sync=True),
     Case("pal_atempo", "PAL 23.976→25 by ffmpeg atempo (pitch kept), 25 fps video, MP4 AAC",
          Fmt("mp4", ("-c:a", "aac", "-b:a", "160k"), video_fps="25"), seg(0.0, D + 12), af=f"atempo={PAL:.9f}",
          kind="pal", slope_ms_s=(1 - 1 / PAL) * 1000),
@@ -465,7 +465,7 @@ CASES: list[Case] = [
          kind="drift", delay_ms=-120.5, slope_ms_s=(1 - 1 / 1.00004) * 1000),
     Case("drift_m100ppm_flac", "linear drift −100 ppm (slow clock), MKA FLAC, +333.25 ms at 0",
          Fmt("mka", ("-c:a", "flac")), seg(0.33325, D + 1), af=f"asetrate={SR * 0.9999:.4f},aresample={SR}",
-         kind="drift", delay_ms=333.25, slope_ms_s=(1 - 1 / 0.9999) * 1000),
+         kind="drift", delay_ms=333.25, slope_ms_s=(1 - 1 / 0.9999) * 1000, sync=True),
     Case("trunc_mkv", "MKV (H.264 + AC-3) +800 ms, cut at 55 % of its bytes with head -c",
          Fmt("mkv", ("-c:a", "ac3", "-b:a", "192k"), video_fps="24000/1001"), seg(0.8), delay_ms=800.0,
          kind="truncated", truncate=0.55, sync=True),
@@ -484,7 +484,10 @@ CASES: list[Case] = [
     Case("other_episode", "another episode with the same title music (first 32 s identical), M4A AAC",
          Fmt("m4a", ("-c:a", "aac", "-b:a", "160k")), seg(0.0), seed=4242, kind="refuse"),
     Case("ref_mp4_vs_flac", "reference = MP4 (H.264 + AAC 44.1 kHz); other = MKA FLAC −1500.125 ms",
-         Fmt("mka", ("-c:a", "flac")), seg(-1.500125), delay_ms=-1500.125, ref="ref_mp4"),
+         Fmt("mka", ("-c:a", "flac")), seg(-1.500125), delay_ms=-1500.125, ref="ref_mp4", sync=True),
+    Case("mp4_aac51_side", "MP4 AAC 5.1(side) (program config element), +2222.25 ms",
+         Fmt("mp4", ("-c:a", "aac", "-b:a", "320k"), channels=6), seg(2.22225), channels=6,
+         af="aformat=channel_layouts=5.1(side)", delay_ms=2222.25, sync=True),
 ]
 
 

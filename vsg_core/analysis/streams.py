@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MediaError
-from ..identification import mkvmerge_identify, probed, video_fps
+from ..identification import ProbeOutput, mkvmerge_identify, probed, video_fps
 from ..log import JobLog
 
 # 2-letter → ISO 639-2 (docs/analysis.md#stream-selection; the original's table, terminologic forms).
@@ -135,8 +135,38 @@ def identify(path: str | Path, log: JobLog | None = None) -> MediaInfo:
                          "or not a media file; re-download or remux it, or pick another file.")
     tracks = mkv.tracks
     probe = probed(p, log)
+    if container.get("type") not in ("Matroska", "WebM"):
+        tracks = with_probed_start_times(tracks, probe)
     audio = tuple(s.raw() for s in probe.audio)
     return MediaInfo(p, tracks, audio, video_fps(tracks, probe), probe.format_duration_s)
+
+
+def with_probed_start_times(tracks: tuple[dict[str, Any], ...], probe: ProbeOutput) -> tuple[dict[str, Any], ...]:
+    """The tracks of a non-Matroska file with ``properties.minimum_timestamp`` taken from ffprobe's stream start
+    times (relative to the file's earliest stream), where mkvmerge -J gives none (MPEG-TS, MP4, AVI, …).
+
+    Without it an MPEG-TS reference whose sound starts 0.2 s after its picture read as 0 ms apart, while the
+    Matroska copy that is muxed keeps the 0.2 s: the output's picture and sound ended 0.2 s out of step
+    (docs/analysis.md#container-delays). Video and audio tracks are paired with ffprobe's streams of the same
+    kind in order; when the counts differ nothing is changed.
+    """
+    starts = [s.start_time for s in (*probe.video, *probe.audio) if s.start_time is not None]
+    if not starts:
+        return tracks
+    origin = min(starts)
+    streams = {"video": list(probe.video), "audio": list(probe.audio)}
+    kinds = {k: [t for t in tracks if t.get("type") == k] for k in streams}
+    if any(len(kinds[k]) != len(streams[k]) for k in streams):
+        return tracks
+    start_of = {id(t): st.start_time for k in streams for t, st in zip(kinds[k], streams[k], strict=True)}
+    out = []
+    for t in tracks:
+        props = t.get("properties") or {}
+        start = start_of.get(id(t))
+        if start is not None and props.get("minimum_timestamp") is None:
+            t = {**t, "properties": {**props, "minimum_timestamp": round((start - origin) * 1e9)}}
+        out.append(t)
+    return tuple(out)
 
 
 def select_audio_stream(info: MediaInfo, language: str | None) -> AudioStreamChoice:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import MediaError
 from ..filenames import temp_name
 from ..log import JobLog
+from ..models import TrackType
 from ..runner import run
 from .mkvinfo import ContainerInfo, identify
 
@@ -89,14 +90,47 @@ def open_source(path: Path | str, temp_dir: Path | str, source: str = "Source 1"
     if log is not None:
         log.log(f"[{source}] {info.container_type} file: copying it into Matroska for extraction "
                 f"({out.name})")
-    proc = run([mkvmerge, "-o", str(out), str(path)], log, check=False, what=str(path))
+    _copy(mkvmerge, path, out, [], source, info, log)
+    copy = identify(out, source, log, mkvmerge)
+    check_usable(copy)
+    sync = _priming_syncs(path, info, out, source, log)
+    if sync:
+        _copy(mkvmerge, path, out, sync, source, info, log)
+        copy = identify(out, source, log, mkvmerge)
+        check_usable(copy)
+    return OpenedSource(path, copy, info, _map_ids(info, copy))
+
+
+def _copy(mkvmerge: str, path: Path, out: Path, sync: list[str], source: str, info: ContainerInfo,
+          log: JobLog | None) -> None:
+    proc = run([mkvmerge, "-o", str(out), *sync, str(path)], log, check=False, what=str(path))
     if proc.returncode not in (0, 1) or not out.is_file():
         raise MediaError(f"{source} ({path}): mkvmerge could not copy the {info.container_type} file into "
                          f"Matroska (exit code {proc.returncode}): {_last_line(proc.stdout, proc.stderr)}; "
                          f"{_CONVERT_HINT}")
-    copy = identify(out, source, log, mkvmerge)
-    check_usable(copy)
-    return OpenedSource(path, copy, info, _map_ids(info, copy))
+
+
+def _priming_syncs(path: Path, info: ContainerInfo, copy: Path, source: str, log: JobLog | None) -> list[str]:
+    """``--sync`` options that make the copy play each audio track where ffmpeg decodes the original (an MP4
+    edit list's AAC priming, which mkvmerge keeps: docs/pipeline.md#identification); [] when none is needed."""
+    from ..tools import which
+    from .remux_offset import copy_lag_ms
+
+    ffmpeg = which("ffmpeg")
+    if ffmpeg is None:
+        return []
+    audio = sorted((t for t in info.tracks if t.type == TrackType.AUDIO), key=lambda t: t.id)
+    sync: list[str] = []
+    for ordinal, track in enumerate(audio):
+        lag = copy_lag_ms(path, copy, ordinal, ffmpeg, log)
+        if lag is None or abs(lag) < 1.0:
+            continue
+        if log is not None:
+            log.log(f"[{source}] The Matroska copy plays audio track {track.id} {lag:+.2f} ms later than ffmpeg "
+                    f"decodes {path.name} (encoder priming its container drops): copying it again with "
+                    f"--sync {track.id}:{-round(lag):+d}")
+        sync += ["--sync", f"{track.id}:{-round(lag):+d}"]
+    return sync
 
 
 def _map_ids(original: ContainerInfo, copy: ContainerInfo) -> dict[int, int]:

@@ -142,7 +142,22 @@ def extract_tracks(container: Path | str, temp_dir: Path | str, role: str,
         cmd = [tools.mkvextract, "--gui-mode", str(mkv), "tracks"] + [f"{t.id}:{p}" for t, _, p in direct]
         proc = run(cmd, log, check=False, what=f"{role} ({src.original.name})",
                    progress=tool_progress_sink(mkvtoolnix_fraction))
-        if proc.returncode not in (0, 1):
+        if proc.returncode < 0:
+            # mkvextract crashed (seen: it aborts writing an AAC 5.1 track whose codec private data holds a
+            # program config element, as ffmpeg's AAC encoder writes for 5.1(side)); the same tracks copied
+            # into single-track Matroska files by mkvmerge are muxed just as well
+            if log is not None:
+                log.log(format_log_message("warning", f"[{role}] mkvextract stopped with exit code "
+                                                      f"{proc.returncode} ({_tail(proc.stdout, proc.stderr)}); "
+                                                      "copying the tracks with mkvmerge instead"))
+            for t, uid, p in direct:
+                p.unlink(missing_ok=True)
+                _extract_by_remux(src, t, uid, p.with_suffix(".mka" if t.type == TrackType.AUDIO else ".mkv"),
+                                  role, log, tools)
+            planned = [(t, uid, p.with_suffix(".mka" if t.type == TrackType.AUDIO else ".mkv"))
+                       if any(t is d[0] for d in direct) else (t, uid, p) for t, uid, p in planned]
+            direct = []
+        elif proc.returncode not in (0, 1):
             title = f"TRACK EXTRACTION FAILED (mkvextract exit code {proc.returncode})"
             raise MediaError(_report(title, role, src, direct, _tail(proc.stdout, proc.stderr), [quote(cmd)]))
         if proc.returncode == 1 and log is not None:

@@ -21,7 +21,7 @@ added to the truth, because a player plays that priming too.
 
 Each case runs ``vsg analyze --json`` (and ``vsg sync`` for the cases marked so) and prints a table:
 case, truth, vsg's answer, verdict, wall time. Everything is built into ``--cache`` (default
-/work/cache/redteam, env VSG_REDTEAM_CACHE) once; a rebuilt material seed rebuilds everything.
+``<repo>/.cache/redteam``, env VSG_REDTEAM_CACHE) once; a rebuilt material seed rebuilds everything.
 """
 
 from __future__ import annotations
@@ -674,7 +674,8 @@ def sync(ref: Path, other: Path, work: Path, c: Case) -> tuple[str, bool, float]
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cache", default=os.environ.get("VSG_REDTEAM_CACHE", "/work/cache/redteam"))
+    default_cache = Path(__file__).resolve().parents[1] / ".cache" / "redteam"
+    ap.add_argument("--cache", default=os.environ.get("VSG_REDTEAM_CACHE", str(default_cache)))
     ap.add_argument("--only", default="", help="comma-separated case names")
     ap.add_argument("--no-sync", action="store_true")
     ap.add_argument("--build-only", action="store_true")

@@ -52,6 +52,28 @@ def test_pal_with_false_peaks(backend: str, ref_fps: float, tgt_fps: float) -> N
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("n", "slope"), [(3, 0.1), (4, -0.1), (5, 0.04), (5, -0.1)])
+def test_few_chunks_on_a_drifting_line_are_linear_drift(backend: str, n: int, slope: float) -> None:
+    # a short programme of which only 3–5 chunks matched (quiet stretches rejected), drifting 40–100 ppm:
+    # the delays agree within eps, but one constant delay would leave the ends several ms off (a −100 ppm
+    # 4-minute release failed the post-mux audit when it was called UNIFORM)
+    x = centres(n, spacing=45.0)
+    rng = np.random.default_rng(n)
+    y = list(329.0 + slope * x + rng.uniform(-0.03, 0.03, x.size))
+    d = diagnose(recs(y, spacing=45.0), DriftConfig(), codec_id="A_FLAC", backend=backend)  # type: ignore[arg-type]
+    assert d.kind is K.LINEAR_DRIFT, d.reason
+    assert d.drift_ms_per_s == pytest.approx(slope, rel=0.05)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("raws", [[5.0, 5.0, 12.0], [5.0, 5.0, 5.0, 15.0, 15.0], [5.0, 5.01, 4.99, 5.02]])
+def test_few_chunks_with_a_step_or_agreeing_stay_as_before(backend: str, raws: list[float]) -> None:
+    # a step between few chunks leaves a line's residual at about a quarter of the step: not drift
+    d = diagnose(recs(raws, spacing=45.0), DriftConfig(), codec_id="A_FLAC", backend=backend)  # type: ignore[arg-type]
+    assert d.kind is K.UNIFORM
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_scattered_delays_are_no_match(backend: str) -> None:
     rng = np.random.default_rng(11)
     y = list(rng.uniform(-14000, 14000, 10))

@@ -6,9 +6,9 @@ vsg deviations from the upstream baseline (each recorded in the decision log):
 
 1. **INSUFFICIENT_DATA** when fewer than ``min_accepted_chunks`` (3) chunks are accepted, instead of a silent
    UNIFORM. With 3–5 accepted chunks the pattern tests (which need ``MIN_CHUNKS_FOR_PATTERN`` = 6 points, the
-   upstream precondition) are not run: the diagnosis is UNIFORM when every accepted raw delay lies within
-   ``eps`` (20 ms) of every other, else INSUFFICIENT_DATA (the chunks disagree and are too few to tell
-   stepping from drift).
+   upstream precondition) are not run: the diagnosis is LINEAR_DRIFT when every chunk passes the linear-drift
+   test (docs/diagnosis.md, step 1), else UNIFORM when every accepted raw delay lies within ``eps`` (20 ms)
+   of every other, else INSUFFICIENT_DATA (the chunks disagree and are too few to tell stepping from drift).
 2. **PAL test uses both frame rates** (the original's quirk, docs/analysis.md#drift-and-stepping): PAL applies when
    exactly one of reference / target is ~25 fps (±0.1) and the other a film rate (~24 or 23.976, ±0.1). The expected
    slope of ``delay = t_ref − t_tgt`` is ``(1 − fps_ref / fps_tgt) · 1000`` ms/s: +40.96 when the target is the 25 fps
@@ -537,8 +537,9 @@ def _evidence(chunks: Sequence[ChunkResult], config: DriftConfig, ref_fps: float
 
 
 def _too_few_chunks(ev: _Evidence) -> Diagnosis | None:
-    """INSUFFICIENT_DATA below ``min_accepted_chunks``; with fewer than MIN_CHUNKS_FOR_PATTERN, UNIFORM only when
-    every delay agrees within the cluster distance."""
+    """INSUFFICIENT_DATA below ``min_accepted_chunks``; with fewer than MIN_CHUNKS_FOR_PATTERN, LINEAR_DRIFT when
+    every chunk lies on a line that passes the linear-drift test, else UNIFORM only when every delay agrees
+    within the cluster distance."""
     n, need, eps = ev.n, max(1, ev.config.min_accepted_chunks), ev.config.eps_ms
     if n < need:
         reason = f"only {n} accepted chunks (need at least {need})"
@@ -547,6 +548,20 @@ def _too_few_chunks(ev: _Evidence) -> Diagnosis | None:
     if n >= MIN_CHUNKS_FOR_PATTERN:
         return None
     spread = max(ev.y) - min(ev.y)
+    fit = ev.fit_all
+    r2_line = ev.config.r2_threshold_lossless if ev.lossless else ev.config.r2_threshold_lossy
+    if (fit is not None and fit.total_drift_ms >= MIN_TOTAL_DRIFT_MS
+            and fit.residual_rms <= max(RESIDUAL_FLOOR_MS, RESIDUAL_FRACTION * fit.total_drift_ms)
+            and fit.r2 is not None and fit.r2 > r2_line):
+        # every chunk on one line that drifts by more than a constant delay can absorb: the linear-drift test
+        # of the robust model (step 5), with all chunks as inliers; a step between few chunks fails it (the
+        # line's residual RMS is about a quarter of the step)
+        reason = (f"{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}) lie on a line: slope {fit.slope:+.4f} ms/s, "
+                  f"R² {fit.r2:.3f}, residual RMS {fit.residual_rms:.3f} ms, {fit.total_drift_ms:.1f} ms across "
+                  "the scanned span")
+        ev.lines.append(f"[DriftDiagnosis] LINEAR_DRIFT: {reason}.")
+        return ev.result(DiagnosisKind.LINEAR_DRIFT, f"drift: slope {fit.slope:+.3f} ms/s, R² {fit.r2:.3f}, "
+                         f"{n} accepted chunks")
     if spread <= eps:
         reason = (f"{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping "
                   f"tests); their delays agree within {spread:.3f} ms (<= {eps:.1f} ms)")

@@ -721,8 +721,9 @@ impl<'a> Evidence<'a> {
     }
 }
 
-/// INSUFFICIENT_DATA below `min_accepted_chunks`; with fewer than MIN_CHUNKS_FOR_PATTERN, UNIFORM only when
-/// every delay agrees within the cluster distance.
+/// INSUFFICIENT_DATA below `min_accepted_chunks`; with fewer than MIN_CHUNKS_FOR_PATTERN, LINEAR_DRIFT when
+/// every chunk lies on a line that passes the linear-drift test, else UNIFORM only when every delay agrees
+/// within the cluster distance.
 fn too_few_chunks(ev: &mut Evidence) -> Option<Diagnosis> {
     let n = ev.n();
     let (min_acc, eps) = (ev.config.min_accepted_chunks.max(1), ev.config.eps_ms);
@@ -736,6 +737,31 @@ fn too_few_chunks(ev: &mut Evidence) -> Option<Diagnosis> {
         return None;
     }
     let spread = max_f(&ev.y) - min_f(&ev.y);
+    // every chunk on one line that drifts by more than a constant delay can absorb: the linear-drift test of
+    // the robust model, with all chunks as inliers (a step between few chunks fails it)
+    let r2_line = ev.by_codec(
+        ev.config.r2_threshold_lossless,
+        ev.config.r2_threshold_lossy,
+    );
+    if let Some(fit) = ev.fit_all.clone() {
+        if fit.total_drift_ms >= MIN_TOTAL_DRIFT_MS
+            && fit.residual_rms <= RESIDUAL_FLOOR_MS.max(RESIDUAL_FRACTION * fit.total_drift_ms)
+            && fit.r2.is_some_and(|r| r > r2_line)
+        {
+            let r2 = fit.r2.unwrap_or(0.0);
+            let reason = format!(
+                "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}) lie on a line: slope {:+.4} ms/s, R² {r2:.3}, residual RMS {:.3} ms, {:.1} ms across the scanned span",
+                fit.slope, fit.residual_rms, fit.total_drift_ms
+            );
+            ev.lines
+                .push(format!("[DriftDiagnosis] LINEAR_DRIFT: {reason}."));
+            let short = format!(
+                "drift: slope {:+.3} ms/s, R² {r2:.3}, {n} accepted chunks",
+                fit.slope
+            );
+            return Some(ev.verdict(DiagnosisKind::LinearDrift, short, Some(fit)));
+        }
+    }
     if spread <= eps {
         let reason = format!(
             "{n} accepted chunks (< {MIN_CHUNKS_FOR_PATTERN}, too few for the drift/stepping tests); their delays agree within {spread:.3} ms (<= {eps:.1} ms)"
@@ -1132,6 +1158,39 @@ mod tests {
             None,
         );
         assert_eq!(d.kind, DiagnosisKind::InsufficientData);
+    }
+
+    #[test]
+    fn few_chunks_on_a_drifting_line_are_linear_drift() {
+        // 5 chunks 40 s apart drifting −0.1 ms/s (16 ms over the span, within eps of each other): a constant
+        // delay would leave ±8 ms
+        let raws: Vec<f64> = (0..5)
+            .map(|i| 329.0 - 0.1 * (17.5 + 40.0 * i as f64))
+            .collect();
+        let cfg = DriftConfig::default();
+        let d = diagnose(&recs(&raws, 40.0, 90.0), &cfg, None, None, "A_FLAC", None);
+        assert_eq!(d.kind, DiagnosisKind::LinearDrift);
+        assert!((d.fit.as_ref().unwrap().slope + 0.1).abs() < 1e-9);
+        // a step between few chunks is not a line
+        let d = diagnose(
+            &recs(&[5.0, 5.0, 5.0, 15.0, 15.0], 40.0, 90.0),
+            &cfg,
+            None,
+            None,
+            "A_FLAC",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::Uniform);
+        // agreeing chunks stay uniform (drift under MIN_TOTAL_DRIFT_MS)
+        let d = diagnose(
+            &recs(&[5.0, 5.01, 5.02, 5.03], 40.0, 90.0),
+            &cfg,
+            None,
+            None,
+            "A_FLAC",
+            None,
+        );
+        assert_eq!(d.kind, DiagnosisKind::Uniform);
     }
 
     #[test]

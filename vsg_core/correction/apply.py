@@ -101,6 +101,7 @@ class QaResult:
     median_ms: float | None          # median residual against align_ms
     max_abs_ms: float | None         # largest |residual| of an accepted chunk
     reason: str = ""
+    not_evidence: int = 0            # chunks left out: their reference audio does not even match itself
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -534,6 +535,7 @@ def measure_track(ref: Path, ref_ordinal: int, tgt: Path, cfg: CorrectionConfig
 
 QA_WINDOW_S = 0.5           # ± search around the expected position in the in-memory QA
 QA_WIDE_S = 10.0            # ± search for a chunk that did not match near its expected position
+QA_MIN_EVIDENCE_SHARE = 0.5  # of the QA chunks, at least this share must have reference audio that can match
 
 
 def qa_starts(n: int, length: int, count: int, gaps: Sequence[tuple[int, int]] = ()) -> list[int]:
@@ -574,7 +576,9 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
     search: the corrected track is decoded the same way and ``qa_chunks`` chunks of 15 s (5–95 % of the
     programme, clear of ``gaps_s``: reference seconds the correction filled because the source lacks them)
     are correlated with the analysis' FFT engine, each against a window of ±0.5 s around where ``align_ms``
-    puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`."""
+    puts it. Returns (chunk start s, delay ms, accepted) like :func:`measure_track`;
+    ``accepted`` is None for a chunk that matched nowhere and whose reference audio does not match even itself
+    in the same window (quiet or strictly periodic: no evidence either way, see :func:`judge_qa`)."""
     from ..analysis.correlate import _methods, correlate_lags
 
     tgt = decode_mono_int32(out, 0, sr)
@@ -615,25 +619,47 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
         (w,) = correlate_lags([refs[i]], [f32(tgt_f[a:a + length + 2 * wide])], method, opts)
         if w.confidence >= opts.min_match_pct:
             out[i] = (s / sr, align_ms + w.raw_lag * 1000.0 / sr, True)
+    # A chunk that matched nowhere is evidence against the correction only if its reference audio could be
+    # matched at all: correlated with the reference's own window around it, quiet or strictly periodic audio
+    # has no distinct peak even there (its true place cannot be told from its neighbours).
+    for i, s in enumerate(used):
+        if out[i][2] or s - m < 0 or s + length + m > len(ref_f):
+            continue
+        (own,) = correlate_lags([refs[i]], [f32(ref_f[s - m:s + length + m])], method, opts)
+        if own.confidence < opts.min_match_pct:
+            out[i] = (out[i][0], out[i][1], None)
     return out
 
 
-def judge_qa(chunks: Sequence[tuple[float, float, bool]], align_ms: float, cfg: CorrectionConfig) -> QaResult:
+def judge_qa(chunks: Sequence[tuple[float, float, bool | None]], align_ms: float, cfg: CorrectionConfig
+             ) -> QaResult:
+    """Pass/fail of a corrected track from its QA chunks (start s, delay ms, accepted). Chunks whose ``accepted``
+    is None (reference audio that does not even match itself: quiet, strictly periodic) are no evidence: the
+    required count ``qa_min_accepted`` is scaled to the chunks that are, and when fewer than
+    ``QA_MIN_EVIDENCE_SHARE`` of the chunks are evidence the QA fails (too little of the programme can be
+    checked)."""
     acc = [d - align_ms for _t, d, ok in chunks if ok]
-    n = len(chunks)
+    total = len(chunks)
+    n = sum(1 for _t, _d, ok in chunks if ok is not None)
+    skipped = total - n
     if not acc:
-        return QaResult(False, 0, n, None, None, "no chunk matched the reference")
+        return QaResult(False, 0, n, None, None, "no chunk matched the reference", skipped)
     med = float(np.median(acc))
     worst = float(max(abs(x) for x in acc))
     reasons = []
-    need = min(cfg.qa_min_accepted, n)
+    need = min(cfg.qa_min_accepted, total)
+    if skipped:
+        need = math.ceil(need * n / total)
+    if n < QA_MIN_EVIDENCE_SHARE * total:
+        reasons.append(f"only {n} of {total} chunks have reference audio that can be matched (the rest is quiet "
+                       "or strictly periodic)")
     if len(acc) < need:
         reasons.append(f"only {len(acc)} of {n} chunks matched (need {need})")
     if abs(med) > cfg.qa_max_offset_ms:
         reasons.append(f"median offset {med:+.3f} ms (limit ±{cfg.qa_max_offset_ms:g})")
     if worst > cfg.qa_max_offset_ms + cfg.qa_max_spread_ms:
         reasons.append(f"a chunk is {worst:.3f} ms off (limit {cfg.qa_max_offset_ms + cfg.qa_max_spread_ms:g})")
-    return QaResult(not reasons, len(acc), n, med, worst, "; ".join(reasons))
+    return QaResult(not reasons, len(acc), n, med, worst, "; ".join(reasons), skipped)
 
 
 # --------------------------------------------------------------------------------------------------- tempo

@@ -181,8 +181,10 @@ def _correct_item(ctx: JobContext, src, kind: DiagnosisKind, item: PlanItem, pla
         chunks = ca.measure_track(a_ref, a_ord, out, cfg)
     qa = ca.judge_qa(chunks, align, cfg)
     report.qa = qa
-    ctx.log.log(f"[QA] {src.key} track {item.track.id}: {qa.accepted}/{qa.total} chunks matched; median offset "
-                f"{_ms(qa.median_ms)}, worst {_ms(qa.max_abs_ms)} → {'PASSED' if qa.passed else 'FAILED'}"
+    skipped = (f" ({qa.not_evidence} more not counted: their reference audio is quiet or periodic and does not "
+               "match even itself)" if qa.not_evidence else "")
+    ctx.log.log(f"[QA] {src.key} track {item.track.id}: {qa.accepted}/{qa.total} chunks matched{skipped}; median "
+                f"offset {_ms(qa.median_ms)}, worst {_ms(qa.max_abs_ms)} → {'PASSED' if qa.passed else 'FAILED'}"
                 + (f" ({qa.reason})" if qa.reason else ""))
     if qa.passed:
         report.output, report.applied = str(out), True

@@ -40,6 +40,16 @@ def test_wrong_extension_refused_and_namesake_untouched(box: Sandbox) -> None:
     box.assert_clean()
 
 
+def test_video_in_an_audio_only_output_refused(box: Sandbox) -> None:
+    # an .mka (audio-only Matroska) with the default layout would carry the reference's video
+    p = box.vsg("sync", box.media.ref, box.media.other, "-o", box.out / "x.mka")
+    assert p.returncode != 0
+    assert "x.mka is audio-only Matroska, but the layout has video track 1 (Source 1:0)" in p.stderr, p.stderr
+    assert "name the output .mkv" in p.stderr
+    assert _only(box.out) == []
+    box.assert_clean()
+
+
 def test_existing_output_needs_overwrite(box: Sandbox) -> None:
     old = box.out / "x.mkv"
     old.write_bytes(b"earlier result")

@@ -286,6 +286,7 @@ def _preflight(job: JobSpec, st: Settings, out_dir: Path, output_file: Path | st
                           output_file=output_file, overwrite=overwrite, analyze_only=analyze_only)
     if layout is not None and not analyze_only:
         preflight.check_layout(layout, job.sources)
+        preflight.check_output_kind(plan.final, layout)
     temp_root = scratch.ensure_root(Path(st["temp_root"]))
     scratch.configure(temp_root)
     prepare_folder(plan.final.parent)

@@ -86,6 +86,24 @@ def check_layout(layout: Layout, sources: Mapping[str, Path], tracks: Mapping[st
                                     f"{e.type.value}")
 
 
+# Matroska's audio-only and subtitle-only names: mkvmerge writes whatever tracks it is given under any name, so
+# a video in an .mka (or audio in an .mks) would be a file that players and tools take for something else.
+_NARROW_OUTPUTS = {".mka": ("audio-only Matroska", {TrackType.VIDEO}),
+                   ".mks": ("subtitle-only Matroska", {TrackType.VIDEO, TrackType.AUDIO})}
+
+
+def check_output_kind(final: Path, layout: Layout) -> None:
+    """An ``.mka`` output holds no video and an ``.mks`` output only subtitles (SettingsError naming the first
+    track that does not belong and what to do)."""
+    kind, banned = _NARROW_OUTPUTS.get(final.suffix.lower(), ("", set()))
+    for n, e in enumerate(layout.entries):
+        if e.type in banned:
+            what = e.type.value
+            raise SettingsError(f"the output {final.name} is {kind}, but the layout has {what} track {n + 1} "
+                                f"({e.source}:{e.id}); name the output .mkv, or leave the {what} out (--track "
+                                "selects the tracks to keep)")
+
+
 def check_subtitle_file(path: Path, label: str = "--sub") -> None:
     """An external subtitle file exists and ffprobe reads it as exactly one subtitle stream."""
     check_name(path, label)

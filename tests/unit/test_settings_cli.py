@@ -94,3 +94,17 @@ def test_set_refuses_a_value_that_breaks_a_pair(vsg: Run, tmp_path: Path) -> Non
     assert vsg("get", "scan_start_percentage").stdout.strip() == "96.0"
     proc = vsg("set", "filter_bandpass_highcut_hz", "100")
     assert proc.returncode == 1 and "change 'filter_bandpass_lowcut_hz' first" in proc.stderr
+
+
+def test_set_stores_a_relative_folder_as_absolute(vsg: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``set output_folder out2`` stored "out2", which every later run resolved against its own current folder."""
+    monkeypatch.chdir(tmp_path)
+    proc = vsg("set", "output_folder", "out2")
+    assert proc.returncode == 0, proc.stderr
+    saved = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))["output_folder"]
+    assert saved == str(tmp_path / "out2")
+    monkeypatch.chdir("/")
+    assert vsg("get", "output_folder").stdout.strip() == str(tmp_path / "out2")
+    assert vsg("set", "clip_output_folder", "").returncode == 0      # empty keeps its meaning (current folder)
+    saved = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert saved["clip_output_folder"] == ""

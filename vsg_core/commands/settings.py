@@ -89,7 +89,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     # set: validate on a copy of the file's values (not the VSG_SET_ overrides) and save
     stored = Settings.load(settings.path, env={})
-    stored.set(key, args.value)
+    value = args.value
+    if BY_KEY[key].widget in ("dir", "file") and value and not value.startswith("~") and \
+            not Path(value).is_absolute():
+        # a relative folder would be resolved against the current folder of every later run
+        value = str(Path(value).resolve())
+    stored.set(key, value)
     for a, b in PAIRS:  # a value that breaks a pair would make every later run refuse to start
         if key in (a, b):
             problems = check_settings({a: stored[a], b: stored[b]})

@@ -65,7 +65,8 @@ def check_sources(sources: Mapping[str, Path]) -> None:
 
 def check_layout(layout: Layout, sources: Mapping[str, Path], tracks: Mapping[str, Sequence[Track]] | None = None,
                  where: str = "layout") -> None:
-    """Every reference of ``layout`` exists (raises SettingsError naming the track and the allowed values)."""
+    """Every reference of ``layout`` exists and every language set is one mkvmerge accepts (raises SettingsError
+    naming the track and the allowed values)."""
     names = list(sources)
     for n, e in enumerate(layout.entries):
         label = f"{where}: track {n + 1} ({e.source}:{e.id})"
@@ -74,6 +75,8 @@ def check_layout(layout: Layout, sources: Mapping[str, Path], tracks: Mapping[st
         if e.sync_to is not None and e.sync_to not in sources:
             raise SettingsError(f"{label}: sync_to {e.sync_to!r} is not a source of this job; use one of "
                                 f"{', '.join(names)}")
+        if e.custom_lang:
+            check_language(e.custom_lang, label)
         if e.source == EXTERNAL:
             check_subtitle_file(Path(e.external_path or ""), label)
         elif tracks is not None and e.source in tracks:
@@ -102,6 +105,34 @@ def check_output_kind(final: Path, layout: Layout) -> None:
             raise SettingsError(f"the output {final.name} is {kind}, but the layout has {what} track {n + 1} "
                                 f"({e.source}:{e.id}); name the output .mkv, or leave the {what} out (--track "
                                 "selects the tracks to keep)")
+
+
+_LANGUAGES: set[str] = set()
+
+
+def _known_languages() -> set[str]:
+    """The ISO 639-1/2/3 codes mkvmerge knows (``mkvmerge --list-languages``, read once per process)."""
+    if not _LANGUAGES:
+        proc = run([require("mkvmerge")["mkvmerge"], "--list-languages"], None, check=False)
+        for line in str(proc.stdout or "").splitlines()[2:]:
+            _LANGUAGES.update(c.strip() for c in line.split("|")[1:] if c.strip())
+    return _LANGUAGES
+
+
+def check_language(lang: str, label: str) -> None:
+    """A track language mkvmerge will accept: an ISO 639 code or a BCP 47 tag whose primary language it knows
+    (private use: ``qaa``–``qtz``, ``x-…``). mkvmerge itself refuses an unknown one only at the mux, after the
+    whole analysis; the later subtags of a tag are left to it."""
+    parts = lang.split("-")
+    ok_syntax = all(p.isascii() and p.isalnum() and 1 <= len(p) <= 8 for p in parts)
+    primary = parts[0].lower()
+    private = primary == "x" or (len(primary) == 3 and "qaa" <= primary <= "qtz")
+    known = _known_languages()
+    if ok_syntax and (private or primary in known or not known):
+        return
+    raise SettingsError(f"{label}: language {lang!r} is not a language mkvmerge knows; use an ISO 639 code "
+                        "(e.g. eng, de, jpn) or a BCP 47 tag (e.g. en-US, pt-BR); `mkvmerge --list-languages` "
+                        "lists the codes")
 
 
 def check_subtitle_file(path: Path, label: str = "--sub") -> None:

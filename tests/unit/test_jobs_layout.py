@@ -37,6 +37,23 @@ def test_batch_matches_same_names_and_keeps_unmatched(tmp_path: Path) -> None:
     assert [sorted(j.sources) for j in jobs] == [["Source 1", "Source 2"], ["Source 1"], ["Source 1", "Source 2"]]
 
 
+def test_batch_matches_the_same_stem_in_another_container(tmp_path: Path) -> None:
+    # a Blu-ray remux folder with a web-release folder: ep1.mkv ↔ ep1.mp4, ep2.mkv ↔ ep2.mka; a subtitle or
+    # a log of the same stem is not a release, and two releases of one stem are ambiguous (no match)
+    for name in ("ep1.mkv", "ep2.mkv", "ep3.mkv", "ep4.mkv"):
+        _touch(tmp_path / "bd" / name)
+    for name in ("ep1.mp4", "ep1.srt", "ep2.mka", "ep3.srt", "ep3.log", "ep4.mp4", "ep4.m4a"):
+        _touch(tmp_path / "web" / name)
+    jobs = discover_jobs({"Source 1": tmp_path / "bd", "Source 2": tmp_path / "web"})
+    got = {j.reference.name: j.sources.get("Source 2") for j in jobs}
+    assert got == {"ep1.mkv": tmp_path / "web" / "ep1.mp4", "ep2.mkv": tmp_path / "web" / "ep2.mka",
+                   "ep3.mkv": None, "ep4.mkv": None}
+    # the same file name still wins over another container
+    _touch(tmp_path / "web" / "ep1.mkv")
+    jobs = discover_jobs({"Source 1": tmp_path / "bd", "Source 2": tmp_path / "web"})
+    assert jobs[0].sources["Source 2"] == tmp_path / "web" / "ep1.mkv"
+
+
 def test_discovery_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(DiscoveryError, match="cannot be empty"):
         discover_jobs({"Source 1": ""})

@@ -1,6 +1,7 @@
 """``vsg batch REF_DIR OTHER_DIR… -o OUT_DIR``: one job per reference file, matched by name in the other folders.
 
-Every file in REF_DIR (.mkv, .mp4, .m4v) is a job; each other folder contributes the file with the same name.
+Every file in REF_DIR (.mkv, .mp4, .m4v) is a job; each other folder contributes the file with the same name,
+or else the one media file with the same stem (ep1.mkv ↔ ep1.mp4 or ep1.mka).
 A layout file (``--layout``) is re-applied to every job whose track structure matches the job it was made from
 (``vsg sync --print-layout`` writes one with its structure); other jobs use the default layout.
 

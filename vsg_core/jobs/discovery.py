@@ -10,6 +10,11 @@ from ..errors import VsgError
 from ..sources import sort_sources
 
 BATCH_EXTENSIONS = (".mkv", ".mp4", ".m4v")
+# what another source's folder may hold for a reference file of the same stem (a BD remux ep1.mkv with a web
+# release ep1.mp4 or an audio-only ep1.mka)
+MEDIA_EXTENSIONS = frozenset((".mkv", ".mka", ".mk3d", ".mp4", ".m4v", ".m4a", ".mov", ".ts", ".m2ts", ".mts",
+                              ".avi", ".webm", ".mpg", ".mpeg", ".vob", ".ac3", ".eac3", ".ec3", ".dts", ".thd",
+                              ".flac", ".wav", ".opus", ".ogg", ".oga", ".mp3", ".aac", ".mp2"))
 
 
 class DiscoveryError(VsgError):
@@ -33,6 +38,20 @@ class JobSpec:
     @property
     def name(self) -> str:
         return self.reference.stem
+
+
+def _same_name(folder: Path, ref: Path) -> Path | None:
+    """The file of ``folder`` that goes with reference file ``ref``: the same file name, else the one media
+    file (``MEDIA_EXTENSIONS``) of the same stem; None when there is none or several."""
+    exact = folder / ref.name
+    if exact.is_file():
+        return exact
+    try:
+        same = [p for p in folder.iterdir()
+                if p.stem == ref.stem and p.suffix.lower() in MEDIA_EXTENSIONS and p.is_file()]
+    except OSError:
+        return None
+    return same[0] if len(same) == 1 else None
 
 
 def discover_jobs(sources: Mapping[str, str | Path | None]) -> list[JobSpec]:
@@ -59,8 +78,8 @@ def discover_jobs(sources: Mapping[str, str | Path | None]) -> list[JobSpec]:
                 continue
             job = {"Source 1": f}
             for k, folder in others.items():
-                match = folder / f.name
-                if match.is_file():
+                match = _same_name(folder, f)
+                if match is not None:
                     job[k] = match
             jobs.append(JobSpec(job))
         return jobs

@@ -181,3 +181,31 @@ def test_decode_groups_split_long_windows(monkeypatch: pytest.MonkeyPatch) -> No
     assert max(len(g) for g in groups) - min(len(g) for g in groups) <= 1
     monkeypatch.setattr(dec, "cpu_count", lambda: 2)
     assert len(dec.decode_groups(tgt)) == 2
+
+
+def test_whole_decode_is_kept_for_the_analysis(media: dict[str, Path]) -> None:
+    """A track that is decoded whole (44.1 kHz AAC: no exact windows) is decoded once inside
+    ``keep_whole_decodes``: the next request takes its windows from the kept samples, which equal a decode of
+    their own; the kept file is removed when the block ends."""
+    path = media["aac44"]
+    info = dec.probe(path)
+    full = dec.decode_full(path, codec=info.codec)
+    later = [dec.Window(2 * SR + 5, 3 * SR), dec.Window(20 * SR, 5 * SR), dec.Window(38 * SR, 5 * SR)]
+    lines: list[str] = []
+    log = JobLog(callbacks=[lines.append])
+    with dec.keep_whole_decodes():
+        with dec.window_store(WINDOWS) as first:
+            assert dec.decode_windows(info, first, log=log) == "stream"
+        kept = dec._KEPT.get()
+        assert kept is not None and len(kept.files) == 1
+        (kept_path, samples), = kept.files.values()
+        assert samples == full.size and kept_path.stat().st_size == 4 * full.size
+        with dec.window_store(later) as second:
+            assert dec.decode_windows(info, second, log=log) == "stream"
+            for i, w in enumerate(later):
+                np.testing.assert_array_equal(second.load(i), _expected(full, w), err_msg=f"window {i}")
+            assert second.total_samples == full.size
+    assert sum("$ " in ln and "ffmpeg" in ln for ln in lines) == 1, lines
+    assert sum("windows taken from its whole decode" in ln for ln in lines) == 1
+    assert not kept_path.exists() and not kept_path.parent.exists()
+    assert dec._KEPT.get() is None

@@ -44,6 +44,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -551,11 +552,109 @@ def decode_windows_together(parts: Sequence[tuple[AudioInfo, WindowStore, Sequen
     return modes
 
 
+# ------------------------------------------------------------------- whole decodes kept for one analysis
+KEEP_MARGIN_BYTES = 1 << 30   # a whole decode is kept only when the temp folder keeps this much free besides
+
+
+class _KeptDecodes:
+    """Whole decodes of the tracks that cannot be decoded by windows, kept as mono float32 files for the rest
+    of an analysis (:func:`keep_whole_decodes`)."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.files: dict[tuple, tuple[Path, int]] = {}
+        self.locks: dict[tuple, threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    def lock(self, key: tuple) -> threading.Lock:
+        with self.guard:
+            return self.locks.setdefault(key, threading.Lock())
+
+    def new_file(self, needed: int) -> Path | None:
+        """A file to keep a decode of about ``needed`` bytes in, None when the temp folder lacks the room."""
+        with self.guard:
+            try:
+                if self.folder is None:
+                    self.folder = scratch.mkdtemp("decoded")
+                if shutil.disk_usage(self.folder).free < needed + KEEP_MARGIN_BYTES:
+                    return None
+            except (OSError, scratch.ScratchError):
+                return None
+            return self.folder / f"t{len(self.files) + len(self.locks)}.f32"
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_KEPT: contextvars.ContextVar[_KeptDecodes | None] = contextvars.ContextVar("vsg_kept_decodes", default=None)
+
+
+@contextlib.contextmanager
+def keep_whole_decodes() -> Iterator[None]:
+    """Within this block a track that must be decoded whole (docs/analysis.md#decoding: no exact windows) is
+    decoded once: its samples go to a scratch file while the first pass takes its windows, and every later
+    pass reads its windows from that file instead of decoding the track again (an analysis can ask up to five
+    times: anchors, the other chunks, the reach's refinement). Nothing is kept when the temp folder lacks the
+    room (the track is then decoded per pass as before). The files are deleted when the block ends."""
+    kept = _KeptDecodes()
+    token = _KEPT.set(kept)
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+        kept.close()
+
+
+def _kept_key(info: AudioInfo, use_soxr: bool) -> tuple | None:
+    try:
+        st = info.path.stat()
+    except OSError:
+        return None
+    return (str(info.path.resolve()), st.st_size, st.st_mtime_ns, info.ordinal, info.codec, use_soxr)
+
+
+def _windows_from_kept(path: Path, samples: int, store: WindowStore, only: Sequence[int] | None) -> None:
+    """Fill ``store``'s windows from a kept whole decode (zeros where a window runs past either end)."""
+    data = np.memmap(path, dtype="<f4", mode="r", shape=(samples,)) if samples else np.zeros(0, np.float32)
+    subset = range(len(store)) if only is None else only
+    for i in subset:
+        w = store.windows[i]
+        a, b = max(0, w.start), min(samples, w.start + w.length)
+        if b <= a:
+            continue
+        np.asarray(data[a:b]).tofile(store.path(i))
+    del data
+    store.total_samples = samples
+
+
 def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool = False,
                           log: JobLog | None = None, speed: Speed | None = None,
                           only: Sequence[int] | None = None) -> None:
     """Fill ``store`` (its windows ``only``, default all) from one full decode read block by block, keeping
-    only the windows."""
+    only the windows — or from the kept whole decode of the track (:func:`keep_whole_decodes`)."""
+    kept = _KEPT.get()
+    key = _kept_key(info, use_soxr) if kept is not None and speed is None else None
+    if kept is None or key is None:
+        _decode_stream(info, store, use_soxr=use_soxr, log=log, speed=speed, only=only, keep_to=None)
+        return
+    with kept.lock(key):
+        if key in kept.files:
+            path, samples = kept.files[key]
+            if log is not None:
+                log.log(f"[Decode] {info.path.name}: windows taken from its whole decode of this analysis")
+            _windows_from_kept(path, samples, store, only)
+            return
+        target = kept.new_file(max(0, info.est_samples) * 4)
+        samples = _decode_stream(info, store, use_soxr=use_soxr, log=log, speed=None, only=only, keep_to=target)
+        if target is not None and samples >= 0:
+            kept.files[key] = (target, samples)
+
+
+def _decode_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool, log: JobLog | None,
+                   speed: Speed | None, only: Sequence[int] | None, keep_to: Path | None) -> int:
+    """The full decode of :func:`decode_windows_stream`; every block also goes to ``keep_to`` when given.
+    Returns the decoded length in samples."""
     tools = require("ffmpeg")
     cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", *decoder_args(info.codec), "-i", str(info.path),
            "-map", f"0:a:{info.ordinal}", *_pcm_args(use_soxr, speed), "-"]
@@ -568,7 +667,8 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
     pos = 0          # samples delivered so far
     carry = b""
     total_bytes = 0
-    with tempfile.TemporaryFile(dir=scratch.ensure_root()) as err:
+    keeper = _Keeper(keep_to)
+    with tempfile.TemporaryFile(dir=scratch.ensure_root()) as err, keeper:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
                                 **child_options())
         assert proc.stdout is not None
@@ -588,6 +688,7 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
                 data = carry + block
                 m = len(data) // 4
                 carry = data[m * 4:]
+                keeper.write(data[:m * 4])
                 x = np.frombuffer(data, dtype="<f4", count=m)
                 lo, hi = pos, pos + m
                 for i, (a, b) in enumerate(spans):
@@ -618,6 +719,50 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
     for i in list(bufs):
         flush(i)
     store.total_samples = pos
+    return pos if keeper.ok else -1
+
+
+class _Keeper:
+    """Writes a whole decode to ``path`` (None: nowhere); a write that fails (disk full) stops keeping and
+    removes the file, without failing the decode."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path, self.file, self.ok = path, None, path is not None
+
+    def __enter__(self) -> _Keeper:
+        if self.path is not None:
+            try:
+                self.file = open(self.path, "wb")        # closed in __exit__
+            except OSError:
+                self.ok = False
+        return self
+
+    def write(self, data: bytes) -> None:
+        if self.file is None:
+            return
+        try:
+            self.file.write(data)
+        except OSError:
+            self._drop()
+
+    def _drop(self) -> None:
+        self.ok = False
+        if self.file is not None:
+            with contextlib.suppress(OSError):
+                self.file.close()
+            self.file = None
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            try:
+                self.file.close()
+            except OSError:
+                self._drop()
+            self.file = None
+        if exc[0] is not None and self.path is not None:
+            self._drop()
 
 
 PARALLEL_WINDOW_S = 150.0     # seconds of windows per ffmpeg run before the windows are split over several

@@ -263,7 +263,9 @@ def analyze_job(reference: str | Path, others: Sequence[str | Path] | Mapping[st
     """
     # one mkvmerge -J and one ffprobe per file even when no pipeline opened a job scope (``vsg analyze``):
     # the correlation's audio_info reads the ffprobe run of identify (measured: 2 ffprobe runs per file)
-    with job_scope():
+    from .decode import keep_whole_decodes
+
+    with job_scope(), keep_whole_decodes():
         return _analyze_job(reference, others, settings, log, layout_audio_sources=layout_audio_sources,
                             layout_subtitle_sources=layout_subtitle_sources, strict=strict,
                             correlator=correlator, progress=progress, backend=backend,

@@ -1160,6 +1160,18 @@ mod tests {
         assert_eq!(d.kind, DiagnosisKind::InsufficientData);
     }
 
+    /// Diagnosis of chunks `spacing` s apart (default config, no frame rates).
+    fn diagnosed(raws: &[f64], spacing: f64, codec: &str) -> Diagnosis {
+        diagnose(
+            &recs(raws, spacing, 90.0),
+            &DriftConfig::default(),
+            None,
+            None,
+            codec,
+            None,
+        )
+    }
+
     #[test]
     fn few_chunks_on_a_drifting_line_are_linear_drift() {
         // 5 chunks 40 s apart drifting −0.1 ms/s (16 ms over the span, within eps of each other): a constant
@@ -1167,29 +1179,14 @@ mod tests {
         let raws: Vec<f64> = (0..5)
             .map(|i| 329.0 - 0.1 * (17.5 + 40.0 * i as f64))
             .collect();
-        let cfg = DriftConfig::default();
-        let d = diagnose(&recs(&raws, 40.0, 90.0), &cfg, None, None, "A_FLAC", None);
+        let d = diagnosed(&raws, 40.0, "A_FLAC");
         assert_eq!(d.kind, DiagnosisKind::LinearDrift);
         assert!((d.fit.as_ref().unwrap().slope + 0.1).abs() < 1e-9);
         // a step between few chunks is not a line
-        let d = diagnose(
-            &recs(&[5.0, 5.0, 5.0, 15.0, 15.0], 40.0, 90.0),
-            &cfg,
-            None,
-            None,
-            "A_FLAC",
-            None,
-        );
+        let d = diagnosed(&[5.0, 5.0, 5.0, 15.0, 15.0], 40.0, "A_FLAC");
         assert_eq!(d.kind, DiagnosisKind::Uniform);
         // agreeing chunks stay uniform (drift under MIN_TOTAL_DRIFT_MS)
-        let d = diagnose(
-            &recs(&[5.0, 5.01, 5.02, 5.03], 40.0, 90.0),
-            &cfg,
-            None,
-            None,
-            "A_FLAC",
-            None,
-        );
+        let d = diagnosed(&[5.0, 5.01, 5.02, 5.03], 40.0, "A_FLAC");
         assert_eq!(d.kind, DiagnosisKind::Uniform);
     }
 

@@ -209,3 +209,39 @@ def test_whole_decode_is_kept_for_the_analysis(media: dict[str, Path]) -> None:
     assert sum("windows taken from its whole decode" in ln for ln in lines) == 1
     assert not kept_path.exists() and not kept_path.parent.exists()
     assert dec._KEPT.get() is None
+
+
+
+def test_two_tracks_decoded_whole_at_once_keep_their_own_samples(media: dict[str, Path], tmp_path: Path) -> None:
+    """Two tracks that stream, decoded concurrently within one ``keep_whole_decodes`` (as a reference and a
+    target of one analysis): each kept file holds its own track's samples."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = media["aac44"]
+    second = tmp_path / "aac44_quieter.mkv"     # other samples: the same signal at half the level
+    subprocess.run([require("ffmpeg")["ffmpeg"], "-v", "error", "-y", "-i", str(first), "-af", "volume=0.5",
+                    "-c:a", "aac", "-b:a", "128k", str(second)], check=True)
+    infos = [dec.probe(first), dec.probe(second)]
+    fulls = [dec.decode_full(p, codec=i.codec) for p, i in zip((first, second), infos, strict=True)]
+    with dec.keep_whole_decodes():
+        def decode(info: dec.AudioInfo) -> None:
+            with dec.window_store(WINDOWS) as store:
+                dec.decode_windows(info, store)
+
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            for f in [ex.submit(contextvars.copy_context().run, decode, info) for info in infos]:
+                f.result()
+        kept = dec._KEPT.get()
+        assert kept is not None and len(kept.files) == 2
+        paths = {path for path, _n in kept.files.values()}
+        assert len(paths) == 2
+        # two requests before either is filed get two names
+        kept.lock(("x",))
+        kept.lock(("y",))
+        assert kept.new_file(4) != kept.new_file(4)
+        for info, full in zip(infos, fulls, strict=True):
+            with dec.window_store(WINDOWS) as store:
+                dec.decode_windows(info, store)
+                for i, w in enumerate(WINDOWS):
+                    np.testing.assert_array_equal(store.load(i), _expected(full, w), err_msg=f"{info.path.name} {i}")

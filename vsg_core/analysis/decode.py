@@ -565,6 +565,7 @@ class _KeptDecodes:
         self.files: dict[tuple, tuple[Path, int]] = {}
         self.locks: dict[tuple, threading.Lock] = {}
         self.guard = threading.Lock()
+        self.count = 0
 
     def lock(self, key: tuple) -> threading.Lock:
         with self.guard:
@@ -580,7 +581,8 @@ class _KeptDecodes:
                     return None
             except (OSError, scratch.ScratchError):
                 return None
-            return self.folder / f"t{len(self.files) + len(self.locks)}.f32"
+            self.count += 1                 # one name per request (two tracks may be decoded at once)
+            return self.folder / f"t{self.count}.f32"
 
     def close(self) -> None:
         if self.folder is not None:
@@ -654,7 +656,7 @@ def decode_windows_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool
 def _decode_stream(info: AudioInfo, store: WindowStore, *, use_soxr: bool, log: JobLog | None,
                    speed: Speed | None, only: Sequence[int] | None, keep_to: Path | None) -> int:
     """The full decode of :func:`decode_windows_stream`; every block also goes to ``keep_to`` when given.
-    Returns the decoded length in samples."""
+    Returns the decoded length in samples, or −1 when ``keep_to`` was not given or not written in full."""
     tools = require("ffmpeg")
     cmd = [tools["ffmpeg"], "-nostdin", "-v", "error", *decoder_args(info.codec), "-i", str(info.path),
            "-map", f"0:a:{info.ordinal}", *_pcm_args(use_soxr, speed), "-"]

@@ -571,7 +571,7 @@ def qa_starts(n: int, length: int, count: int, gaps: Sequence[tuple[int, int]] =
 
 def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: CorrectionConfig,
                       sr: int = SEARCH_SR, gaps_s: Sequence[tuple[float, float]] = ()
-                      ) -> list[tuple[float, float, bool]]:
+                      ) -> list[tuple[float, float, bool | None]]:
     """QA of a stepping correction against the mono 16 kHz reference already decoded for the boundary
     search: the corrected track is decoded the same way and ``qa_chunks`` chunks of 15 s (5–95 % of the
     programme, clear of ``gaps_s``: reference seconds the correction filled because the source lacks them)
@@ -605,8 +605,9 @@ def measure_in_memory(ref16: np.ndarray, out: Path, align_ms: float, cfg: Correc
         return []
     method = _methods(opts, None)[0]
     res = correlate_lags(refs, tgts, method, opts)
-    out = [(s / sr, align_ms + r.raw_lag * 1000.0 / sr, r.confidence >= opts.min_match_pct)
-           for s, r in zip(used, res, strict=True)]
+    out: list[tuple[float, float, bool | None]] = [
+        (s / sr, align_ms + r.raw_lag * 1000.0 / sr, r.confidence >= opts.min_match_pct)
+        for s, r in zip(used, res, strict=True)]
     # A chunk that does not match near its intended place may be audio that sits somewhere else (a stretch
     # the edit got wrong): look for it ±QA_WIDE_S away; found there, it counts with that offset (and fails).
     wide = int(QA_WIDE_S * sr)
